@@ -1,0 +1,37 @@
+# sigv4-authz — build, test and benchmark entry points.
+#
+#   make test    install what the tests need, check formatting, build, run every test
+#   make bench   build in release mode and run the micro-benchmarks
+#   make format  format the sources in place with the toolchain's swift-format
+
+SWIFT ?= swift
+
+.PHONY: test deps testsuite lint build bench format vectors
+
+test: deps testsuite lint build
+	$(SWIFT) test --skip-build
+
+# Tools the tests need on a fresh Debian machine: python3 + pip fetch the AWS test suite.
+deps:
+	@command -v python3 >/dev/null && python3 -m pip --version >/dev/null 2>&1 || \
+		{ apt-get update && apt-get install -y --no-install-recommends python3 python3-pip; }
+
+testsuite:
+	scripts/fetch-aws4-testsuite.sh
+
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests Benchmarks Package.swift
+
+build:
+	$(SWIFT) build --build-tests
+
+bench:
+	$(SWIFT) run -c release SigV4Benchmarks
+
+format:
+	$(SWIFT) format -i -r Sources Tests Benchmarks Package.swift
+
+# Regenerates the committed oracle vectors (needs botocore/boto3 1.43.11 and awscrt).
+vectors:
+	python3 scripts/generate-botocore-vectors.py
+	python3 scripts/generate-sigv4a-vectors.py

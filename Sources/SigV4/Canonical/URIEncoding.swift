@@ -1,0 +1,86 @@
+/// RFC 3986 percent-encoding as SigV4 defines it: unreserved bytes (`A-Z a-z 0-9 - . _ ~`) stay,
+/// every other byte becomes `%XX` with upper-case hex; a space is `%20`, never `+`.
+enum URIEncoding {
+    static let upperHex: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    @inline(__always)
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"):
+            true
+        default: false
+        }
+    }
+
+    @inline(__always)
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+
+    @inline(__always)
+    static func appendEncoded(_ byte: UInt8, to out: inout [UInt8]) {
+        if isUnreserved(byte) {
+            out.append(byte)
+        } else {
+            out.append(UInt8(ascii: "%"))
+            out.append(upperHex[Int(byte >> 4)])
+            out.append(upperHex[Int(byte & 0x0F)])
+        }
+    }
+
+    /// Appends the percent-decoded-then-re-encoded form of `bytes`.
+    ///
+    /// A valid `%XX` is decoded and the byte re-encoded (so `%7e` becomes `~` and `%2f` becomes
+    /// `%2F`: an encoded slash never turns into a separator); any other byte is encoded; a `%`
+    /// not followed by two hex digits is encoded as `%25`. When `keepSlash` is set, literal `/`
+    /// bytes stay as they are.
+    static func appendReencoded<C: Collection<UInt8>>(_ bytes: C, keepSlash: Bool, to out: inout [UInt8])
+    where C.Index == Int {
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        while i < end {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "%"), end - i >= 3, let high = hexValue(bytes[i + 1]),
+                let low = hexValue(bytes[i + 2])
+            {
+                appendEncoded(high << 4 | low, to: &out)
+                i += 3
+                continue
+            }
+            if keepSlash, byte == UInt8(ascii: "/") {
+                out.append(byte)
+            } else {
+                appendEncoded(byte, to: &out)
+            }
+            i += 1
+        }
+    }
+
+    /// Percent-decodes `bytes` (`+` stays `+`); an invalid `%` sequence is kept literally.
+    static func decode<C: Collection<UInt8>>(_ bytes: C) -> [UInt8] where C.Index == Int {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        while i < end {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "%"), end - i >= 3, let high = hexValue(bytes[i + 1]),
+                let low = hexValue(bytes[i + 2])
+            {
+                out.append(high << 4 | low)
+                i += 3
+            } else {
+                out.append(byte)
+                i += 1
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,140 @@
+/// A request time as SigV4 uses it: whole seconds in UTC and the ISO 8601 basic form
+/// (`YYYYMMDDTHHMMSSZ`) that goes into the string to sign.
+public struct AmzTimestamp: Sendable, Hashable {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    public let secondsSinceEpoch: Int64
+    /// The time as `YYYYMMDDTHHMMSSZ`.
+    public let iso8601Basic: Substring
+
+    /// The date part, `YYYYMMDD`.
+    public var date: Substring { iso8601Basic.prefix(8) }
+
+    /// Parses `YYYYMMDDTHHMMSSZ` (the form of `X-Amz-Date`).
+    ///
+    /// - Returns: `nil` when the text is not exactly that form or not a real calendar time.
+    public init?(iso8601Basic text: Substring) {
+        let u = Array(text.utf8)
+        guard u.count == 16, u[8] == UInt8(ascii: "T"), u[15] == UInt8(ascii: "Z"),
+            let year = ASCII.parseDecimal(u[0..<4]), let month = ASCII.parseDecimal(u[4..<6]),
+            let day = ASCII.parseDecimal(u[6..<8]), let hour = ASCII.parseDecimal(u[9..<11]),
+            let minute = ASCII.parseDecimal(u[11..<13]), let second = ASCII.parseDecimal(u[13..<15]),
+            let seconds = CivilTime.seconds(
+                year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        else { return nil }
+        self.secondsSinceEpoch = seconds
+        self.iso8601Basic = text
+    }
+
+    /// Parses an HTTP `Date` header: RFC 1123 (`Sun, 06 Nov 1994 08:49:37 GMT`, also with
+    /// `UTC`, `+0000` or botocore's `-0000` as the zone) or ISO 8601 basic.
+    ///
+    /// - Returns: `nil` when the text is in neither form or not a real calendar time.
+    public init?(httpDate text: Substring) {
+        if let basic = AmzTimestamp(iso8601Basic: text) {
+            self = basic
+            return
+        }
+        // "Www, DD Mon YYYY HH:MM:SS ZONE"
+        let u = Array(text.utf8)
+        guard u.count >= 29, u.count <= 31, u[3] == UInt8(ascii: ","), u[4] == 0x20, u[7] == 0x20,
+            u[11] == 0x20, u[16] == 0x20, u[19] == UInt8(ascii: ":"), u[22] == UInt8(ascii: ":"),
+            u[25] == 0x20,
+            Self.weekdays.contains(where: { $0.elementsEqual(u[0..<3]) }),
+            let monthIndex = Self.months.firstIndex(where: { $0.elementsEqual(u[8..<11]) }),
+            let day = ASCII.parseDecimal(u[5..<7]), let year = ASCII.parseDecimal(u[12..<16]),
+            let hour = ASCII.parseDecimal(u[17..<19]), let minute = ASCII.parseDecimal(u[20..<22]),
+            let second = ASCII.parseDecimal(u[23..<25]),
+            Self.utcZones.contains(where: { $0.elementsEqual(u[26...]) }),
+            let seconds = CivilTime.seconds(
+                year: year, month: monthIndex + 1, day: day, hour: hour, minute: minute, second: second)
+        else { return nil }
+        self.secondsSinceEpoch = seconds
+        self.iso8601Basic = Substring(CivilTime.iso8601Basic(seconds))
+    }
+
+    /// Creates a timestamp from seconds since the epoch.
+    public init(secondsSinceEpoch: Int64) {
+        self.secondsSinceEpoch = secondsSinceEpoch
+        self.iso8601Basic = Substring(CivilTime.iso8601Basic(secondsSinceEpoch))
+    }
+
+    private static let weekdays: [[UInt8]] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map { Array($0.utf8) }
+    private static let months: [[UInt8]] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ].map { Array($0.utf8) }
+    private static let utcZones: [[UInt8]] = ["GMT", "UTC", "+0000", "-0000"].map { Array($0.utf8) }
+}
+
+/// Proleptic Gregorian calendar arithmetic in UTC, without Foundation (Howard Hinnant's algorithms).
+enum CivilTime {
+    /// Seconds since the epoch, or `nil` when a field is out of range (no leap seconds).
+    static func seconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int64? {
+        guard isValidDate(year: year, month: month, day: day), (0...23).contains(hour),
+            (0...59).contains(minute), (0...59).contains(second)
+        else { return nil }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        return Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+    }
+
+    /// Whether `YYYYMMDD` names a real calendar day.
+    static func isValidDate<C: Collection<UInt8>>(yyyymmdd bytes: C) -> Bool where C.Index == Int {
+        guard bytes.count == 8 else { return false }
+        let s = bytes.startIndex
+        guard let year = ASCII.parseDecimal(bytes[s..<s + 4]), let month = ASCII.parseDecimal(bytes[s + 4..<s + 6]),
+            let day = ASCII.parseDecimal(bytes[s + 6..<s + 8])
+        else { return false }
+        return isValidDate(year: year, month: month, day: day)
+    }
+
+    static func isValidDate(year: Int, month: Int, day: Int) -> Bool {
+        guard (1970...9999).contains(year), (1...12).contains(month), day >= 1 else { return false }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return day <= lengths[month - 1]
+    }
+
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// `YYYYMMDDTHHMMSSZ` for a time in seconds since the epoch.
+    static func iso8601Basic(_ seconds: Int64) -> String {
+        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        let secondOfDay = Int(seconds - Int64(days) * 86_400)
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        var out: [UInt8] = []
+        out.reserveCapacity(16)
+        func put(_ value: Int, _ width: Int) {
+            var digits = [UInt8](repeating: 0x30, count: width)
+            var v = value
+            for i in stride(from: width - 1, through: 0, by: -1) {
+                digits[i] = UInt8(0x30 + v % 10)
+                v /= 10
+            }
+            out.append(contentsOf: digits)
+        }
+        put(year, 4)
+        put(month, 2)
+        put(day, 2)
+        out.append(UInt8(ascii: "T"))
+        put(secondOfDay / 3600, 2)
+        put(secondOfDay % 3600 / 60, 2)
+        put(secondOfDay % 60, 2)
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
+    }
+}
