@@ -45,6 +45,20 @@ public struct CanonicalRequest: Sendable {
         self.bytes = out
     }
 
+    /// The canonical URI of a wire path under `rules`.
+    public static func canonicalURI(_ rawPath: String, rules: CanonicalizationRules) -> String {
+        var out: [UInt8] = []
+        appendCanonicalURI(rawPath, rules: rules, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The canonical query string of a wire query (without `?`).
+    public static func canonicalQuery(_ rawQuery: String, location: CredentialLocation = .header) -> String {
+        var out: [UInt8] = []
+        appendCanonicalQuery(rawQuery, excludeSignature: location == .presigned, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     // MARK: - URI
 
     static func appendCanonicalURI(_ rawPath: String, rules: CanonicalizationRules, to out: inout [UInt8]) {

@@ -63,6 +63,9 @@ public enum PayloadHash {
         "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
     ]
 
+    /// The lower-case hex SHA-256 of a body, as a payload hash.
+    public static func sha256Hex(of body: [UInt8]) -> String { SHA256Hasher.hex(body) }
+
     /// The payload hash the signer used, or `nil` when it depends on a body that is not available.
     ///
     /// - `x-amz-content-sha256`, when sent, is the payload hash (for every service, as botocore signs).
