@@ -40,9 +40,16 @@ let package = Package(
             resources: [.copy("Vectors")],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "CAllocationCounter",
+            path: "Benchmarks/CAllocationCounter"
+        ),
         .executableTarget(
             name: "SigV4Benchmarks",
-            dependencies: ["SigV4"],
+            dependencies: [
+                "SigV4", "CAllocationCounter",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Benchmarks/SigV4Benchmarks",
             swiftSettings: strictSettings
         ),

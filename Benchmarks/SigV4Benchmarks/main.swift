@@ -1,1 +1,159 @@
-print("x")
+// Micro-benchmarks for the SigV4 library, each printed beside a baseline measured in the same run.
+//
+//   swift run -c release SigV4Benchmarks            (or: make bench)
+//
+// Each figure is the median of 21 rounds; a round times a fixed number of iterations with the
+// monotonic clock and divides. Allocations are counted by an allocator interposer linked into this
+// executable only (CAllocationCounter). The machine is shared and noisy: compare ratios, not
+// absolute numbers, across runs.
+import CAllocationCounter
+import Crypto
+import Foundation
+import SigV4
+
+// MARK: - Inputs: one typical S3 GET signed by botocore rules.
+
+let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+var s3Request = SigV4Request(
+    method: "GET", rawPath: "/my-bucket/photos/2024/cat%20%281%29.jpg", rawQuery: "versionId=3HL4kqtJlcpXroDTDmJ",
+    headers: [
+        HeaderField("Host", "s3.eu-west-1.amazonaws.com"), HeaderField("User-Agent", "aws-cli/2.15"),
+        HeaderField("Range", "bytes=0-1023"), HeaderField("Accept-Encoding", "identity"),
+    ])
+let signer = SigV4Signer(accessKeyID: "AKIASP2TPHJSQH3FJRUX", secretAccessKey: secret)
+let now = Int64(Date().timeIntervalSince1970)
+do {
+    try signer.sign(
+        &s3Request, region: "eu-west-1", service: "s3", timestamp: AmzTimestamp(secondsSinceEpoch: now),
+        payloadHash: emptyPayloadSHA256)
+} catch {
+    print("cannot sign the benchmark request: \(error)")
+    exit(1)
+}
+let authorization = s3Request.headerValues("authorization").first ?? ""
+let presigned = SigV4Request(
+    method: "GET", rawPath: "/my-bucket/key.txt",
+    rawQuery:
+        "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIASP2TPHJSQH3FJRUX%2F20260115%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20260115T123456Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404",
+    headers: [HeaderField("Host", "s3.amazonaws.com")])
+
+// MARK: - Harness
+
+@inline(never)
+func blackHole<T>(_ value: T) { withExtendedLifetime(value) {} }
+
+struct Result {
+    var nanosecondsPerOperation: Double
+    var allocationsPerOperation: Double
+}
+
+func measure(iterations: Int, rounds: Int = 21, _ body: () -> Void) -> Result {
+    for _ in 0..<(iterations / 10 + 1) { body() }  // warm up
+    var samples: [Double] = []
+    var allocations: [Double] = []
+    for _ in 0..<rounds {
+        let allocationsBefore = allocation_counter_total()
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<iterations { body() }
+        let elapsed = DispatchTime.now().uptimeNanoseconds - start
+        allocations.append(Double(allocation_counter_total() - allocationsBefore) / Double(iterations))
+        samples.append(Double(elapsed) / Double(iterations))
+    }
+    return Result(
+        nanosecondsPerOperation: samples.sorted()[rounds / 2], allocationsPerOperation: allocations.sorted()[rounds / 2]
+    )
+}
+
+func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+}
+
+func lpad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+}
+
+print(
+    pad("operation", 40) + lpad("ns/op", 10) + lpad("allocs", 8) + "   " + pad("baseline", 44) + lpad("ns/op", 10)
+        + lpad("ratio", 8))
+func report(_ name: String, _ result: Result, baseline: String, _ base: Result) {
+    print(
+        pad(name, 40) + lpad(String(format: "%.0f", result.nanosecondsPerOperation), 10)
+            + lpad(String(format: "%.1f", result.allocationsPerOperation), 8) + "   " + pad(baseline, 44)
+            + lpad(String(format: "%.0f", base.nanosecondsPerOperation), 10)
+            + lpad(String(format: "%.2f", result.nanosecondsPerOperation / base.nanosecondsPerOperation), 8))
+}
+
+// MARK: - Parse the Authorization header
+
+let parseHeader = measure(iterations: 20_000) {
+    blackHole(try? RequestAuthentication(parsing: s3Request))
+}
+// Baseline: the least a parser must do — split the value into a [String: String] of its fields.
+let naiveSplit = measure(iterations: 20_000) {
+    var fields: [String: String] = [:]
+    let afterScheme = authorization.split(separator: " ", maxSplits: 1).last ?? ""
+    for part in afterScheme.split(separator: ",") {
+        let pair = part.split(separator: "=", maxSplits: 1)
+        if pair.count == 2 { fields[String(pair[0].trimmingCharacters(in: .whitespaces))] = String(pair[1]) }
+    }
+    blackHole(fields)
+}
+report("parse Authorization header", parseHeader, baseline: "naive split into [String: String]", naiveSplit)
+
+// MARK: - Parse a presigned query
+
+let parsePresigned = measure(iterations: 20_000) {
+    blackHole(try? RequestAuthentication(parsing: presigned))
+}
+let naiveQuery = measure(iterations: 20_000) {
+    blackHole(URLComponents(string: "https://s3.amazonaws.com/my-bucket/key.txt?" + presigned.rawQuery)?.queryItems)
+}
+report("parse presigned query", parsePresigned, baseline: "Foundation URLComponents.queryItems", naiveQuery)
+
+// MARK: - Derive the account
+
+let accessKeyID: Substring = "AKIASP2TPHJSQH3FJRUX"
+let deriveAccount = measure(iterations: 200_000) {
+    blackHole(try? AWSAccountID(accessKeyID: accessKeyID))
+}
+// Baseline: a straightforward transcription (String/Array/Dictionary).
+let base32: [Character: UInt64] = Dictionary(
+    uniqueKeysWithValues: Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567").enumerated().map { ($1, UInt64($0)) })
+let naiveDerive = measure(iterations: 200_000) {
+    let trimmed = Array(String(accessKeyID).dropFirst(4).prefix(10))
+    var bits: UInt64 = 0
+    for character in trimmed { bits = bits << 5 | (base32[character] ?? 0) }
+    blackHole(String((bits >> 2 & 0x7FFF_FFFF_FF80) >> 7))
+}
+report(
+    "derive account from access key id", deriveAccount, baseline: "naive String/Dictionary transcription", naiveDerive)
+
+// MARK: - Canonicalize and verify a typical S3 request
+
+guard case .sigV4(let credential) = try RequestAuthentication(parsing: s3Request) else { exit(1) }
+let verify = measure(iterations: 5_000) {
+    blackHole(try? SigV4Verifier.verify(s3Request, credential: credential, secretAccessKey: secret, body: nil))
+}
+let fullCheck = measure(iterations: 5_000) {
+    guard case .sigV4(let credential) = try? RequestAuthentication(parsing: s3Request) else { return }
+    blackHole(try? credential.checkTime(now: now, maxClockSkew: 900))
+    blackHole(try? SignedHeaderPolicy.check(credential, request: s3Request, rules: .s3))
+    blackHole(try? AWSAccountID(accessKeyID: credential.accessKeyID))
+    blackHole(try? SigV4Verifier.verify(s3Request, credential: credential, secretAccessKey: secret, body: nil))
+}
+// Baseline: the cryptography alone — four HMACs to derive the key, SHA-256 of a canonical
+// request of the same size, one HMAC over a string to sign.
+let canonicalSize =
+    (try? SigV4Verifier.stringToSign(s3Request, credential: credential, body: nil))??.canonicalRequest.bytes.count
+    ?? 300
+let canonicalBytes = [UInt8](repeating: 0x61, count: canonicalSize)
+let crypto = measure(iterations: 5_000) {
+    var key = SymmetricKey(data: Array("AWS4\(secret)".utf8))
+    for part in ["20260115", "eu-west-1", "s3", "aws4_request"] {
+        key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key))
+    }
+    let digest = SHA256.hash(data: canonicalBytes)
+    blackHole(HMAC<SHA256>.authenticationCode(for: Array(digest), using: key))
+}
+report("canonicalize + verify S3 GET", verify, baseline: "crypto only (5 HMAC + SHA-256)", crypto)
+report("parse + time + policy + account + verify", fullCheck, baseline: "crypto only (5 HMAC + SHA-256)", crypto)

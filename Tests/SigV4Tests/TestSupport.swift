@@ -26,6 +26,7 @@ struct OracleVector: Codable, Sendable, CustomTestStringConvertible {
         var string_to_sign: String?
         var signature: String
         var signed_headers: String
+        var public_key: String?
     }
     struct Negative: Codable, Sendable {
         var name: String

@@ -16,6 +16,9 @@ public struct SigV4aSigningKey: Sendable {
     /// The public key, DER (SubjectPublicKeyInfo).
     public var publicKeyDER: [UInt8] { Array(privateKey.publicKey.derRepresentation) }
 
+    /// The public key as an uncompressed point, `04 ‖ X ‖ Y`, in hex.
+    public var publicKeyHex: String { Hex.encode(privateKey.publicKey.x963Representation) }
+
     /// Derives the key pair; `nil` only if no counter value 1…254 yields a valid key (astronomically unlikely).
     public init?(accessKeyID: some StringProtocol, secretAccessKey: String) {
         let hmacKey = SymmetricKey(data: Array("AWS4A\(secretAccessKey)".utf8))
