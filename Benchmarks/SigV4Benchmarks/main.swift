@@ -85,6 +85,13 @@ func report(_ name: String, _ result: Result, baseline: String, _ base: Result) 
 
 // MARK: - Parse the Authorization header
 
+// `SigV4Benchmarks profile-parse N` runs only the header parse N times (for callgrind/perf).
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "profile-parse", let n = Int(CommandLine.arguments[2])
+{
+    for _ in 0..<n { blackHole(try? RequestAuthentication(parsing: s3Request)) }
+    exit(0)
+}
+
 let parseHeader = measure(iterations: 20_000) {
     blackHole(try? RequestAuthentication(parsing: s3Request))
 }

@@ -62,9 +62,9 @@ enum CredentialParser {
 
         let algorithm: SigningAlgorithm
         switch algorithmName {
-        case "AWS4-HMAC-SHA256": algorithm = .hmacSHA256
-        case "AWS4-ECDSA-P256-SHA256": algorithm = .ecdsaP256SHA256
-        case "AWS":
+        case Bytes("AWS4-HMAC-SHA256"): algorithm = .hmacSHA256
+        case Bytes("AWS4-ECDSA-P256-SHA256"): algorithm = .ecdsaP256SHA256
+        case Bytes("AWS"):
             // SigV2: "AWS AKID:signature"
             guard let colon = rest.utf8.firstIndex(of: UInt8(ascii: ":")), colon != rest.utf8.startIndex,
                 rest.utf8.index(after: colon) != rest.utf8.endIndex
@@ -84,7 +84,7 @@ enum CredentialParser {
         var credential: Substring?
         var signedHeaders: Substring?
         var signature: Substring?
-        for rawPart in rest.split(separator: ",", omittingEmptySubsequences: false) {
+        try ASCII.forEachPart(of: rest, separator: UInt8(ascii: ",")) { (rawPart) throws(SigV4Error) in
             let part = ASCII.trimmed(rawPart)
             guard !part.isEmpty else {
                 throw SigV4Error(
@@ -96,13 +96,13 @@ enum CredentialParser {
             let name = part[..<equals]
             let fieldValue = part[part.utf8.index(after: equals)...]
             switch name {
-            case "Credential":
+            case Bytes("Credential"):
                 guard credential == nil else { throw SigV4Error(.duplicateField, "Credential appears twice") }
                 credential = fieldValue
-            case "SignedHeaders":
+            case Bytes("SignedHeaders"):
                 guard signedHeaders == nil else { throw SigV4Error(.duplicateField, "SignedHeaders appears twice") }
                 signedHeaders = fieldValue
-            case "Signature":
+            case Bytes("Signature"):
                 guard signature == nil else { throw SigV4Error(.duplicateField, "Signature appears twice") }
                 signature = fieldValue
             default:
@@ -188,8 +188,8 @@ enum CredentialParser {
         }
         let algorithm: SigningAlgorithm
         switch algorithmName {
-        case "AWS4-HMAC-SHA256": algorithm = .hmacSHA256
-        case "AWS4-ECDSA-P256-SHA256": algorithm = .ecdsaP256SHA256
+        case Bytes("AWS4-HMAC-SHA256"): algorithm = .hmacSHA256
+        case Bytes("AWS4-ECDSA-P256-SHA256"): algorithm = .ecdsaP256SHA256
         default:
             throw SigV4Error(.unsupportedAlgorithm, "X-Amz-Algorithm is not AWS4-HMAC-SHA256 or AWS4-ECDSA-P256-SHA256")
         }
@@ -245,27 +245,42 @@ enum CredentialParser {
     ) throws(SigV4Error)
         -> (Substring, CredentialScope)
     {
-        let parts = text.split(separator: "/", maxSplits: 6, omittingEmptySubsequences: false)
+        // Up to six parts, collected without allocating (a seventh part is counted, not kept).
+        var parts = (Substring(), Substring(), Substring(), Substring(), Substring(), Substring())
+        var count = 0
+        ASCII.forEachPart(of: text, separator: UInt8(ascii: "/")) { part in
+            switch count {
+            case 0: parts.0 = part
+            case 1: parts.1 = part
+            case 2: parts.2 = part
+            case 3: parts.3 = part
+            case 4: parts.4 = part
+            case 5: parts.5 = part
+            default: break
+            }
+            count += 1
+        }
         let expected = algorithm == .hmacSHA256 ? 5 : 4
-        guard parts.count == expected else {
+        guard count == expected else {
             throw SigV4Error(
                 .malformedCredential,
                 algorithm == .hmacSHA256
-                    ? "Credential must be AKID/YYYYMMDD/region/service/aws4_request (5 parts, found \(parts.count))"
-                    : "a SigV4a Credential must be AKID/YYYYMMDD/service/aws4_request (4 parts, found \(parts.count))")
+                    ? "Credential must be AKID/YYYYMMDD/region/service/aws4_request (5 parts, found \(count))"
+                    : "a SigV4a Credential must be AKID/YYYYMMDD/service/aws4_request (4 parts, found \(count))")
         }
-        let accessKeyID = parts[0]
+        let accessKeyID = parts.0
         guard (1...128).contains(accessKeyID.utf8.count),
             accessKeyID.utf8.allSatisfy({ ASCII.isDigit($0) || (0x41...0x5A).contains($0) })
         else {
             throw SigV4Error(.malformedAccessKeyID, "the access key id must be 1 to 128 upper-case letters and digits")
         }
-        let date = parts[1]
-        guard CivilTime.isValidDate(yyyymmdd: Array(date.utf8)) else {
+        let date = parts.1
+        guard CivilTime.isValidDate(yyyymmdd: date) else {
             throw SigV4Error(.malformedScope, "the credential scope's date is not a YYYYMMDD calendar date")
         }
-        let region = algorithm == .hmacSHA256 ? parts[2] : Substring()
-        let service = parts[expected - 2]
+        let region = algorithm == .hmacSHA256 ? parts.2 : Substring()
+        let service = algorithm == .hmacSHA256 ? parts.3 : parts.2
+        let terminator = algorithm == .hmacSHA256 ? parts.4 : parts.3
         if algorithm == .hmacSHA256 {
             guard isValidName(region, maxLength: 32) else {
                 throw SigV4Error(
@@ -276,7 +291,7 @@ enum CredentialParser {
             throw SigV4Error(
                 .malformedScope, "the credential scope's service must be lower-case letters, digits and '-'")
         }
-        guard parts[expected - 1] == "aws4_request" else {
+        guard terminator.utf8.elementsEqual("aws4_request".utf8) else {
             throw SigV4Error(.malformedScope, "the credential scope must end in aws4_request")
         }
         return (accessKeyID, CredentialScope(date: date, region: region, service: service))
@@ -291,19 +306,19 @@ enum CredentialParser {
 
     /// Lower-case header names (RFC 9110 token characters), `;`-separated, strictly ascending.
     static func validateSignedHeaders(_ list: Substring) throws(SigV4Error) {
-        var previous: Substring.UTF8View.SubSequence?
-        for name in list.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false) {
+        var previous: Substring?
+        try ASCII.forEachPart(of: list, separator: UInt8(ascii: ";")) { (name) throws(SigV4Error) in
             guard !name.isEmpty else {
                 throw SigV4Error(.malformedSignedHeaders, "SignedHeaders has an empty name")
             }
-            for byte in name {
+            for byte in name.utf8 {
                 let isToken =
                     ASCII.isDigit(byte) || (0x61...0x7A).contains(byte) || "!#$%&'*+-.^_`|~".utf8.contains(byte)
                 guard isToken else {
                     throw SigV4Error(.malformedSignedHeaders, "SignedHeaders must hold lower-case header names")
                 }
             }
-            if let previous, !previous.lexicographicallyPrecedes(name) {
+            if let previous, !previous.utf8.lexicographicallyPrecedes(name.utf8) {
                 throw SigV4Error(.malformedSignedHeaders, "SignedHeaders must be sorted and must not repeat a name")
             }
             previous = name
@@ -377,55 +392,70 @@ struct PresignedParameters {
 
     init(rawQuery: String) throws(SigV4Error) {
         guard !rawQuery.isEmpty else { return }
-        for piece in rawQuery.utf8.split(separator: UInt8(ascii: "&")) {
-            let bytes = Array(piece)
-            let equals = bytes.firstIndex(of: UInt8(ascii: "="))
-            let rawName = equals.map { bytes[..<$0] } ?? bytes[...]
-            // Cheap filter: only names that could decode to X-Amz-* or AWSAccessKeyId are decoded.
-            guard let first = rawName.first,
+        try ASCII.forEachPart(of: Substring(rawQuery), separator: UInt8(ascii: "&")) { (piece) throws(SigV4Error) in
+            // Cheap filter: only names that could decode to X-Amz-* or AWSAccessKeyId are looked at.
+            guard let first = piece.utf8.first,
                 first == UInt8(ascii: "X") || first == UInt8(ascii: "x") || first == UInt8(ascii: "%")
                     || first == UInt8(ascii: "A") || first == UInt8(ascii: "a")
-            else { continue }
-            let name = URIEncoding.decode(rawName)
-            let isAccessKeyParameter = ASCII.equalsIgnoringCase(name, "AWSAccessKeyId".utf8)
-            guard
-                let index = Self.names.firstIndex(where: { ASCII.equalsIgnoringCase(name, $0.utf8) })
-                    ?? (isAccessKeyParameter ? -1 : nil)
-            else { continue }
-            let canonicalName = index >= 0 ? Self.names[index] : "AWSAccessKeyId"
-            guard name.elementsEqual(canonicalName.utf8) else {
-                throw SigV4Error(
-                    .duplicateQueryParameter,
-                    "the query spells \(canonicalName) in another letter case; only the exact spelling is accepted")
-            }
-            let rawValue = equals.map { bytes[($0 + 1)...] } ?? []
-            guard rawValue.count <= CredentialParser.maximumParameterLength else {
-                throw SigV4Error(.malformedAuthorization, "the query parameter \(canonicalName) is too long")
-            }
-            let decoded = URIEncoding.decode(rawValue)
-            guard decoded.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
-                throw SigV4Error(
-                    .malformedAuthorization, "the query parameter \(canonicalName) contains a control or non-ASCII byte"
-                )
-            }
-            let value = Substring(String(decoding: decoded, as: UTF8.self))
-            func set(_ slot: inout Substring?) throws(SigV4Error) {
-                guard slot == nil else {
-                    throw SigV4Error(.duplicateQueryParameter, "the query repeats \(canonicalName)")
-                }
-                slot = value
-            }
-            switch index {
-            case 0: try set(&algorithm)
-            case 1: try set(&credential)
-            case 2: try set(&date)
-            case 3: try set(&expires)
-            case 4: try set(&signedHeaders)
-            case 5: try set(&signature)
-            case 6: try set(&securityToken)
-            case 7: try set(&regionSet)
-            default: try set(&sigV2AccessKeyID)
-            }
+            else { return }
+            try self.read(parameter: Array(piece.utf8))
         }
+    }
+
+    private mutating func read(parameter bytes: [UInt8]) throws(SigV4Error) {
+        let equals = bytes.firstIndex(of: UInt8(ascii: "="))
+        let rawName = equals.map { bytes[..<$0] } ?? bytes[...]
+        let name = URIEncoding.decode(rawName)
+        let isAccessKeyParameter = ASCII.equalsIgnoringCase(name, "AWSAccessKeyId".utf8)
+        guard
+            let index = Self.names.firstIndex(where: { ASCII.equalsIgnoringCase(name, $0.utf8) })
+                ?? (isAccessKeyParameter ? -1 : nil)
+        else { return }
+        let canonicalName = index >= 0 ? Self.names[index] : "AWSAccessKeyId"
+        guard name.elementsEqual(canonicalName.utf8) else {
+            throw SigV4Error(
+                .duplicateQueryParameter,
+                "the query spells \(canonicalName) in another letter case; only the exact spelling is accepted")
+        }
+        let rawValue = equals.map { bytes[($0 + 1)...] } ?? []
+        guard rawValue.count <= CredentialParser.maximumParameterLength else {
+            throw SigV4Error(.malformedAuthorization, "the query parameter \(canonicalName) is too long")
+        }
+        let decoded = URIEncoding.decode(rawValue)
+        guard decoded.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+            throw SigV4Error(
+                .malformedAuthorization, "the query parameter \(canonicalName) contains a control or non-ASCII byte")
+        }
+        let value = Substring(String(decoding: decoded, as: UTF8.self))
+        func set(_ slot: inout Substring?) throws(SigV4Error) {
+            guard slot == nil else {
+                throw SigV4Error(.duplicateQueryParameter, "the query repeats \(canonicalName)")
+            }
+            slot = value
+        }
+        switch index {
+        case 0: try set(&algorithm)
+        case 1: try set(&credential)
+        case 2: try set(&date)
+        case 3: try set(&expires)
+        case 4: try set(&signedHeaders)
+        case 5: try set(&signature)
+        case 6: try set(&securityToken)
+        case 7: try set(&regionSet)
+        default: try set(&sigV2AccessKeyID)
+        }
+    }
+}
+
+/// A pattern that matches a `Substring` byte for byte (no Unicode normalization: these are ASCII
+/// protocol tokens, and byte comparison is both exact and fast).
+struct Bytes {
+    let literal: StaticString
+    init(_ literal: StaticString) { self.literal = literal }
+
+    static func ~= (pattern: Bytes, value: Substring) -> Bool {
+        let utf8 = value.utf8
+        guard utf8.count == pattern.literal.utf8CodeUnitCount else { return false }
+        return pattern.literal.withUTF8Buffer { utf8.elementsEqual($0) }
     }
 }

@@ -78,11 +78,11 @@ public struct SigV4Credential: Sendable {
 
     /// Whether `name` (lower case) is in ``signedHeaders``.
     public func isSigned(_ lowercasedName: String) -> Bool {
-        for name in signedHeaders.utf8.split(separator: UInt8(ascii: ";"))
-        where name.elementsEqual(lowercasedName.utf8) {
-            return true
+        var found = false
+        ASCII.forEachPart(of: signedHeaders, separator: UInt8(ascii: ";")) { name in
+            if !found, name.utf8.elementsEqual(lowercasedName.utf8) { found = true }
         }
-        return false
+        return found
     }
 
     /// Checks the request time against the local clock.

@@ -131,6 +131,24 @@ enum ASCII {
         return value
     }
 
+    /// Calls `body` with each part of `text` between `separator` bytes (empty parts included),
+    /// without allocating an array of parts.
+    static func forEachPart<E: Error>(
+        of text: Substring, separator: UInt8, _ body: (Substring) throws(E) -> Void
+    ) throws(E) {
+        var start = text.utf8.startIndex
+        var index = start
+        let end = text.utf8.endIndex
+        while index != end {
+            if text.utf8[index] == separator {
+                try body(text[start..<index])
+                start = text.utf8.index(after: index)
+            }
+            text.utf8.formIndex(after: &index)
+        }
+        try body(text[start..<end])
+    }
+
     /// Trims spaces and tabs from both ends.
     static func trimmed(_ s: Substring) -> Substring {
         var start = s.utf8.startIndex

@@ -13,16 +13,28 @@ public struct AmzTimestamp: Sendable, Hashable {
     ///
     /// - Returns: `nil` when the text is not exactly that form or not a real calendar time.
     public init?(iso8601Basic text: Substring) {
-        let u = Array(text.utf8)
+        guard text.utf8.count == 16 else { return nil }
+        // Native strings are contiguous, so this reads the bytes in place; the fallback copies.
+        guard
+            let parsed = text.utf8.withContiguousStorageIfAvailable({ Self.parseBasic($0) })
+                ?? Self.parseBasic(Array(text.utf8))
+        else { return nil }
+        self.secondsSinceEpoch = parsed
+        self.iso8601Basic = text
+    }
+
+    /// Parses the 16 bytes of `YYYYMMDDTHHMMSSZ` into seconds since the epoch.
+    private static func parseBasic(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard u.count == 16, u[8] == UInt8(ascii: "T"), u[15] == UInt8(ascii: "Z"),
             let year = ASCII.parseDecimal(u[0..<4]), let month = ASCII.parseDecimal(u[4..<6]),
             let day = ASCII.parseDecimal(u[6..<8]), let hour = ASCII.parseDecimal(u[9..<11]),
-            let minute = ASCII.parseDecimal(u[11..<13]), let second = ASCII.parseDecimal(u[13..<15]),
-            let seconds = CivilTime.seconds(
-                year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+            let minute = ASCII.parseDecimal(u[11..<13]), let second = ASCII.parseDecimal(u[13..<15])
         else { return nil }
-        self.secondsSinceEpoch = seconds
-        self.iso8601Basic = text
+        return CivilTime.seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+    }
+
+    private static func parseBasic(_ bytes: [UInt8]) -> Int64? {
+        bytes.withUnsafeBufferPointer { parseBasic($0) }
     }
 
     /// Parses an HTTP `Date` header: RFC 1123 (`Sun, 06 Nov 1994 08:49:37 GMT`, also with
@@ -77,11 +89,14 @@ enum CivilTime {
     }
 
     /// Whether `YYYYMMDD` names a real calendar day.
-    static func isValidDate<C: Collection<UInt8>>(yyyymmdd bytes: C) -> Bool where C.Index == Int {
-        guard bytes.count == 8 else { return false }
-        let s = bytes.startIndex
-        guard let year = ASCII.parseDecimal(bytes[s..<s + 4]), let month = ASCII.parseDecimal(bytes[s + 4..<s + 6]),
-            let day = ASCII.parseDecimal(bytes[s + 6..<s + 8])
+    static func isValidDate(yyyymmdd text: Substring) -> Bool {
+        let utf8 = text.utf8
+        guard utf8.count == 8 else { return false }
+        let s = utf8.startIndex
+        let four = utf8.index(s, offsetBy: 4)
+        let six = utf8.index(s, offsetBy: 6)
+        guard let year = ASCII.parseDecimal(utf8[s..<four]), let month = ASCII.parseDecimal(utf8[four..<six]),
+            let day = ASCII.parseDecimal(utf8[six...])
         else { return false }
         return isValidDate(year: year, month: month, day: day)
     }
