@@ -5,7 +5,9 @@
 // Layers (lowest first; each module has one job):
 //   SigV4                  pure SigV4/SigV4a parsing, canonicalization, signing, verification,
 //                          and offline account-id derivation. Foundation + swift-crypto only.
-//   (later) AWSClassifier, Policy, AuthzCore: pure libraries with no networking.
+//   AWSClassifier          pure request classification: endpoint, service, region, operation,
+//                          IAM action, resource; tables generated from botocore's models.
+//   (later) Policy, AuthzCore: pure libraries with no networking.
 //   (later) AuthzHTTP, AuthzGRPC, AuthzServer: the thin transport layer.
 //   (later) sigv4-authz: the executable.
 import PackageDescription
@@ -21,7 +23,8 @@ let package = Package(
     name: "sigv4-authz",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "SigV4", targets: ["SigV4"])
+        .library(name: "SigV4", targets: ["SigV4"]),
+        .library(name: "AWSClassifier", targets: ["AWSClassifier"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0")
@@ -32,6 +35,18 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto")
             ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AWSClassifier",
+            dependencies: ["SigV4"],
+            resources: [.copy("Resources/aws-model.tsv")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AWSClassifierTests",
+            dependencies: ["AWSClassifier", "SigV4"],
+            resources: [.copy("Vectors")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -47,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "SigV4Benchmarks",
             dependencies: [
-                "SigV4", "CAllocationCounter",
+                "SigV4", "AWSClassifier", "CAllocationCounter",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks/SigV4Benchmarks",

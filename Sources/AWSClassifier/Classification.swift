@@ -1,0 +1,69 @@
+/// What a request does, as far as the wire shows it.
+///
+/// A classification is a result, never an error: an unknown host, a credential scoped to another
+/// service or region, or conflicting operation signals are reported in ``problem``, and an action that
+/// cannot be determined (the body is needed but absent) is ``Action/unknown(reason:)``, so a policy can
+/// treat it conservatively.
+public struct Classification: Sendable {
+    /// The IAM-style action, or why it is not known.
+    public enum Action: Sendable, Hashable {
+        /// `prefix:Name`, such as `s3:GetObject`.
+        case known(String)
+        /// The action could not be determined; the reason says why.
+        case unknown(reason: String)
+
+        /// The action string, or `nil` when unknown.
+        public var name: String? {
+            if case .known(let name) = self { name } else { nil }
+        }
+    }
+
+    /// Why the request is not a plain, unambiguous AWS API call.
+    public enum Problem: Sendable, Hashable {
+        /// The host is not an AWS API endpoint.
+        case unknownEndpoint(String)
+        /// The credential's scope (service, region or region set) disagrees with the host.
+        case scopeMismatch(String)
+        /// Signals in the request disagree (X-Amz-Target on a query service, URL vs body Action, …).
+        case conflict(String)
+
+        /// The reason code a decision reports: `unknown_endpoint`, `scope_mismatch` or `ambiguous_request`.
+        public var reasonCode: String {
+            switch self {
+            case .unknownEndpoint: "unknown_endpoint"
+            case .scopeMismatch: "scope_mismatch"
+            case .conflict: "ambiguous_request"
+            }
+        }
+
+        /// What was wrong, in words.
+        public var message: String {
+            switch self {
+            case .unknownEndpoint(let message), .scopeMismatch(let message), .conflict(let message): message
+            }
+        }
+    }
+
+    /// The endpoint the host names, when it is an AWS host.
+    public var endpoint: Endpoint?
+    /// The partition id (`aws`, `aws-cn`, …).
+    public var partition: String? { endpoint?.partition.id }
+    /// botocore's model name of the service (`dynamodb`).
+    public var serviceModel: String?
+    /// The signing name (from the credential scope when present, else the model's).
+    public var signingName: String?
+    /// The IAM action prefix (`cloudwatch` for the `monitoring` host).
+    public var iamPrefix: String?
+    /// The region: the credential scope's when it agrees with the host, else the host's.
+    public var region: String?
+    /// The operation name (`GetObject`), when found.
+    public var operation: String?
+    /// The wire protocol the operation was found through.
+    public var wireProtocol: AWSModel.WireProtocol?
+    /// The IAM-style action.
+    public var action: Action = .unknown(reason: "not classified")
+    /// The resource ARN, when it can be derived from the request.
+    public var resource: String?
+    /// The first problem found, if any.
+    public var problem: Problem?
+}

@@ -1,0 +1,185 @@
+internal import Foundation
+
+/// The facts about AWS that classification needs, generated from botocore's models.
+///
+/// The model is read once from the bundled `aws-model.tsv` (see `scripts/generate-aws-model.py`
+/// for the format) and then shared read-only: every type in it is a `Sendable` value.
+///
+/// ```swift
+/// let model = try AWSModel.bundled()
+/// let classifier = RequestClassifier(model: model)
+/// ```
+public struct AWSModel: Sendable {
+    /// A partition: a set of regions sharing a DNS suffix (`aws`, `aws-cn`, `aws-us-gov`, …).
+    public struct Partition: Sendable, Hashable {
+        /// The partition id, as used in ARNs (`aws`, `aws-cn`).
+        public let id: String
+        /// The DNS suffix of regional endpoints (`amazonaws.com`).
+        public let dnsSuffix: String
+        /// The DNS suffix of dual-stack endpoints (`api.aws`).
+        public let dualStackDNSSuffix: String
+        /// The region global endpoints are scoped to (`us-east-1`).
+        public let globalRegion: String
+        /// The partition's known regions.
+        public let regions: Set<String>
+        /// Region names of the partition's pattern (`^(us|eu|…)\-\w+\-\d+$`) beyond the known ones.
+        let regionPattern: RegionPattern
+
+        /// Whether `name` is a region of this partition (a listed region or one of its pattern).
+        public func isRegion(_ name: some StringProtocol) -> Bool {
+            regions.contains(String(name)) || regionPattern.matches(name)
+        }
+    }
+
+    /// A REST route: method + URI template + required members → operation.
+    public struct Route: Sendable, Hashable {
+        /// The HTTP method.
+        public let method: String
+        /// The path template, split into segments.
+        public let segments: [PathSegment]
+        /// Query literals of the request URI (`uploads`, `list-type=2`), without `x-id`.
+        public let literalQuery: [(name: String, value: String?)]
+        /// The `x-id` literal of the request URI, if any (S3: `x-id=GetObject`).
+        public let xID: String?
+        /// Query members the operation requires.
+        public let requiredQuery: [String]
+        /// Headers the operation requires (lower case).
+        public let requiredHeaders: [String]
+        /// The operation name.
+        public let operation: String
+
+        public static func == (lhs: Route, rhs: Route) -> Bool {
+            lhs.method == rhs.method && lhs.segments == rhs.segments && lhs.operation == rhs.operation
+        }
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(method)
+            hasher.combine(operation)
+        }
+    }
+
+    /// One segment of a REST path template.
+    public enum PathSegment: Sendable, Hashable {
+        /// A literal segment, matched exactly.
+        case literal(String)
+        /// `{Name}`: one segment.
+        case label(String)
+        /// `{Name+}`: one or more segments, slashes included.
+        case greedyLabel(String)
+    }
+
+    /// A wire protocol an AWS service speaks.
+    public enum WireProtocol: String, Sendable, Hashable, CaseIterable {
+        case restJSON = "rest-json"
+        case restXML = "rest-xml"
+        case json
+        case query
+        case ec2
+        case rpcV2CBOR = "smithy-rpc-v2-cbor"
+    }
+
+    /// One service model.
+    public struct Service: Sendable, Hashable {
+        /// botocore's model name (`dynamodb`, `cloudwatch`, `s3control`).
+        public let modelName: String
+        /// The endpoint host prefix (`monitoring` for CloudWatch).
+        public let endpointPrefix: String
+        /// The SigV4 signing name (`ses` for the `email` host).
+        public let signingName: String
+        /// The IAM action prefix (`cloudwatch` for `monitoring`).
+        public let iamPrefix: String
+        /// The wire protocols the service accepts, preferred first.
+        public let protocols: [WireProtocol]
+        /// The JSON `X-Amz-Target` prefix and the RPC v2 CBOR service name.
+        public let targetPrefix: String?
+        /// Whether the service also accepts its old query protocol (SQS).
+        public let awsQueryCompatible: Bool
+        /// Every operation name.
+        public let operations: Set<String>
+        /// REST routes (REST services only).
+        public let routes: [Route]
+        /// The API version (query and EC2 requests carry it as `Version=`).
+        public let apiVersion: String
+        /// Operations served on a prefixed host, by prefix (`sync-`, `data.`, `{AccountId}.`).
+        public let hostPrefixes: [String: Set<String>]
+
+        public static func == (lhs: Service, rhs: Service) -> Bool { lhs.modelName == rhs.modelName }
+        public func hash(into hasher: inout Hasher) { hasher.combine(modelName) }
+
+        /// Whether the service speaks `wireProtocol`.
+        public func speaks(_ wireProtocol: WireProtocol) -> Bool { protocols.contains(wireProtocol) }
+    }
+
+    /// An endpoint hostname that does not follow the partition's template.
+    public struct ExplicitHost: Sendable, Hashable {
+        /// The endpoint prefix of the service the host belongs to.
+        public let endpointPrefix: String
+        /// The region signatures for this host are scoped to, when fixed.
+        public let region: String?
+        /// The partition id.
+        public let partition: String
+        /// The signing name that endpoint overrides the service's with, if any.
+        public let signingName: String?
+        /// Whether the host is a FIPS endpoint.
+        public let fips: Bool
+        /// Whether the host is a dual-stack endpoint.
+        public let dualStack: Bool
+    }
+
+    /// The partitions, in botocore's order.
+    public let partitions: [Partition]
+    /// Services by model name.
+    public let services: [String: Service]
+    /// Services by endpoint prefix (several models can share one, such as `ses` and `sesv2`).
+    public let servicesByEndpointPrefix: [String: [Service]]
+    /// Explicit hostnames.
+    public let explicitHosts: [String: [ExplicitHost]]
+    /// The botocore version the model was generated from.
+    public let botocoreVersion: String
+    /// Literal operation host prefixes and the endpoint prefix they go in front of (`sync-` + `states`).
+    let literalHostPrefixes: [(hostPrefix: String, endpointPrefix: String)]
+    /// Endpoint prefixes with an operation whose host starts with a templated label (`{AccountId}.`).
+    let templatedHostPrefixes: [String: String]
+    /// Host labels from the endpoint rule sets and the model names that use them (`aos` → es, opensearch).
+    let ruleSetHostLabels: [String: [String]]
+
+    /// The partition with id `id`.
+    public func partition(id: some StringProtocol) -> Partition? {
+        partitions.first { $0.id == id }
+    }
+}
+
+/// A tiny matcher for botocore's region regular expressions, which all have the form
+/// `^PREFIX\-\w+\-\d+$` where PREFIX is a literal (`cn`, `us\-gov`) that may hold one group of
+/// alternatives (`(us|eu|ap)`, `eusc\-(de)`): a known prefix, a dash, a word, a dash, digits.
+/// Matching needs no regex engine.
+struct RegionPattern: Sendable, Hashable {
+    let prefixes: [String]
+
+    init(_ expression: String) {
+        let suffix = "\\-\\w+\\-\\d+$"
+        guard expression.hasPrefix("^"), expression.hasSuffix(suffix) else {
+            self.prefixes = []
+            return
+        }
+        let body = String(expression.dropFirst().dropLast(suffix.count)).replacingOccurrences(of: "\\-", with: "-")
+        if let open = body.firstIndex(of: "("), let close = body.firstIndex(of: ")"), open < close {
+            let head = body[..<open]
+            let tail = body[body.index(after: close)...]
+            self.prefixes = body[body.index(after: open)..<close].split(separator: "|").map { "\(head)\($0)\(tail)" }
+        } else {
+            self.prefixes = [body]
+        }
+    }
+
+    func matches(_ name: some StringProtocol) -> Bool {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let last = parts.last, !last.isEmpty, last.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+        else { return false }
+        let middle = parts[parts.count - 2]
+        guard !middle.isEmpty,
+            middle.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F })
+        else { return false }
+        let prefix = parts[0..<(parts.count - 2)].joined(separator: "-")
+        return prefixes.contains(prefix)
+    }
+}
