@@ -66,4 +66,7 @@ public struct Classification: Sendable {
     public var resource: String?
     /// The first problem found, if any.
     public var problem: Problem?
+
+    /// An empty classification: nothing known yet.
+    public init() {}
 }

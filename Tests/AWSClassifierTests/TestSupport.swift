@@ -36,17 +36,8 @@ struct RequestVectorFile: Codable, Sendable {
 }
 
 enum Fixtures {
-    static let model: AWSModel = {
-        do {
-            return try AWSModel.bundled()
-        } catch {
-            Issue.record("the bundled model does not load: \(error)")
-            return try! AWSModel(
-                tsv: "P\taws\tamazonaws.com\tapi.aws\tus-east-1\t-\tus-east-1\nS\tx\tx\tx\tx\tjson\t-\t-\t-\nO\t-")
-        }
-    }()
-
-    static let classifier = RequestClassifier(model: model)
+    static let classifier: RequestClassifier? = (try? AWSModel.bundled()).map(RequestClassifier.init)
+    static let hosts: HostClassifier? = classifier.map { HostClassifier(model: $0.model) }
 
     static let vectors: [RequestVector] = {
         guard let url = Bundle.module.url(forResource: "requests", withExtension: "json", subdirectory: "Vectors"),
@@ -61,6 +52,10 @@ enum Fixtures {
         var credential: SigV4Credential?
         if case .sigV4(let parsed)? = try? RequestAuthentication(parsing: request) { credential = parsed }
         let account = credential.flatMap { try? AWSAccountID(accessKeyID: $0.accessKeyID) }
+        guard let classifier else {
+            Issue.record("the bundled model does not load")
+            return Classification()
+        }
         return classifier.classify(request, body: body, credential: credential, accountID: account)
     }
 

@@ -24,8 +24,11 @@ public struct HostClassifier: Sendable {
             // The generic parse of the same host may name another model sharing it (endpoints.json
             // lists bedrock-runtime.<region> under bedrock); keep both as candidates.
             let generic = classifyByTemplate(host)
+            // Global when the host names no region (iam.amazonaws.com is scoped to us-east-1).
+            let namesRegion =
+                first.region.map { region in host.split(separator: ".").contains { $0.contains(region) } } ?? false
             var endpoint = Endpoint(
-                host: host, partition: partition, kind: first.region == nil ? .global : .regional,
+                host: host, partition: partition, kind: namesRegion ? .regional : .global,
                 endpointPrefix: first.endpointPrefix, region: first.region)
             endpoint.endpointPrefixes = Self.unique(
                 explicit.map(\.endpointPrefix)
@@ -73,7 +76,9 @@ public struct HostClassifier: Sendable {
         var host = Substring(raw)
         if let colon = host.lastIndex(of: ":") {
             let port = host[host.index(after: colon)...]
-            guard !port.isEmpty, port.count <= 5, port.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+            guard !port.isEmpty, port.count <= 5, port.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                let number = Int(port), (1...65535).contains(number)
+            else { return nil }
             host = host[..<colon]
         }
         if host.hasSuffix(".") { host = host.dropLast() }
@@ -179,10 +184,11 @@ public struct HostClassifier: Sendable {
                 // An operation host prefix: sync-states, data.iotsitewise, …
                 hostPrefix = literal.hostPrefix
                 prefix = literal.endpointPrefix
-            } else if serviceLabels.count >= 2,
+            } else if serviceLabels.count >= 2, serviceLabels.dropFirst().joined(separator: ".") != "s3",
                 let template = model.templatedHostPrefixes[serviceLabels.dropFirst().joined(separator: ".")]
             {
-                // A templated one: {graphIdentifier}.neptune-graph, …
+                // A templated one: {graphIdentifier}.neptune-graph, … (S3's own, Object Lambda's
+                // {RequestRoute}, is read by the S3 parser.)
                 hostPrefix = template
                 resourceID = serviceLabels.first
                 prefix = serviceLabels.dropFirst().joined(separator: ".")
@@ -193,6 +199,7 @@ public struct HostClassifier: Sendable {
                 fips = fips || prefix.hasSuffix("-fips") || prefix.hasPrefix("fips.") || prefix.contains("-fips.")
                 prefix = service.endpointPrefix
             } else if serviceLabels.count >= 2, isID(serviceLabels[serviceLabels.startIndex]),
+                serviceLabels.dropFirst().joined(separator: ".") != "s3",
                 model.servicesByEndpointPrefix[serviceLabels.dropFirst().joined(separator: ".")] != nil
             {
                 // A customer-specific endpoint: {id}.{endpoint prefix} (MediaStore containers, …).
