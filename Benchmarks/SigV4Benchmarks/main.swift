@@ -1,3 +1,4 @@
+import AWSClassifier
 // Micro-benchmarks for the SigV4 library, each printed beside a baseline measured in the same run.
 //
 //   swift run -c release SigV4Benchmarks            (or: make bench)
@@ -73,13 +74,13 @@ func lpad(_ text: String, _ width: Int) -> String {
 }
 
 print(
-    pad("operation", 40) + lpad("ns/op", 10) + lpad("allocs", 8) + "   " + pad("baseline", 44) + lpad("ns/op", 10)
+    pad("operation", 46) + lpad("ns/op", 12) + lpad("allocs", 10) + "   " + pad("baseline", 40) + lpad("ns/op", 12)
         + lpad("ratio", 8))
 func report(_ name: String, _ result: Result, baseline: String, _ base: Result) {
     print(
-        pad(name, 40) + lpad(String(format: "%.0f", result.nanosecondsPerOperation), 10)
-            + lpad(String(format: "%.1f", result.allocationsPerOperation), 8) + "   " + pad(baseline, 44)
-            + lpad(String(format: "%.0f", base.nanosecondsPerOperation), 10)
+        pad(name, 46) + lpad(String(format: "%.0f", result.nanosecondsPerOperation), 12)
+            + lpad(String(format: "%.1f", result.allocationsPerOperation), 10) + "   " + pad(baseline, 40)
+            + lpad(String(format: "%.0f", base.nanosecondsPerOperation), 12)
             + lpad(String(format: "%.2f", result.nanosecondsPerOperation / base.nanosecondsPerOperation), 8))
 }
 
@@ -164,3 +165,88 @@ let crypto = measure(iterations: 5_000) {
 }
 report("canonicalize + verify S3 GET", verify, baseline: "crypto only (5 HMAC + SHA-256)", crypto)
 report("parse + time + policy + account + verify", fullCheck, baseline: "crypto only (5 HMAC + SHA-256)", crypto)
+
+// MARK: - AWS classification
+
+print("")
+let modelURL = AWSModel.bundledFileURL ?? URL(fileURLWithPath: "Sources/AWSClassifier/Resources/aws-model.tsv")
+let loadModel = measure(iterations: 3, rounds: 11) {
+    blackHole(try? AWSModel.bundled())
+}
+// Baseline: reading the file and splitting it into lines and fields, the least any loader must do.
+let readLines = measure(iterations: 3, rounds: 11) {
+    let data = (try? Data(contentsOf: modelURL)) ?? Data()
+    let text = String(decoding: data, as: UTF8.self)
+    var fields = 0
+    for line in text.utf8.split(separator: 0x0A) { fields += line.split(separator: 0x09).count }
+    blackHole(fields)
+}
+report("load the AWS model (startup)", loadModel, baseline: "read the file, split lines and fields", readLines)
+
+guard let model = try? AWSModel.bundled() else {
+    print("cannot load the AWS model")
+    exit(1)
+}
+let classifier = RequestClassifier(model: model)
+
+func signedRequest(
+    method: String, host: String, target: String, service: String, region: String, headers: [(String, String)],
+    body: [UInt8]
+) -> SigV4Request {
+    var request = SigV4Request(
+        method: method, requestTarget: target,
+        headers: [HeaderField("Host", host)] + headers.map { HeaderField($0.0, $0.1) })
+    _ = try? signer.sign(
+        &request, region: region, service: service, timestamp: AmzTimestamp(secondsSinceEpoch: now),
+        payloadHash: PayloadHash.sha256Hex(of: body))
+    return request
+}
+
+let dynamoBody = Array(#"{"TableName":"orders","Item":{"id":{"S":"42"},"total":{"N":"9.99"}}}"#.utf8)
+let ec2Body = Array(
+    "Action=DescribeInstances&Version=2016-11-15&Filter.1.Name=instance-state-name&Filter.1.Value.1=running".utf8)
+let cases: [(String, SigV4Request, [UInt8]?)] = [
+    (
+        "classify S3 GetObject (virtual-hosted)",
+        s3Request.withHost("my-bucket.s3.eu-west-1.amazonaws.com", path: "/photos/2024/cat%20%281%29.jpg"), nil
+    ),
+    (
+        "classify DynamoDB PutItem (JSON body)",
+        signedRequest(
+            method: "POST", host: "dynamodb.us-east-1.amazonaws.com", target: "/", service: "dynamodb",
+            region: "us-east-1",
+            headers: [("X-Amz-Target", "DynamoDB_20120810.PutItem"), ("Content-Type", "application/x-amz-json-1.0")],
+            body: dynamoBody), dynamoBody
+    ),
+    (
+        "classify EC2 DescribeInstances (query POST)",
+        signedRequest(
+            method: "POST", host: "ec2.eu-central-1.amazonaws.com", target: "/", service: "ec2", region: "eu-central-1",
+            headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")], body: ec2Body), ec2Body
+    ),
+]
+for (name, request, body) in cases {
+    guard case .sigV4(let credential) = try RequestAuthentication(parsing: request) else { exit(1) }
+    let account = try? AWSAccountID(accessKeyID: credential.accessKeyID)
+    let check = classifier.classify(request, body: body, credential: credential, accountID: account)
+    guard check.action.name != nil, check.problem == nil else {
+        print("\(name): unexpected classification \(check.action) \(String(describing: check.problem))")
+        exit(1)
+    }
+    let result = measure(iterations: 5_000) {
+        blackHole(classifier.classify(request, body: body, credential: credential, accountID: account))
+    }
+    let parse = measure(iterations: 5_000) { blackHole(try? RequestAuthentication(parsing: request)) }
+    report(name, result, baseline: "parse the same request's credential", parse)
+}
+
+extension SigV4Request {
+    /// The same request with another host and path (benchmark input only; the signature is not re-made).
+    func withHost(_ host: String, path: String) -> SigV4Request {
+        var copy = self
+        copy.rawPath = path
+        copy.rawQuery = ""
+        copy.headers = copy.headers.map { $0.name.lowercased() == "host" ? HeaderField($0.name, host) : $0 }
+        return copy
+    }
+}

@@ -1,4 +1,4 @@
-internal import Foundation
+public import Foundation
 
 /// A problem in the bundled or given model file.
 public struct AWSModelError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -11,11 +11,13 @@ public struct AWSModelError: Error, Hashable, Sendable, CustomStringConvertible 
 }
 
 extension AWSModel {
+    /// The location of the model file bundled with this module, if the bundle has it.
+    public static var bundledFileURL: URL? { Bundle.module.url(forResource: "aws-model", withExtension: "tsv") }
+
     /// Loads the model bundled with this module (`Resources/aws-model.tsv`).
     /// - Throws: ``AWSModelError`` when the resource is missing or malformed.
     public static func bundled() throws(AWSModelError) -> AWSModel {
-        guard let url = Bundle.module.url(forResource: "aws-model", withExtension: "tsv"),
-            let data = try? Data(contentsOf: url)
+        guard let url = bundledFileURL, let data = try? Data(contentsOf: url)
         else {
             throw AWSModelError(line: 0, message: "the bundled aws-model.tsv resource is missing")
         }
@@ -53,7 +55,9 @@ extension AWSModel {
         }
 
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on bytes, not Characters: grapheme breaking would dominate the load time.
+        for rawBytes in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            let rawLine = Substring(rawBytes)
             lineNumber += 1
             if rawLine.hasPrefix("#") {
                 if let range = rawLine.range(of: "botocore ") {
@@ -62,7 +66,7 @@ extension AWSModel {
                 continue
             }
             if rawLine.isEmpty { continue }
-            let f = rawLine.split(separator: "\t", omittingEmptySubsequences: false)
+            let f = Self.split(rawLine, 0x09)
             func expect(_ count: Int) throws(AWSModelError) {
                 guard f.count == count else {
                     throw AWSModelError(
@@ -86,7 +90,7 @@ extension AWSModel {
                 guard pending != nil else {
                     throw AWSModelError(line: lineNumber, message: "an O record outside a service")
                 }
-                if f[1] != "-" { pending?.operations = Set(f[1].split(separator: ",").map(String.init)) }
+                if f[1] != "-" { pending?.operations = Set(Self.split(f[1], 0x2C).map(String.init)) }
             case "X":
                 try expect(3)
                 guard pending != nil else {
@@ -145,13 +149,18 @@ extension AWSModel {
         self.ruleSetHostLabels = ruleSetHostLabels
     }
 
+    /// Splits on a byte (the format is ASCII), keeping empty parts.
+    static func split(_ text: Substring, _ separator: UInt8) -> [Substring] {
+        text.utf8.split(separator: separator, omittingEmptySubsequences: false).map { Substring($0) }
+    }
+
     private static func route(_ f: [Substring], line: Int) throws(AWSModelError) -> Route {
         let template = f[2]
         guard template.hasPrefix("/") else {
             throw AWSModelError(line: line, message: "a route path must start with /")
         }
         var segments: [PathSegment] = []
-        for piece in template.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+        for piece in split(template.dropFirst(), 0x2F) {
             if piece.hasPrefix("{"), piece.hasSuffix("+}") {
                 segments.append(.greedyLabel(String(piece.dropFirst().dropLast(2))))
             } else if piece.hasPrefix("{"), piece.hasSuffix("}") {
@@ -173,7 +182,7 @@ extension AWSModel {
         }
         return Route(
             method: String(f[1]), segments: segments, literalQuery: literalQuery, xID: xID,
-            requiredQuery: f[4] == "-" ? [] : f[4].split(separator: ",").map(String.init),
-            requiredHeaders: f[5] == "-" ? [] : f[5].split(separator: ",").map(String.init), operation: String(f[6]))
+            requiredQuery: f[4] == "-" ? [] : split(f[4], 0x2C).map(String.init),
+            requiredHeaders: f[5] == "-" ? [] : split(f[5], 0x2C).map(String.init), operation: String(f[6]))
     }
 }

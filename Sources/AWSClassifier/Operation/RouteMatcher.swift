@@ -28,10 +28,10 @@ struct RouteMatcher {
         if segments == [""] { segments = [] }
         let decoded = segments.map(FormDecoding.decodePathSegment)
 
-        var best: (score: [Int], route: AWSModel.Route, labels: [String: String])?
+        var best: (score: [Int], route: AWSModel.Route)?
         var tied: Set<String> = []
         for route in routes where route.method == wire.method {
-            guard let labels = Self.matchPath(route.segments, decoded) else { continue }
+            guard Self.pathMatches(route.segments, decoded) else { continue }
             guard
                 route.literalQuery.allSatisfy({ literal in
                     wire.query.contains {
@@ -57,15 +57,34 @@ struct RouteMatcher {
                     continue
                 }
             }
-            best = (score, route, labels)
+            best = (score, route)
             tied = []
         }
-        guard let best else { return .none }
-        if !tied.isEmpty { return .ambiguous(([best.route.operation] + tied).sorted(), labels: best.labels) }
+        guard let best, let labels = Self.matchPath(best.route.segments, decoded) else { return .none }
+        if !tied.isEmpty { return .ambiguous(([best.route.operation] + tied).sorted(), labels: labels) }
         if let xID = wire.queryValues("x-id").first, xID != best.route.operation {
             return .xIDMismatch(xID, best.route.operation)
         }
-        return .matched(best.route, labels: best.labels)
+        return .matched(best.route, labels: labels)
+    }
+
+    /// Whether the path fits the template, without building the label values.
+    static func pathMatches(_ template: [AWSModel.PathSegment], _ path: [String]) -> Bool {
+        var greedy = false
+        var literalsMatch = true
+        for (index, segment) in template.enumerated() {
+            switch segment {
+            case .greedyLabel: greedy = true
+            case .literal(let literal):
+                // Literals before any greedy label sit at the same index in the path.
+                if !greedy, index < path.count, path[index] != literal { literalsMatch = false }
+            case .label: break
+            }
+        }
+        guard literalsMatch else { return false }
+        let countFits =
+            greedy ? path.count >= template.count : (path.count == template.count || path.count == template.count + 1)
+        return countFits && matchPath(template, path) != nil
     }
 
     /// Matches template segments against decoded path segments; returns the label values.
