@@ -31,7 +31,9 @@ bench:
 format:
 	$(SWIFT) format -i -r Sources Tests Benchmarks Package.swift
 
-# Regenerates the committed oracle vectors (needs botocore/boto3 1.43.11 and awscrt).
+# Regenerates the committed oracle vectors and the AWS model (needs botocore/boto3 1.43.11 and awscrt).
 vectors:
 	python3 scripts/generate-botocore-vectors.py
 	python3 scripts/generate-sigv4a-vectors.py
+	python3 scripts/generate-aws-model.py
+	python3 scripts/generate-classifier-vectors.py
