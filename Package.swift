@@ -7,7 +7,10 @@
 //                          and offline account-id derivation. Foundation + swift-crypto only.
 //   AWSClassifier          pure request classification: endpoint, service, region, operation,
 //                          IAM action, resource; tables generated from botocore's models.
-//   (later) Policy, AuthzCore: pure libraries with no networking.
+//   Policy                 the YAML configuration, compiled statements and evaluation → Decision.
+//   AuthzCore              the one decide() every transport calls: credentials + classification +
+//                          policy → decision headers, AWS-style deny body, audit record.
+//   sigv4-authz            the executable: check, validate, account-id (serve comes with the server).
 //   (later) AuthzHTTP, AuthzGRPC, AuthzServer: the thin transport layer.
 //   (later) sigv4-authz: the executable.
 import PackageDescription
@@ -25,9 +28,14 @@ let package = Package(
     products: [
         .library(name: "SigV4", targets: ["SigV4"]),
         .library(name: "AWSClassifier", targets: ["AWSClassifier"]),
+        .library(name: "Policy", targets: ["Policy"]),
+        .library(name: "AuthzCore", targets: ["AuthzCore"]),
+        .executable(name: "sigv4-authz", targets: ["sigv4-authz"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0")
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -41,6 +49,35 @@ let package = Package(
             name: "AWSClassifier",
             dependencies: ["SigV4"],
             resources: [.copy("Resources/aws-model.tsv")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Policy",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AuthzCore",
+            dependencies: ["SigV4", "AWSClassifier", "Policy"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "sigv4-authz",
+            dependencies: [
+                "AuthzCore", "Policy", "SigV4", "AWSClassifier",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            resources: [.copy("config.example.yaml")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PolicyTests",
+            dependencies: ["Policy"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AuthzCoreTests",
+            dependencies: ["AuthzCore", "Policy", "SigV4", "AWSClassifier"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -62,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "SigV4Benchmarks",
             dependencies: [
-                "SigV4", "AWSClassifier", "CAllocationCounter",
+                "SigV4", "AWSClassifier", "Policy", "AuthzCore", "CAllocationCounter",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks/SigV4Benchmarks",

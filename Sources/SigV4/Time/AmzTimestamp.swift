@@ -153,3 +153,32 @@ enum CivilTime {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// UTC time formatting shared by the audit log and the signer.
+public enum UTCTime {
+    /// RFC 3339 with milliseconds: `2026-01-15T12:34:56.789Z`.
+    public static func rfc3339(millisecondsSinceEpoch ms: Int64) -> String {
+        let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+        let millis = Int(ms - seconds * 1000)
+        let basic = Array(CivilTime.iso8601Basic(seconds).utf8)  // YYYYMMDDTHHMMSSZ
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        out += basic[0..<4]
+        out.append(UInt8(ascii: "-"))
+        out += basic[4..<6]
+        out.append(UInt8(ascii: "-"))
+        out += basic[6..<8]
+        out.append(UInt8(ascii: "T"))
+        out += basic[9..<11]
+        out.append(UInt8(ascii: ":"))
+        out += basic[11..<13]
+        out.append(UInt8(ascii: ":"))
+        out += basic[13..<15]
+        out.append(UInt8(ascii: "."))
+        out.append(UInt8(ascii: "0") + UInt8(millis / 100))
+        out.append(UInt8(ascii: "0") + UInt8(millis / 10 % 10))
+        out.append(UInt8(ascii: "0") + UInt8(millis % 10))
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
+    }
+}

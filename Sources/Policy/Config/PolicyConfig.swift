@@ -1,0 +1,139 @@
+/// The configuration file, as written: listeners, credentials, the account allowlist, statements,
+/// the default and audit settings. See `../shared/contract.md` ("Configuration") and the README.
+///
+/// A `PolicyConfig` is only ever produced by ``ConfigLoader``, which validates it completely; a
+/// ``CompiledPolicy`` turns it into fast matchers.
+public struct PolicyConfig: Sendable {
+    /// Listener addresses.
+    public struct Listen: Sendable, Hashable {
+        /// HTTP/1.1 + h2c listener (Envoy HTTP mode, nginx).
+        public var http = "0.0.0.0:8080"
+        /// gRPC listener (Envoy ext_authz).
+        public var grpc = "0.0.0.0:9001"
+        /// Admin listener (health, readiness, metrics).
+        public var admin = "127.0.0.1:9090"
+    }
+
+    /// TLS for the check listeners.
+    public struct TLS: Sendable, Hashable {
+        /// PEM certificate chain.
+        public var certificate: String
+        /// PEM private key.
+        public var key: String
+        /// PEM CA bundle; when set, clients must present a certificate it signed (mTLS).
+        public var clientCA: String?
+    }
+
+    /// What to do with old-generation access keys, whose account cannot be derived.
+    public enum LegacyKeys: String, Sendable, Hashable {
+        /// Deny them (`legacy_access_key`).
+        case deny
+        /// Let them through the credential checks with an unknown account (only statements that do
+        /// not name accounts can then allow them).
+        case allow
+    }
+
+    /// Where a known secret comes from. Secrets never appear in the YAML itself.
+    public enum SecretSource: Sendable, Hashable {
+        /// An environment variable.
+        case environment(String)
+        /// A file whose content (trimmed) is the secret.
+        case file(String)
+    }
+
+    /// A key whose secret this service knows, so its signatures are verified fully.
+    public struct Key: Sendable, Hashable {
+        /// The access key id.
+        public var accessKeyID: String
+        /// Where the secret is read from.
+        public var secret: SecretSource
+        /// Deny requests of this key whose signature cannot be checked (non-S3 without the body).
+        public var requireVerification: Bool
+        /// Where the entry is in the file.
+        public var position: SourcePosition
+    }
+
+    /// Credential checks.
+    public struct Credentials: Sendable, Hashable {
+        /// Unsigned requests are denied (`no_credentials`).
+        public var requireSignature = true
+        /// The allowed difference between the signer's clock and this host's, in seconds.
+        public var maxClockSkewSeconds: Int64 = 900
+        /// Old-generation access keys.
+        public var legacyAccessKeys = LegacyKeys.deny
+        /// Keys with known secrets.
+        public var keys: [Key] = []
+    }
+
+    /// One `accounts:` entry (Clotho-compatible): an account id or `"*"`, an optional name, and regions.
+    public struct AccountEntry: Sendable, Hashable {
+        /// The key as written: 12 digits or `*`.
+        public var pattern: String
+        /// A name usable wherever account ids are.
+        public var name: String?
+        /// Regions (names or patterns) and the services allowed in each.
+        public var regions: [(pattern: String, services: [String])]
+        /// Where the entry is.
+        public var position: SourcePosition
+
+        public static func == (lhs: AccountEntry, rhs: AccountEntry) -> Bool {
+            lhs.pattern == rhs.pattern && lhs.name == rhs.name && lhs.position == rhs.position
+        }
+        public func hash(into hasher: inout Hasher) { hasher.combine(pattern) }
+    }
+
+    /// A statement field.
+    public enum Field: String, Sendable, Hashable, CaseIterable {
+        case accounts, regions, services, actions, resources, hosts, methods, sources, principals
+        case accessKeyIDs = "access_key_ids"
+    }
+
+    /// An IAM-style statement.
+    public struct Statement: Sendable, Hashable {
+        /// The unique name, reported as the decision's rule.
+        public var name: String
+        /// Allow or deny.
+        public var effect: Effect
+        /// Conditions: each field with its patterns; `negated` for the `not_` form.
+        public var conditions: [(field: Field, negated: Bool, patterns: [String])]
+        /// Where the statement is.
+        public var position: SourcePosition
+
+        public static func == (lhs: Statement, rhs: Statement) -> Bool {
+            lhs.name == rhs.name && lhs.position == rhs.position
+        }
+        public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+    }
+
+    /// Audit sampling.
+    public enum AuditMode: Sendable, Hashable {
+        case all
+        case none
+        /// Record this fraction (0…1) of decisions.
+        case sample(Double)
+    }
+
+    /// Audit settings.
+    public struct Audit: Sendable, Hashable {
+        /// Allowed requests.
+        public var allow = AuditMode.all
+        /// Denied requests (never sampled).
+        public var deny = AuditMode.all
+        /// A file to append records to; standard output when absent.
+        public var file: String?
+    }
+
+    public var listen = Listen()
+    public var tls: TLS?
+    public var credentials = Credentials()
+    /// `nil` when the file has no `accounts:` section.
+    public var accounts: [AccountEntry]?
+    public var rules: [Statement] = []
+    public var defaultEffect = Effect.deny
+    public var audit = Audit()
+    /// The file the configuration came from.
+    public var path: String
+
+    /// An empty configuration (deny everything) for `path`.
+    public init(path: String) { self.path = path }
+}

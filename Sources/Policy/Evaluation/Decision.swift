@@ -1,0 +1,52 @@
+/// Allow or deny.
+public enum Effect: String, Sendable, Hashable {
+    case allow
+    case deny
+}
+
+/// The contract's stable reason codes (snake_case), plus `ambiguous_request` (see the README).
+public enum ReasonCode: String, Sendable, Hashable, CaseIterable {
+    case allowed
+    case noCredentials = "no_credentials"
+    case malformedCredentials = "malformed_credentials"
+    case unsupportedSignature = "unsupported_signature"
+    case legacyAccessKey = "legacy_access_key"
+    case clockSkew = "clock_skew"
+    case requestExpired = "request_expired"
+    case requestNotYetValid = "request_not_yet_valid"
+    case scopeMismatch = "scope_mismatch"
+    case unknownEndpoint = "unknown_endpoint"
+    case ambiguousRequest = "ambiguous_request"
+    case signatureMismatch = "signature_mismatch"
+    case accountNotAllowed = "account_not_allowed"
+    case regionNotAllowed = "region_not_allowed"
+    case serviceNotAllowed = "service_not_allowed"
+    case deniedByRule = "denied_by_rule"
+    case noMatchingRule = "no_matching_rule"
+    case internalError = "internal_error"
+}
+
+/// The outcome of evaluating a request: a result, never an error.
+public struct Decision: Sendable, Hashable {
+    /// Allow or deny.
+    public var effect: Effect
+    /// Why.
+    public var reason: ReasonCode
+    /// The statement or allowlist entry that decided, if any.
+    public var rule: String?
+    /// A sentence a user can act on (without the `sigv4-authz:` prefix).
+    public var message: String
+
+    /// Creates a decision.
+    public init(effect: Effect, reason: ReasonCode, rule: String?, message: String) {
+        self.effect = effect
+        self.reason = reason
+        self.rule = rule
+        self.message = message
+    }
+
+    /// A deny for `reason` with a message.
+    public static func deny(_ reason: ReasonCode, _ message: String, rule: String? = nil) -> Decision {
+        Decision(effect: .deny, reason: reason, rule: rule, message: message)
+    }
+}

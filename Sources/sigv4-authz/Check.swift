@@ -1,0 +1,234 @@
+import AWSClassifier
+import ArgumentParser
+import AuthzCore
+import Foundation
+import Policy
+import SigV4
+
+/// `sigv4-authz check`: decide about one request and say why.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Decide about one request and print the decision, the reason, the rule and every fact used.",
+        discussion: """
+            Give the request one of three ways:
+              --credential AKID/DATE/REGION/SERVICE/aws4_request   (a credential only, as Clotho's CLI)
+              --request FILE                                       (a raw HTTP request: request line, headers, body)
+              --method M --url URL [--header 'Name: value' …] [--data TEXT]
+            """)
+
+    @Option(help: "The configuration file.")
+    var config: String
+
+    @Option(help: "A credential scope: AKID/YYYYMMDD/REGION/SERVICE/aws4_request.")
+    var credential: String?
+
+    @Option(help: "A file holding a raw HTTP request.")
+    var request: String?
+
+    @Option(help: "The method of a curl-like request.")
+    var method = "GET"
+
+    @Option(help: "The URL of a curl-like request (https://host/path?query).")
+    var url: String?
+
+    @Option(name: .customLong("header"), help: "A header of a curl-like request, 'Name: value' (repeatable).")
+    var headers: [String] = []
+
+    @Option(help: "The body of a curl-like request.")
+    var data: String?
+
+    @Option(help: "Evaluate at this time (YYYYMMDDTHHMMSSZ) instead of now, for requests signed earlier.")
+    var at: String?
+
+    @Flag(help: "Print JSON for machines.")
+    var json = false
+
+    func validate() throws {
+        let inputs = [credential != nil, request != nil, url != nil].filter { $0 }.count
+        guard inputs == 1 else { throw ValidationError("give exactly one of --credential, --request or --url") }
+        if let at, AmzTimestamp(iso8601Basic: Substring(at)) == nil {
+            throw ValidationError("--at must be YYYYMMDDTHHMMSSZ")
+        }
+    }
+
+    func run() throws {
+        let policy: CompiledPolicy
+        let keys: KeyStore
+        let model: AWSModel
+        do {
+            let loaded = try ConfigLoader.load(path: config)
+            policy = try CompiledPolicy(loaded)
+            keys = try KeyStore(config: loaded)
+            model = try AWSModel.bundled()
+        } catch {
+            printError("\(error)")
+            throw ExitStatus.usage
+        }
+        let clock: @Sendable () -> Int64
+        if let at, let time = AmzTimestamp(iso8601Basic: Substring(at)) {
+            let fixed = time.secondsSinceEpoch * 1000
+            clock = { fixed }
+        } else {
+            clock = AuthzEngine.systemClock
+        }
+
+        if let credential {
+            try checkCredential(credential, policy: policy, model: model)
+            return
+        }
+        let authzRequest: AuthzRequest
+        do {
+            authzRequest = try request.map(Self.readRequestFile) ?? curlRequest()
+        } catch let error as ValidationError {
+            printError("sigv4-authz: \(error.message)")
+            throw ExitStatus.usage
+        }
+        let engine = AuthzEngine(policy: policy, classifier: RequestClassifier(model: model), keys: keys, now: clock)
+        let response = engine.decide(authzRequest)
+        print(json ? response.audit.json : Self.describe(response))
+        throw response.decision.effect == .allow ? ExitStatus.allow : ExitStatus.deny
+    }
+
+    /// Clotho's check: a credential scope against the allowlist and the statements (no request, so
+    /// the action, resource and host are unknown).
+    func checkCredential(_ text: String, policy: CompiledPolicy, model: AWSModel) throws {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 5, parts[4] == "aws4_request" else {
+            printError("sigv4-authz: --credential must be AKID/YYYYMMDD/REGION/SERVICE/aws4_request")
+            throw ExitStatus.usage
+        }
+        var decision: Decision
+        var account: String?
+        do {
+            account = try AWSAccountID(accessKeyID: parts[0]).description
+        } catch  where error.code == .legacyAccessKeyID && policy.config.credentials.legacyAccessKeys == .allow {
+            account = nil
+        } catch {
+            decision = .deny(ReasonCode(rawValue: error.reasonCode) ?? .malformedCredentials, error.message)
+            report(decision, account: nil, region: String(parts[2]), service: String(parts[3]), policy: policy)
+            throw ExitStatus.deny
+        }
+        let service = String(parts[3])
+        let iamPrefix = model.services.values.first { $0.signingName == service }?.iamPrefix
+        decision = policy.evaluate(
+            RequestFacts(
+                accountID: account, region: String(parts[2]), signingName: service, iamPrefix: iamPrefix,
+                accessKeyID: String(parts[0])))
+        report(decision, account: account, region: String(parts[2]), service: service, policy: policy)
+        throw decision.effect == .allow ? ExitStatus.allow : ExitStatus.deny
+    }
+
+    func report(_ decision: Decision, account: String?, region: String, service: String, policy: CompiledPolicy) {
+        if json {
+            let fields: [(String, String?)] = [
+                ("decision", decision.effect.rawValue), ("reason", decision.reason.rawValue), ("rule", decision.rule),
+                ("message", "sigv4-authz: \(decision.message)"), ("account", account),
+                ("account_name", account.flatMap { policy.accountNames[$0] }), ("region", region), ("service", service),
+            ]
+            print(
+                "{"
+                    + fields.map { "\(JSONText.quoted($0.0)):\($0.1.map(JSONText.quoted) ?? "null")" }.joined(
+                        separator: ",") + "}")
+        } else {
+            print("decision: \(decision.effect.rawValue)")
+            print("reason:   \(decision.reason.rawValue) — sigv4-authz: \(decision.message)")
+            print("rule:     \(decision.rule ?? "-")")
+            print("facts:")
+            print(
+                "  account:      \(account ?? "unknown")\(account.flatMap { policy.accountNames[$0] }.map { " (\($0))" } ?? "")"
+            )
+            print("  region:       \(region)")
+            print("  service:      \(service)")
+            print("  action:       unknown (a credential alone names no action)")
+        }
+    }
+
+    static func describe(_ response: AuthzResponse) -> String {
+        let audit = response.audit
+        let classification = response.classification
+        var lines = [
+            "decision: \(response.decision.effect.rawValue)",
+            "reason:   \(response.decision.reason.rawValue) — \(response.message)",
+            "rule:     \(response.decision.rule ?? "-")",
+            "facts:",
+            "  access key id: \(audit.accessKeyID ?? "-") (\(audit.auth))",
+            "  account:       \(audit.account ?? "unknown")\(audit.accountName.map { " (\($0))" } ?? "")",
+            "  host:          \(audit.host)",
+            "  endpoint:      \(classification?.endpoint.map { "\($0.kind.rawValue) in \($0.partition.id)" } ?? "-")",
+            "  region:        \(audit.region ?? "-")",
+            "  service:       \(audit.service ?? "-")\(classification?.iamPrefix.map { " (IAM prefix \($0))" } ?? "")",
+            "  operation:     \(classification?.operation ?? "-")",
+            "  action:        \(audit.action ?? "unknown")",
+            "  resource:      \(audit.resource ?? "-")",
+            "  signature:     \(audit.signature)",
+        ]
+        if case .unknown(let reason)? = classification?.action, classification?.problem == nil {
+            lines.append("  (action unknown: \(reason))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func curlRequest() throws -> AuthzRequest {
+        guard let url, let components = URLComponents(string: url), let host = components.host else {
+            throw ValidationError("--url must be an absolute URL such as https://s3.amazonaws.com/bucket/key")
+        }
+        var authority = host
+        if let port = components.port { authority += ":\(port)" }
+        let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
+        let target = components.percentEncodedQuery.map { "\(path)?\($0)" } ?? path
+        var fields: [HeaderField] = []
+        for header in headers {
+            guard let colon = header.firstIndex(of: ":") else {
+                throw ValidationError("--header must be 'Name: value'")
+            }
+            fields.append(
+                HeaderField(
+                    String(header[..<colon]),
+                    String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+        }
+        return AuthzRequest(
+            method: method, host: authority, target: target, headers: fields, body: data.map { Array($0.utf8) },
+            mode: .cli)
+    }
+
+    /// Reads `METHOD TARGET HTTP/1.1`, header lines, a blank line and the body.
+    static func readRequestFile(_ path: String) throws -> AuthzRequest {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("cannot read \(path)")
+        }
+        let bytes = Array(data)
+        var headerEnd = bytes.count
+        var bodyStart = bytes.count
+        for index in bytes.indices {
+            if bytes[index...].starts(with: [0x0D, 0x0A, 0x0D, 0x0A]) {
+                headerEnd = index; bodyStart = index + 4; break
+            }
+            if bytes[index...].starts(with: [0x0A, 0x0A]) { headerEnd = index; bodyStart = index + 2; break }
+        }
+        let head = String(decoding: bytes[..<headerEnd], as: UTF8.self)
+        var lines = head.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+        }
+        guard !lines.isEmpty else { throw ValidationError("\(path) is empty") }
+        let requestLine = lines.removeFirst().split(separator: " ")
+        guard requestLine.count == 3 else {
+            throw ValidationError("\(path): the first line must be 'METHOD /target HTTP/1.1'")
+        }
+        var headers: [HeaderField] = []
+        var host: String?
+        for line in lines where !line.isEmpty {
+            guard let colon = line.firstIndex(of: ":") else {
+                throw ValidationError("\(path): '\(line)' is not a header line")
+            }
+            let name = String(line[..<colon])
+            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            if name.lowercased() == "host" { host = value }
+            headers.append(HeaderField(name, value))
+        }
+        guard let host else { throw ValidationError("\(path): the request has no Host header") }
+        let body = bodyStart < bytes.count ? Array(bytes[bodyStart...]) : nil
+        return AuthzRequest(
+            method: String(requestLine[0]), host: host, target: String(requestLine[1]), headers: headers, body: body,
+            mode: .cli)
+    }
+}
