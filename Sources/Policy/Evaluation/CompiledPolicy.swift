@@ -44,12 +44,7 @@ public struct CompiledPolicy: Sendable {
                 idsWithNames[entry.pattern] = name
             }
         }
-        for (name, _) in names where (config.accounts ?? []).contains(where: { $0.pattern == name }) {
-            issues.append(
-                ConfigIssue(
-                    position: SourcePosition(file: config.path, line: 0, column: 0),
-                    message: "the account name '\(name)' collides with an account id"))
-        }
+        // (A name cannot collide with an id: the loader refuses names that are 12 digits.)
 
         var statements: [Statement] = []
         var byAccount: [String: [Int]] = [:]
