@@ -81,6 +81,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "IntegrationTests",
+            dependencies: [],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "AWSClassifierTests",
             dependencies: ["AWSClassifier", "SigV4"],
             resources: [.copy("Vectors")],

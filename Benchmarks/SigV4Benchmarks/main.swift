@@ -1,4 +1,5 @@
 import AWSClassifier
+import AuthzCore
 // Micro-benchmarks for the SigV4 library, each printed beside a baseline measured in the same run.
 //
 //   swift run -c release SigV4Benchmarks            (or: make bench)
@@ -10,6 +11,7 @@ import AWSClassifier
 import CAllocationCounter
 import Crypto
 import Foundation
+import Policy
 import SigV4
 
 // MARK: - Inputs: one typical S3 GET signed by botocore rules.
@@ -250,3 +252,77 @@ extension SigV4Request {
         return copy
     }
 }
+
+// MARK: - Policy evaluation and the whole decision
+
+print("")
+/// A 1,000-statement policy: 900 statements for single accounts (indexed by account), 100 that apply to
+/// every account (actions, regions, hosts, CIDRs, principals: scanned for every request).
+func largePolicyYAML(indexed: Bool, sameService: Bool = false) -> String {
+    var yaml = "accounts:\n  \"171436882533\":\n    regions:\n      eu-west-1: { services: [s3, dynamodb] }\nrules:\n"
+    for index in 0..<1000 {
+        let effect = index % 7 == 0 ? "deny" : "allow"
+        if sameService {
+            // Worst case: every statement is for S3 and any account, so none can be skipped.
+            yaml +=
+                "  - { name: r\(index), effect: \(effect), actions: [\"s3:Get*\"], resources: [\"arn:aws:s3:::bucket-\(index)/*\"], hosts: [\"*.example\(index).com\"] }\n"
+        } else if indexed && index < 900 {
+            yaml +=
+                "  - { name: r\(index), effect: \(effect), accounts: [\"\(200_000_000_000 + index)\"], actions: [\"s3:Get*\", \"dynamodb:Query\"], regions: [\"eu-*\"] }\n"
+        } else {
+            yaml +=
+                "  - { name: r\(index), effect: \(effect), actions: [\"svc\(index):Get*\"], not_regions: [\"cn-*\"], hosts: [\"*.example\(index).com\"], sources: [\"10.\(index % 256).0.0/16\"], principals: [\"spiffe://c/ns/\(index)/*\"] }\n"
+        }
+    }
+    return yaml
+}
+let facts = RequestFacts(
+    accountID: "171436882533", region: "eu-west-1", signingName: "s3", iamPrefix: "s3", action: "s3:GetObject",
+    resource: "arn:aws:s3:::prod-data/reports/q1.csv", host: "prod-data.s3.eu-west-1.amazonaws.com", method: "GET",
+    sourceAddress: IPAddress("10.200.3.4"), principal: "spiffe://cluster.local/ns/app/sa/web",
+    accessKeyID: "AKIASP2TPHJSQH3FJRUX")
+let accountsList = (0..<1000).map { String(200_000_000_000 + $0) }
+let scan = measure(iterations: 20_000) {
+    blackHole(accountsList.contains(facts.accountID ?? ""))
+}
+for (indexed, sameService, label) in [
+    (true, false, "900 per account + 100 per service"), (false, false, "1,000 per service, any account"),
+    (false, true, "1,000 on S3, any account (worst case)"),
+] {
+    guard let config = try? ConfigLoader.parse(largePolicyYAML(indexed: indexed, sameService: sameService)),
+        let policy = try? CompiledPolicy(config)
+    else {
+        print("cannot compile the benchmark policy")
+        exit(1)
+    }
+    let decision = policy.evaluate(facts)
+    guard decision.effect == .allow else {
+        print("unexpected decision \(decision)")
+        exit(1)
+    }
+    let result = measure(iterations: 20_000) { blackHole(policy.evaluate(facts)) }
+    report("policy, 1,000 statements: \(label)", result, baseline: "1,000 string compares (linear scan floor)", scan)
+}
+
+guard let exampleConfig = try? ConfigLoader.parse(largePolicyYAML(indexed: true)),
+    let examplePolicy = try? CompiledPolicy(exampleConfig)
+else { exit(1) }
+let engine = AuthzEngine(policy: examplePolicy, classifier: classifier, now: { now * 1000 })
+let virtualHosted = signedRequest(
+    method: "GET", host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/reports/q1.csv", service: "s3",
+    region: "eu-west-1",
+    headers: [("User-Agent", "aws-cli/2.15")], body: [])
+let authzRequest = AuthzRequest(
+    method: "GET", host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/reports/q1.csv",
+    headers: virtualHosted.headers.filter { $0.name != "Host" }, body: nil, sourceAddress: "10.200.3.4:5555",
+    principal: "spiffe://cluster.local/ns/app/sa/web", mode: .grpc, requestID: "bench")
+guard engine.decide(authzRequest).decision.effect == .allow else {
+    print("unexpected decision \(engine.decide(authzRequest).decision)")
+    exit(1)
+}
+let decide = measure(iterations: 5_000) { blackHole(engine.decide(authzRequest)) }
+let decideAudit = measure(iterations: 5_000) { blackHole(engine.decide(authzRequest).audit.json) }
+let parseOnly = measure(iterations: 5_000) { blackHole(try? RequestAuthentication(parsing: virtualHosted)) }
+report(
+    "decide S3 GetObject (1,000-statement policy)", decide, baseline: "parse the same request's credential", parseOnly)
+report("decide + audit JSON", decideAudit, baseline: "parse the same request's credential", parseOnly)

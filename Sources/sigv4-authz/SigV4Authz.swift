@@ -1,8 +1,9 @@
 import ArgumentParser
+import Foundation
 
 /// `sigv4-authz`: the authorization service's command line.
 @main
-struct SigV4Authz: AsyncParsableCommand {
+struct SigV4Authz: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sigv4-authz",
         abstract: "Decide whether AWS API requests may leave through the proxy.",
@@ -11,6 +12,23 @@ struct SigV4Authz: AsyncParsableCommand {
             """,
         subcommands: [Check.self, Validate.self, AccountID.self]
     )
+}
+
+extension SigV4Authz {
+    /// Runs a command; usage errors exit with status 2 (the contract's), not ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Exit codes shared by the commands.

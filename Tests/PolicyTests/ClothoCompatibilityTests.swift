@@ -49,7 +49,9 @@ struct ClothoCompatibilityTests {
     ]
 
     @Test("Clotho's example decisions", arguments: cases)
-    func decisions(_ account: String, _ region: String, _ service: String, _ effect: Effect, _ reason: ReasonCode) throws {
+    func decisions(
+        _ account: String, _ region: String, _ service: String, _ effect: Effect, _ reason: ReasonCode
+    ) throws {
         let policy = try #require(Self.policy)
         let decision = policy.evaluate(RequestFacts(accountID: account, region: region, signingName: service))
         #expect(decision.effect == effect, "\(decision)")

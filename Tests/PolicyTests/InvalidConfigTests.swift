@@ -14,48 +14,152 @@ struct InvalidConfigTests {
     }
 
     static let cases: [Case] = [
-        Case(testDescription: "unknown top-level key", yaml: "default: deny\nacounts: {}\n", line: 2, column: 1, message: "unknown key 'acounts' in the top level"),
-        Case(testDescription: "unknown nested key", yaml: "credentials:\n  require_signatures: true\n", line: 2, column: 3, message: "unknown key 'require_signatures' in credentials"),
-        Case(testDescription: "top level not a mapping", yaml: "- default\n", line: 1, column: 1, message: "the configuration must be a mapping"),
-        Case(testDescription: "default neither allow nor deny", yaml: "default: maybe\n", line: 1, column: 10, message: "default must be 'allow' or 'deny'"),
-        Case(testDescription: "require_signature not a bool", yaml: "credentials:\n  require_signature: yes\n", line: 2, column: 22, message: "must be true or false"),
-        Case(testDescription: "duration without unit", yaml: "credentials:\n  max_clock_skew: 900\n", line: 2, column: 19, message: "max_clock_skew must be a duration"),
-        Case(testDescription: "duration in words", yaml: "credentials:\n  max_clock_skew: 15 minutes\n", line: 2, column: 19, message: "max_clock_skew must be a duration"),
-        Case(testDescription: "duration too long", yaml: "credentials:\n  max_clock_skew: 25h\n", line: 2, column: 19, message: "from 1s to 24h"),
-        Case(testDescription: "legacy key mode", yaml: "credentials:\n  legacy_access_keys: maybe\n", line: 2, column: 23, message: "'deny' or 'allow'"),
-        Case(testDescription: "secret in the file", yaml: "credentials:\n  keys:\n    - access_key_id: AKIASP2TPHJSQH3FJRUX\n      secret: abc\n", line: 4, column: 7, message: "secrets are never written in the configuration"),
-        Case(testDescription: "key without a secret source", yaml: "credentials:\n  keys:\n    - access_key_id: AKIASP2TPHJSQH3FJRUX\n", line: 3, column: 7, message: "exactly one of secret_env or secret_file"),
-        Case(testDescription: "bad access key id", yaml: "credentials:\n  keys:\n    - { access_key_id: akia-lower, secret_env: S }\n", line: 3, column: 24, message: "access_key_id must be 16 to 128"),
-        Case(testDescription: "listen without port", yaml: "listen:\n  http: 0.0.0.0\n", line: 2, column: 9, message: "listen.http must be host:port"),
-        Case(testDescription: "listen port out of range", yaml: "listen:\n  grpc: \"0.0.0.0:70000\"\n", line: 2, column: 9, message: "port from 1 to 65535"),
-        Case(testDescription: "tls without key", yaml: "tls:\n  cert: /etc/tls.crt\n", line: 2, column: 3, message: "tls needs both cert and key"),
-        Case(testDescription: "account key not an id", yaml: "accounts:\n  \"12345\":\n    regions: { \"*\": { services: [s3] } }\n", line: 2, column: 3, message: "account keys are 12-digit account ids"),
-        Case(testDescription: "account without regions", yaml: "accounts:\n  \"123456789012\":\n    name: prod\n", line: 3, column: 5, message: "needs regions:"),
-        Case(testDescription: "account name that is an id", yaml: "accounts:\n  \"123456789012\":\n    name: \"210987654321\"\n    regions: { \"*\": { services: [s3] } }\n", line: 3, column: 11, message: "looks like an account id"),
-        Case(testDescription: "bad region", yaml: "accounts:\n  \"*\":\n    regions:\n      EU_WEST: { services: [s3] }\n", line: 4, column: 7, message: "a region is lower-case letters"),
-        Case(testDescription: "region without services", yaml: "accounts:\n  \"*\":\n    regions:\n      eu-west-1: { allow: [s3] }\n", line: 4, column: 20, message: "unknown key 'allow'"),
-        Case(testDescription: "empty services list", yaml: "accounts:\n  \"*\":\n    regions:\n      eu-west-1: { services: [] }\n", line: 4, column: 30, message: "empty list"),
-        Case(testDescription: "bad service", yaml: "accounts:\n  \"*\":\n    regions:\n      eu-west-1: { services: [S3] }\n", line: 4, column: 31, message: "a service is a signing name"),
-        Case(testDescription: "rules not a list", yaml: "rules:\n  name: x\n", line: 2, column: 3, message: "rules must be a list"),
-        Case(testDescription: "rule without effect", yaml: "rules:\n  - name: r1\n    actions: [\"s3:*\"]\n", line: 2, column: 5, message: "a rule needs effect"),
-        Case(testDescription: "rule without name", yaml: "rules:\n  - effect: deny\n", line: 2, column: 5, message: "a rule needs a name"),
-        Case(testDescription: "duplicate rule names", yaml: "rules:\n  - { name: r1, effect: deny, actions: [\"s3:*\"] }\n  - { name: r1, effect: allow }\n", line: 3, column: 13, message: "the rule name 'r1' is used twice"),
-        Case(testDescription: "bad effect", yaml: "rules:\n  - { name: r1, effect: permit }\n", line: 2, column: 25, message: "effect must be 'allow' or 'deny'"),
-        Case(testDescription: "unknown rule field", yaml: "rules:\n  - name: r1\n    effect: deny\n    action: [\"s3:*\"]\n", line: 4, column: 5, message: "unknown key 'action' in a rule"),
-        Case(testDescription: "field and not_ field", yaml: "rules:\n  - name: r1\n    effect: deny\n    actions: [\"s3:*\"]\n    not_actions: [\"s3:Get*\"]\n", line: 5, column: 5, message: "either actions or not_actions"),
-        Case(testDescription: "action without service", yaml: "rules:\n  - name: r1\n    effect: deny\n    actions: [GetObject]\n", line: 4, column: 15, message: "an action is service:Action"),
-        Case(testDescription: "action with a space", yaml: "rules:\n  - name: r1\n    effect: deny\n    actions: [\"s3:Get Object\"]\n", line: 4, column: 15, message: "contains spaces"),
-        Case(testDescription: "bad CIDR", yaml: "rules:\n  - name: r1\n    effect: allow\n    sources: [\"10.0.0.0/33\"]\n", line: 4, column: 15, message: "a source is a CIDR"),
-        Case(testDescription: "CIDR with host bits", yaml: "rules:\n  - name: r1\n    effect: allow\n    sources: [\"10.0.0.1/8\"]\n", line: 4, column: 15, message: "no host bits set"),
-        Case(testDescription: "resource that is not an ARN", yaml: "rules:\n  - name: r1\n    effect: deny\n    resources: [\"my-bucket/*\"]\n", line: 4, column: 17, message: "a resource is an ARN"),
-        Case(testDescription: "lower-case method", yaml: "rules:\n  - name: r1\n    effect: deny\n    methods: [get]\n", line: 4, column: 15, message: "a method is upper case"),
-        Case(testDescription: "field with an empty list", yaml: "rules:\n  - name: r1\n    effect: deny\n    regions: []\n", line: 4, column: 14, message: "empty list"),
-        Case(testDescription: "field with a mapping", yaml: "rules:\n  - name: r1\n    effect: deny\n    hosts: { a: b }\n", line: 4, column: 12, message: "must be a string or a list of strings"),
-        Case(testDescription: "audit sample rate out of range", yaml: "audit:\n  allow: 1.5\n", line: 2, column: 10, message: "sample rate from 0 to 1"),
-        Case(testDescription: "sampled denials", yaml: "audit:\n  deny: 0.5\n", line: 2, column: 9, message: "denials are never sampled"),
-        Case(testDescription: "duplicate key", yaml: "default: deny\ndefault: allow\n", line: 1, column: 1, message: "appears twice"),
-        Case(testDescription: "YAML syntax error", yaml: "rules:\n  - name: r1\n   effect: deny\n", line: 3, column: 4, message: "YAML syntax"),
-        Case(testDescription: "tab indentation", yaml: "credentials:\n\trequire_signature: true\n", line: 2, column: 1, message: "YAML syntax"),
+        Case(
+            testDescription: "unknown top-level key", yaml: "default: deny\nacounts: {}\n", line: 2, column: 1,
+            message: "unknown key 'acounts' in the top level"),
+        Case(
+            testDescription: "unknown nested key", yaml: "credentials:\n  require_signatures: true\n", line: 2,
+            column: 3, message: "unknown key 'require_signatures' in credentials"),
+        Case(
+            testDescription: "top level not a mapping", yaml: "- default\n", line: 1, column: 1,
+            message: "the configuration must be a mapping"),
+        Case(
+            testDescription: "default neither allow nor deny", yaml: "default: maybe\n", line: 1, column: 10,
+            message: "default must be 'allow' or 'deny'"),
+        Case(
+            testDescription: "require_signature not a bool", yaml: "credentials:\n  require_signature: yes\n", line: 2,
+            column: 22, message: "must be true or false"),
+        Case(
+            testDescription: "duration without unit", yaml: "credentials:\n  max_clock_skew: 900\n", line: 2,
+            column: 19, message: "max_clock_skew must be a duration"),
+        Case(
+            testDescription: "duration in words", yaml: "credentials:\n  max_clock_skew: 15 minutes\n", line: 2,
+            column: 19, message: "max_clock_skew must be a duration"),
+        Case(
+            testDescription: "duration too long", yaml: "credentials:\n  max_clock_skew: 25h\n", line: 2, column: 19,
+            message: "from 1s to 24h"),
+        Case(
+            testDescription: "legacy key mode", yaml: "credentials:\n  legacy_access_keys: maybe\n", line: 2,
+            column: 23, message: "'deny' or 'allow'"),
+        Case(
+            testDescription: "secret in the file",
+            yaml: "credentials:\n  keys:\n    - access_key_id: AKIASP2TPHJSQH3FJRUX\n      secret: abc\n", line: 4,
+            column: 7, message: "secrets are never written in the configuration"),
+        Case(
+            testDescription: "key without a secret source",
+            yaml: "credentials:\n  keys:\n    - access_key_id: AKIASP2TPHJSQH3FJRUX\n", line: 3, column: 7,
+            message: "exactly one of secret_env or secret_file"),
+        Case(
+            testDescription: "bad access key id",
+            yaml: "credentials:\n  keys:\n    - { access_key_id: akia-lower, secret_env: S }\n", line: 3, column: 24,
+            message: "access_key_id must be 16 to 128"),
+        Case(
+            testDescription: "listen without port", yaml: "listen:\n  http: 0.0.0.0\n", line: 2, column: 9,
+            message: "listen.http must be host:port"),
+        Case(
+            testDescription: "listen port out of range", yaml: "listen:\n  grpc: \"0.0.0.0:70000\"\n", line: 2,
+            column: 9, message: "port from 1 to 65535"),
+        Case(
+            testDescription: "tls without key", yaml: "tls:\n  cert: /etc/tls.crt\n", line: 2, column: 3,
+            message: "tls needs both cert and key"),
+        Case(
+            testDescription: "account key not an id",
+            yaml: "accounts:\n  \"12345\":\n    regions: { \"*\": { services: [s3] } }\n", line: 2, column: 3,
+            message: "account keys are 12-digit account ids"),
+        Case(
+            testDescription: "account without regions", yaml: "accounts:\n  \"123456789012\":\n    name: prod\n",
+            line: 3, column: 5, message: "needs regions:"),
+        Case(
+            testDescription: "account name that is an id",
+            yaml:
+                "accounts:\n  \"123456789012\":\n    name: \"210987654321\"\n    regions: { \"*\": { services: [s3] } }\n",
+            line: 3, column: 11, message: "looks like an account id"),
+        Case(
+            testDescription: "bad region",
+            yaml: "accounts:\n  \"*\":\n    regions:\n      EU_WEST: { services: [s3] }\n", line: 4, column: 7,
+            message: "a region is lower-case letters"),
+        Case(
+            testDescription: "region without services",
+            yaml: "accounts:\n  \"*\":\n    regions:\n      eu-west-1: { allow: [s3] }\n", line: 4, column: 20,
+            message: "unknown key 'allow'"),
+        Case(
+            testDescription: "empty services list",
+            yaml: "accounts:\n  \"*\":\n    regions:\n      eu-west-1: { services: [] }\n", line: 4, column: 30,
+            message: "empty list"),
+        Case(
+            testDescription: "bad service",
+            yaml: "accounts:\n  \"*\":\n    regions:\n      eu-west-1: { services: [S3] }\n", line: 4, column: 31,
+            message: "a service is a signing name"),
+        Case(
+            testDescription: "rules not a list", yaml: "rules:\n  name: x\n", line: 2, column: 3,
+            message: "rules must be a list"),
+        Case(
+            testDescription: "rule without effect", yaml: "rules:\n  - name: r1\n    actions: [\"s3:*\"]\n", line: 2,
+            column: 5, message: "a rule needs effect"),
+        Case(
+            testDescription: "rule without name", yaml: "rules:\n  - effect: deny\n", line: 2, column: 5,
+            message: "a rule needs a name"),
+        Case(
+            testDescription: "duplicate rule names",
+            yaml: "rules:\n  - { name: r1, effect: deny, actions: [\"s3:*\"] }\n  - { name: r1, effect: allow }\n",
+            line: 3, column: 13, message: "the rule name 'r1' is used twice"),
+        Case(
+            testDescription: "bad effect", yaml: "rules:\n  - { name: r1, effect: permit }\n", line: 2, column: 25,
+            message: "effect must be 'allow' or 'deny'"),
+        Case(
+            testDescription: "unknown rule field",
+            yaml: "rules:\n  - name: r1\n    effect: deny\n    action: [\"s3:*\"]\n", line: 4, column: 5,
+            message: "unknown key 'action' in a rule"),
+        Case(
+            testDescription: "field and not_ field",
+            yaml: "rules:\n  - name: r1\n    effect: deny\n    actions: [\"s3:*\"]\n    not_actions: [\"s3:Get*\"]\n",
+            line: 5, column: 5, message: "either actions or not_actions"),
+        Case(
+            testDescription: "action without service",
+            yaml: "rules:\n  - name: r1\n    effect: deny\n    actions: [GetObject]\n", line: 4, column: 15,
+            message: "an action is service:Action"),
+        Case(
+            testDescription: "action with a space",
+            yaml: "rules:\n  - name: r1\n    effect: deny\n    actions: [\"s3:Get Object\"]\n", line: 4, column: 15,
+            message: "contains spaces"),
+        Case(
+            testDescription: "bad CIDR",
+            yaml: "rules:\n  - name: r1\n    effect: allow\n    sources: [\"10.0.0.0/33\"]\n", line: 4, column: 15,
+            message: "a source is a CIDR"),
+        Case(
+            testDescription: "CIDR with host bits",
+            yaml: "rules:\n  - name: r1\n    effect: allow\n    sources: [\"10.0.0.1/8\"]\n", line: 4, column: 15,
+            message: "no host bits set"),
+        Case(
+            testDescription: "resource that is not an ARN",
+            yaml: "rules:\n  - name: r1\n    effect: deny\n    resources: [\"my-bucket/*\"]\n", line: 4, column: 17,
+            message: "a resource is an ARN"),
+        Case(
+            testDescription: "lower-case method", yaml: "rules:\n  - name: r1\n    effect: deny\n    methods: [get]\n",
+            line: 4, column: 15, message: "a method is upper case"),
+        Case(
+            testDescription: "field with an empty list",
+            yaml: "rules:\n  - name: r1\n    effect: deny\n    regions: []\n", line: 4, column: 14,
+            message: "empty list"),
+        Case(
+            testDescription: "field with a mapping",
+            yaml: "rules:\n  - name: r1\n    effect: deny\n    hosts: { a: b }\n", line: 4, column: 12,
+            message: "must be a string or a list of strings"),
+        Case(
+            testDescription: "audit sample rate out of range", yaml: "audit:\n  allow: 1.5\n", line: 2, column: 10,
+            message: "sample rate from 0 to 1"),
+        Case(
+            testDescription: "sampled denials", yaml: "audit:\n  deny: 0.5\n", line: 2, column: 9,
+            message: "denials are never sampled"),
+        Case(
+            testDescription: "duplicate key", yaml: "default: deny\ndefault: allow\n", line: 1, column: 1,
+            message: "appears twice"),
+        Case(
+            testDescription: "YAML syntax error", yaml: "rules:\n  - name: r1\n   effect: deny\n", line: 3, column: 4,
+            message: "YAML syntax"),
+        Case(
+            testDescription: "tab indentation", yaml: "credentials:\n\trequire_signature: true\n", line: 2, column: 1,
+            message: "YAML syntax"),
         Case(testDescription: "empty file", yaml: "", line: 1, column: 1, message: "the file is empty"),
     ]
 
@@ -66,7 +170,9 @@ struct InvalidConfigTests {
             Issue.record("accepted: \(testCase.testDescription)")
         } catch {
             let issue = error.issues.first
-            #expect(issue?.position == SourcePosition(file: "config.yaml", line: testCase.line, column: testCase.column), "\(error)")
+            #expect(
+                issue?.position == SourcePosition(file: "config.yaml", line: testCase.line, column: testCase.column),
+                "\(error)")
             #expect(issue?.message.contains(testCase.message) == true, "\(error)")
             #expect(error.description.hasPrefix("config.yaml:\(testCase.line):\(testCase.column): "))
         }

@@ -22,6 +22,8 @@ public struct CompiledPolicy: Sendable {
     let byAccount: [String: [Int]]
     /// Statement indices (ascending) that apply to any account.
     let anyAccount: [Int]
+    /// Statement indices (ascending) by (account or any, action service or any).
+    let buckets: [BucketKey: [Int]]
     let allowlist: [AllowlistAccount]?
 
     /// Compiles `config`.
@@ -49,6 +51,7 @@ public struct CompiledPolicy: Sendable {
         var statements: [Statement] = []
         var byAccount: [String: [Int]] = [:]
         var anyAccount: [Int] = []
+        var buckets: [BucketKey: [Int]] = [:]
         for (index, source) in config.rules.enumerated() {
             var conditions: [Condition] = []
             var literalAccounts: [String]?
@@ -84,6 +87,20 @@ public struct CompiledPolicy: Sendable {
             } else {
                 anyAccount.append(index)
             }
+            // The action services a statement can match: the literal service parts of its actions
+            // patterns, or any service.
+            var services: [String?] = [nil]
+            if let actions = source.conditions.first(where: { $0.field == .actions && !$0.negated }) {
+                let parts = actions.patterns.map {
+                    String($0.lowercased().split(separator: ":", maxSplits: 1).first ?? "*")
+                }
+                if parts.allSatisfy({ !$0.contains("*") && !$0.contains("?") }) { services = Array(Set(parts)) }
+            }
+            for account in (literalAccounts.map { Array(Set($0)) } ?? [nil]) as [String?] {
+                for service in services {
+                    buckets[BucketKey(account: account, service: service), default: []].append(index)
+                }
+            }
         }
         if !issues.isEmpty { throw ConfigError(issues) }
 
@@ -92,6 +109,7 @@ public struct CompiledPolicy: Sendable {
         self.statements = statements
         self.byAccount = byAccount
         self.anyAccount = anyAccount
+        self.buckets = buckets
         self.allowlist = config.accounts.map { entries in
             entries.map { entry in
                 AllowlistAccount(
@@ -107,35 +125,42 @@ public struct CompiledPolicy: Sendable {
     /// Evaluates `facts`. Never throws: a denial is a result.
     public func evaluate(_ facts: RequestFacts) -> Decision {
         let lowerAction = facts.action?.lowercased()
-        let actionService = (facts.iamPrefix ?? facts.signingName)?.lowercased()
-        let accountList = facts.accountID.flatMap { byAccount[$0] } ?? []
+        // The action's own prefix when known (it is what actions patterns match), else the IAM prefix.
+        let actionService =
+            lowerAction.flatMap { $0.split(separator: ":", maxSplits: 1).first.map(String.init) }
+            ?? (facts.iamPrefix ?? facts.signingName)?.lowercased()
 
-        // 1. deny statements, 2. allow statements — each in file order over the two candidate lists.
-        var firstAllow: Int?
-        var i = 0
-        var j = 0
-        while i < accountList.count || j < anyAccount.count {
-            let index: Int
-            if j >= anyAccount.count || (i < accountList.count && accountList[i] < anyAccount[j]) {
-                index = accountList[i]
-                i += 1
-            } else {
-                index = anyAccount[j]
-                j += 1
+        // Candidate statements, each list ascending: with a known service, the four buckets
+        // (account, service) × (exact, any); otherwise every statement of the account and of any account.
+        var lists: [[Int]] = []
+        lists.reserveCapacity(4)
+        if let actionService {
+            let accounts: [String?] = facts.accountID.map { [$0, nil] } ?? [nil]
+            for account in accounts {
+                for service in [actionService, nil] {
+                    if let list = buckets[BucketKey(account: account, service: service)] { lists.append(list) }
+                }
             }
+        } else {
+            if let account = facts.accountID, let list = byAccount[account] { lists.append(list) }
+            lists.append(anyAccount)
+        }
+        let evaluation = EvaluationFacts(
+            facts: facts, action: lowerAction, actionService: actionService, host: facts.host?.lowercased())
+        let candidates: [Int] = lists.count == 1 ? lists[0] : Self.merge(lists)
+
+        // 1. deny statements, 2. allow statements — each in file order over the candidates.
+        var firstAllow: Int?
+        for index in candidates {
             let statement = statements[index]
             switch statement.effect {
             case .deny:
-                if statement.matches(facts, lowerAction: lowerAction, actionService: actionService, conservative: true)
-                {
+                if statement.matches(evaluation, conservative: true) {
                     return .deny(
                         .deniedByRule, "\(describe(facts)) is denied by rule \(statement.name)", rule: statement.name)
                 }
             case .allow:
-                if firstAllow == nil,
-                    statement.matches(
-                        facts, lowerAction: lowerAction, actionService: actionService, conservative: false)
-                {
+                if firstAllow == nil, statement.matches(evaluation, conservative: false) {
                     firstAllow = index
                 }
             }
@@ -190,6 +215,15 @@ public struct CompiledPolicy: Sendable {
         }
     }
 
+    /// Merges ascending, disjoint index lists into one ascending list.
+    static func merge(_ lists: [[Int]]) -> [Int] {
+        var merged: [Int] = []
+        merged.reserveCapacity(lists.reduce(0) { $0 + $1.count })
+        for list in lists { merged.append(contentsOf: list) }
+        merged.sort()
+        return merged
+    }
+
     func describe(_ facts: RequestFacts) -> String {
         let action = facts.action ?? "an unknown \(facts.iamPrefix ?? facts.signingName ?? "AWS") action"
         var text = "\(action) by account \(facts.accountID ?? "unknown") in \(facts.region ?? "an unknown region")"
@@ -199,6 +233,20 @@ public struct CompiledPolicy: Sendable {
 }
 
 // MARK: - Compiled pieces
+
+/// The facts of one evaluation, with the values derived once (lower-cased action, its service).
+struct EvaluationFacts {
+    let facts: RequestFacts
+    let action: String?
+    let actionService: String?
+    let host: String?
+}
+
+/// An index bucket: statements for one account (or any) and one action service (or any).
+struct BucketKey: Hashable, Sendable {
+    let account: String?
+    let service: String?
+}
 
 struct AllowlistRegion: Sendable {
     let pattern: Glob
@@ -238,35 +286,43 @@ struct Condition: Sendable {
     }
 
     /// Whether the condition holds; `conservative` (deny statements) makes unknown facts match.
-    func holds(_ facts: RequestFacts, lowerAction: String?, actionService: String?, conservative: Bool) -> Bool {
+    func holds(_ evaluation: borrowing EvaluationFacts, conservative: Bool) -> Bool {
         let value: String?
         switch field {
-        case .accounts: value = facts.accountID
-        case .regions: value = facts.region
-        case .actions: value = lowerAction
-        case .resources: value = facts.resource
-        case .hosts: value = facts.host
-        case .methods: value = facts.method
-        case .principals: value = facts.principal
-        case .accessKeyIDs: value = facts.accessKeyID
+        case .accounts: value = evaluation.facts.accountID
+        case .regions: value = evaluation.facts.region
+        case .actions: value = evaluation.action
+        case .resources: value = evaluation.facts.resource
+        case .hosts: value = evaluation.host
+        case .methods: value = evaluation.facts.method
+        case .principals: value = evaluation.facts.principal
+        case .accessKeyIDs: value = evaluation.facts.accessKeyID
         case .services:
-            let names = [facts.signingName, facts.iamPrefix].compactMap { $0 }
-            if names.isEmpty { return unknown(conservative: conservative, couldMatch: true) }
-            let matched = globs.contains { glob in names.contains(where: glob.matches) }
+            let signingName = evaluation.facts.signingName
+            let iamPrefix = evaluation.facts.iamPrefix
+            if signingName == nil, iamPrefix == nil {
+                return unknown(conservative: conservative, couldMatch: true)
+            }
+            var matched = false
+            for glob in globs where (signingName.map(glob.matches) ?? false) || (iamPrefix.map(glob.matches) ?? false) {
+                matched = true
+                break
+            }
             return matched != negated
         case .sources:
-            guard let address = facts.sourceAddress else { return negated }
+            guard let address = evaluation.facts.sourceAddress else { return negated }
             return cidrs.contains { $0.contains(address) } != negated
         }
         guard let value else {
             if field == .principals { return negated || hasWildcard }  // absent, not unknown
             var couldMatch = true
-            if field == .actions, let service = actionService {
+            if field == .actions, let service = evaluation.actionService {
                 couldMatch = actionServices.contains { $0.matches(service) }
             }
             return unknown(conservative: conservative, couldMatch: couldMatch)
         }
-        return globs.contains { $0.matches(value) } != negated
+        for glob in globs where glob.matches(value) { return !negated }
+        return negated
     }
 
     func unknown(conservative: Bool, couldMatch: Bool) -> Bool {
@@ -280,11 +336,8 @@ struct Statement: Sendable {
     let effect: Effect
     let conditions: [Condition]
 
-    func matches(_ facts: RequestFacts, lowerAction: String?, actionService: String?, conservative: Bool) -> Bool {
-        for condition in conditions
-        where !condition.holds(
-            facts, lowerAction: lowerAction, actionService: actionService, conservative: conservative)
-        {
+    func matches(_ facts: borrowing EvaluationFacts, conservative: Bool) -> Bool {
+        for condition in conditions where !condition.holds(facts, conservative: conservative) {
             return false
         }
         return true

@@ -1,0 +1,317 @@
+import AWSClassifier
+import AuthzCore
+import Foundation
+import Policy
+import SigV4
+import Testing
+
+/// The decision core end to end (without a transport): every reason code, headers, deny bodies and
+/// audit records.
+@Suite("Decision core")
+struct AuthzEngineTests {
+    static let signingTime: Int64 = 1_768_480_496  // 2026-01-15T12:34:56Z
+    static let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+    static let sessionToken = "IQoJb3JpZ2luX2VjEXAMPLETOKEN"
+
+    static let yaml = """
+        credentials:
+          keys:
+            - { access_key_id: AKIAV7S32T2OSBFJQOIY, secret_env: PARTNER_SECRET }
+            - { access_key_id: ASIAQNZGKIQY56JQ7WML, secret_env: STRICT_SECRET, require_verification: true }
+        accounts:
+          "171436882533":
+            name: prod
+            regions:
+              eu-west-1: { services: [s3, dynamodb, sts, sqs] }
+          "411435703965":
+            name: partner
+            regions:
+              "*": { services: ["*"] }
+          "029608264753":
+            regions:
+              "*": { services: ["*"] }
+        rules:
+          - name: no-secret-reads
+            effect: deny
+            actions: ["secretsmanager:GetSecretValue"]
+        default: deny
+        """
+
+    static let model = try? AWSModel.bundled()
+
+    static func engine(legacy: String = "deny", requireSignature: Bool = true) throws -> AuthzEngine {
+        var text = yaml
+        if legacy == "allow" {
+            text = text.replacingOccurrences(of: "credentials:\n", with: "credentials:\n  legacy_access_keys: allow\n")
+        }
+        if !requireSignature {
+            text = text.replacingOccurrences(of: "credentials:\n", with: "credentials:\n  require_signature: false\n")
+        }
+        let config = try ConfigLoader.parse(text, path: "test.yaml")
+        let keys = try KeyStore(config: config, environment: ["PARTNER_SECRET": secret, "STRICT_SECRET": secret])
+        let model = try #require(Self.model)
+        return AuthzEngine(
+            policy: try CompiledPolicy(config), classifier: RequestClassifier(model: model), keys: keys,
+            now: { (signingTime + 60) * 1000 })
+    }
+
+    /// A request signed with SigV4 by this module's signer at the fixed time.
+    static func signed(
+        method: String = "GET", host: String, target: String = "/", service: String, region: String,
+        key: String = "AKIASP2TPHJSQH3FJRUX", secret: String = secret, token: String? = nil,
+        headers: [(String, String)] = [], body: [UInt8] = [], time: Int64 = signingTime
+    ) -> (SigV4Request, [UInt8]) {
+        var request = SigV4Request(
+            method: method, requestTarget: target,
+            headers: [HeaderField("Host", host)] + headers.map { HeaderField($0.0, $0.1) })
+        let signer = SigV4Signer(accessKeyID: key, secretAccessKey: secret, sessionToken: token)
+        _ = try? signer.sign(
+            &request, region: region, service: service, timestamp: AmzTimestamp(secondsSinceEpoch: time),
+            payloadHash: PayloadHash.sha256Hex(of: body))
+        return (request, body)
+    }
+
+    static func authz(_ signed: (SigV4Request, [UInt8]), withBody: Bool = true, mode: AuthzMode = .grpc) -> AuthzRequest
+    {
+        let (request, body) = signed
+        let host = request.headerValues("host").first ?? ""
+        let target = request.rawQuery.isEmpty ? request.rawPath : "\(request.rawPath)?\(request.rawQuery)"
+        return AuthzRequest(
+            method: request.method, host: host, target: target, headers: request.headers.filter { $0.name != "Host" },
+            body: withBody ? body : nil, sourceAddress: "10.1.2.3:40000",
+            principal: "spiffe://cluster.local/ns/app/sa/web",
+            mode: mode, requestID: "req-1")
+    }
+
+    static let sts = ("POST", "sts.eu-west-1.amazonaws.com", "sts", "eu-west-1")
+    static let form = [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")]
+    static let callerIdentity = Array("Action=GetCallerIdentity&Version=2011-06-15".utf8)
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var testDescription: String
+        var request: AuthzRequest
+        var reason: ReasonCode
+        var engineOptions: [String] = []
+    }
+
+    static var cases: [Case] {
+        let s3Get = signed(
+            host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/k.txt", service: "s3", region: "eu-west-1")
+        var unsigned = authz(s3Get)
+        unsigned.headers.removeAll { $0.name == "Authorization" }
+        var malformed = authz(s3Get)
+        malformed.headers = malformed.headers.map {
+            $0.name == "Authorization" ? HeaderField("Authorization", $0.value + ", Signature=00") : $0
+        }
+        var sigV2 = authz(s3Get)
+        sigV2.headers = sigV2.headers.map {
+            $0.name == "Authorization" ? HeaderField("Authorization", "AWS AKIASP2TPHJSQH3FJRUX:c2lnbmF0dXJl") : $0
+        }
+        let legacy = signed(
+            host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/k", service: "s3", region: "eu-west-1",
+            key: "AKIAIOSFODNN7EXAMPLE")
+        let old = signed(
+            host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/k", service: "s3", region: "eu-west-1",
+            time: signingTime - 3600)
+        let future = signed(
+            host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/k", service: "s3", region: "eu-west-1",
+            time: signingTime + 3600)
+        let presignedExpired = AuthzRequest(
+            method: "GET", host: "s3.amazonaws.com",
+            target:
+                "/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIASP2TPHJSQH3FJRUX%2F20260115%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20260115T120000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=\(String(repeating: "ab", count: 32))",
+            headers: [], mode: .nginx)
+        let presignedFuture = AuthzRequest(
+            method: "GET", host: "s3.amazonaws.com",
+            target:
+                "/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIASP2TPHJSQH3FJRUX%2F20260115%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20260115T140000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=\(String(repeating: "ab", count: 32))",
+            headers: [], mode: .nginx)
+        let wrongRegion = signed(host: "dynamodb.us-east-1.amazonaws.com", service: "dynamodb", region: "eu-west-1")
+        let attacker = signed(host: "s3.attacker.example", target: "/b/k", service: "s3", region: "eu-west-1")
+        let forged = signed(
+            method: "POST", host: "sts.eu-west-1.amazonaws.com", service: "sts", region: "eu-west-1",
+            key: "AKIAV7S32T2OSBFJQOIY",
+            secret: "not-the-secret", headers: form, body: callerIdentity)
+        let strictNoBody = signed(
+            method: "POST", host: "sts.eu-west-1.amazonaws.com", service: "sts", region: "eu-west-1",
+            key: "ASIAQNZGKIQY56JQ7WML",
+            headers: form + [("Content-Length", "\(callerIdentity.count)")], body: callerIdentity)
+        let decoy = signed(
+            method: "POST", host: "sts.eu-west-1.amazonaws.com", service: "sts", region: "eu-west-1",
+            headers: form + [("X-Amz-Target", "DynamoDB_20120810.PutItem")], body: callerIdentity)
+        let otherAccount = signed(
+            method: "POST", host: "sts.eu-west-1.amazonaws.com", service: "sts", region: "eu-west-1",
+            key: "ASIAY34FZKBOKMUTVV7A", headers: form, body: callerIdentity)
+        let otherRegion = signed(
+            host: "prod-data.s3.us-west-2.amazonaws.com", target: "/k", service: "s3", region: "us-west-2")
+        let otherService = signed(
+            host: "ec2.eu-west-1.amazonaws.com", target: "/?Action=DescribeInstances&Version=2016-11-15",
+            service: "ec2", region: "eu-west-1")
+        let secretRead = signed(
+            method: "POST", host: "secretsmanager.eu-west-1.amazonaws.com", service: "secretsmanager",
+            region: "eu-west-1",
+            key: "AKIAV7S32T2OSBFJQOIY",
+            headers: [
+                ("X-Amz-Target", "secretsmanager.GetSecretValue"), ("Content-Type", "application/x-amz-json-1.1"),
+            ],
+            body: Array(#"{"SecretId":"db"}"#.utf8))
+        var hostConflict = authz(s3Get)
+        hostConflict.headers.append(HeaderField("Host", "evil.example"))
+        return [
+            Case(testDescription: "allowed", request: authz(s3Get), reason: .allowed),
+            Case(testDescription: "no credentials", request: unsigned, reason: .noCredentials),
+            Case(testDescription: "malformed credentials", request: malformed, reason: .malformedCredentials),
+            Case(testDescription: "SigV2", request: sigV2, reason: .unsupportedSignature),
+            Case(testDescription: "legacy key", request: authz(legacy), reason: .legacyAccessKey),
+            Case(testDescription: "clock skew (old)", request: authz(old), reason: .clockSkew),
+            Case(testDescription: "clock skew (future)", request: authz(future), reason: .clockSkew),
+            Case(testDescription: "presigned expired", request: presignedExpired, reason: .requestExpired),
+            Case(testDescription: "presigned not yet valid", request: presignedFuture, reason: .requestNotYetValid),
+            Case(testDescription: "scope mismatch", request: authz(wrongRegion), reason: .scopeMismatch),
+            Case(testDescription: "unknown endpoint", request: authz(attacker), reason: .unknownEndpoint),
+            Case(testDescription: "host conflict", request: hostConflict, reason: .ambiguousRequest),
+            Case(testDescription: "decoy X-Amz-Target", request: authz(decoy), reason: .ambiguousRequest),
+            Case(
+                testDescription: "signature mismatch with a known key", request: authz(forged),
+                reason: .signatureMismatch),
+            Case(
+                testDescription: "verification required but no body",
+                request: authz(strictNoBody, withBody: false, mode: .nginx), reason: .signatureMismatch),
+            Case(testDescription: "account not allowed", request: authz(otherAccount), reason: .accountNotAllowed),
+            Case(testDescription: "region not allowed", request: authz(otherRegion), reason: .regionNotAllowed),
+            Case(testDescription: "service not allowed", request: authz(otherService), reason: .serviceNotAllowed),
+            Case(testDescription: "denied by rule", request: authz(secretRead), reason: .deniedByRule),
+        ]
+    }
+
+    @Test("every reason code through the decision core", arguments: cases)
+    func reasons(_ testCase: Case) throws {
+        let response = try Self.engine().decide(testCase.request)
+        #expect(response.decision.reason == testCase.reason, "\(response.decision)")
+        #expect(response.decision.effect == (testCase.reason == .allowed ? .allow : .deny))
+        let header = Dictionary(response.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        #expect(header["x-sigv4-authz-decision"] == response.decision.effect.rawValue)
+        #expect(header["x-sigv4-authz-reason"] == testCase.reason.rawValue)
+        #expect(header["x-sigv4-authz-request-id"] != nil)
+        if testCase.reason == .allowed {
+            #expect(response.denyBody == nil)
+            #expect(header["x-sigv4-authz-message"] == nil)
+        } else {
+            #expect(header["x-sigv4-authz-message"]?.hasPrefix("sigv4-authz: ") == true)
+            #expect(response.denyBody?.body.contains("sigv4-authz: ") == true)
+        }
+    }
+
+    @Test("legacy keys pass the credential checks when allowed, but no account rule matches them")
+    func legacyAllowed() throws {
+        let legacy = Self.signed(
+            host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/k", service: "s3", region: "eu-west-1",
+            key: "AKIAIOSFODNN7EXAMPLE")
+        let response = try Self.engine(legacy: "allow").decide(Self.authz(legacy))
+        #expect(response.decision.reason == .accountNotAllowed)
+    }
+
+    @Test("known keys are verified; the audit says so")
+    func verified() throws {
+        let request = Self.signed(
+            method: "POST", host: "sts.eu-west-1.amazonaws.com", service: "sts", region: "eu-west-1",
+            key: "AKIAV7S32T2OSBFJQOIY",
+            headers: Self.form, body: Self.callerIdentity)
+        let engine = try Self.engine()
+        let response = engine.decide(Self.authz(request))
+        #expect(response.decision.effect == .allow)
+        #expect(response.audit.signature == "verified")
+        #expect(response.audit.accountName == "partner")
+        let withoutBody = engine.decide(Self.authz(request, withBody: false, mode: .nginx))
+        #expect(withoutBody.audit.signature == "not_checked")
+        #expect(withoutBody.audit.action == nil)  // the query action is in the body
+    }
+
+    @Test("deny bodies follow the caller's protocol")
+    func denyBodies() throws {
+        let engine = try Self.engine()
+        let s3 = engine.decide(
+            Self.authz(
+                Self.signed(host: "bkt.s3.us-west-2.amazonaws.com", target: "/k", service: "s3", region: "us-west-2")))
+        #expect(s3.denyBody?.contentType == "application/xml")
+        #expect(s3.denyBody?.body.contains("<Error><Code>AccessDenied</Code><Message>sigv4-authz: ") == true)
+        let json = engine.decide(
+            Self.authz(
+                Self.signed(
+                    method: "POST", host: "dynamodb.us-west-2.amazonaws.com", service: "dynamodb", region: "us-west-2",
+                    headers: [
+                        ("X-Amz-Target", "DynamoDB_20120810.GetItem"), ("Content-Type", "application/x-amz-json-1.0"),
+                    ])))
+        #expect(
+            json.denyBody?.body.hasPrefix("{\"__type\":\"AccessDeniedException\",\"message\":\"sigv4-authz: ") == true)
+        let query = engine.decide(
+            Self.authz(
+                Self.signed(
+                    method: "POST", host: "sts.us-west-2.amazonaws.com", service: "sts", region: "us-west-2",
+                    headers: Self.form, body: Self.callerIdentity)))
+        #expect(
+            query.denyBody?.body.hasPrefix(
+                "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>sigv4-authz: ") == true)
+        let ec2 = engine.decide(
+            Self.authz(
+                Self.signed(
+                    host: "ec2.us-west-2.amazonaws.com", target: "/?Action=DescribeInstances&Version=2016-11-15",
+                    service: "ec2", region: "us-west-2")))
+        #expect(ec2.denyBody?.body.hasPrefix("<Response><Errors><Error><Code>AccessDenied</Code>") == true)
+        let message = try #require(s3.headers.first { $0.name == "x-sigv4-authz-message" }?.value)
+        #expect(message == "sigv4-authz: account 171436882533 is not allowed to use region us-west-2 (service s3)")
+    }
+
+    @Test("the audit record has the contract's fields and no secrets")
+    func auditRecord() throws {
+        let presigned = AuthzRequest(
+            method: "GET", host: "prod-data.s3.eu-west-1.amazonaws.com",
+            target:
+                "/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIASP2TPHJSQH3FJRUX%2F20260115%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Date=20260115T123456Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host&X-Amz-Security-Token=\(Self.sessionToken)&X-Amz-Signature=\(String(repeating: "cd", count: 32))",
+            headers: [HeaderField("Cookie", "session=topsecret")], sourceAddress: "10.1.2.3", principal: nil,
+            mode: .nginx, requestID: "abc")
+        let response = try Self.engine().decide(presigned)
+        let line = response.audit.json
+        #expect(!line.contains(Self.sessionToken))
+        #expect(!line.contains(String(repeating: "cd", count: 32)))
+        #expect(!line.contains("topsecret"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(
+            Set(object.keys) == [
+                "time", "decision", "reason", "rule", "request_id", "mode", "source", "request", "aws", "latency_us",
+            ])
+        let aws = try #require(object["aws"] as? [String: Any])
+        #expect(
+            Set(aws.keys) == [
+                "access_key_id", "account", "account_name", "region", "service", "action", "resource", "auth",
+                "signature",
+            ])
+        #expect(aws["auth"] as? String == "presigned")
+        #expect(aws["account_name"] as? String == "prod")
+        #expect((object["request"] as? [String: Any])?["path"] as? String == "/k")
+        #expect(object["request_id"] as? String == "abc")
+        #expect(object["mode"] as? String == "nginx")
+        #expect((object["time"] as? String)?.hasSuffix("Z") == true)
+    }
+
+    @Test("optional signatures: an anonymous request is judged by the policy")
+    func optionalSignature() throws {
+        let response = try Self.engine(requireSignature: false).decide(
+            AuthzRequest(
+                method: "GET", host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/public.txt", headers: [],
+                mode: .envoyHTTP))
+        #expect(response.decision.reason == .accountNotAllowed)
+        #expect(response.audit.auth == "none")
+    }
+
+    @Test("header values are one printable line")
+    func headerSafety() throws {
+        var request = Self.authz(
+            Self.signed(host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/k", service: "s3", region: "eu-west-1"))
+        request.requestID = "evil\r\nSet-Cookie: x"
+        let response = try Self.engine().decide(request)
+        for (_, value) in response.headers {
+            #expect(value.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F })
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+/// The `sigv4-authz` executable, run as a process: output and exit status.
+@Suite("Command line")
+struct CommandLineTests {
+    /// The built executable, next to this test bundle in the build folder.
+    static var executable: URL? {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("sigv4-authz")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let example = root.appendingPathComponent("Sources/sigv4-authz/config.example.yaml").path
+
+    struct Result {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+        let binary = try #require(
+            executable, "build the sigv4-authz product first (swift build --build-tests builds it)")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let error = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+            error: String(decoding: error, as: UTF8.self))
+    }
+
+    @Test("account-id derives the account, and refuses old keys with status 2")
+    func accountID() throws {
+        let ok = try Self.run(["account-id", "ASIAY34FZKBOKMUTVV7A"])
+        #expect(ok.status == 0)
+        #expect(ok.output == "609629065308\n")
+        let legacy = try Self.run(["account-id", "AKIAIOSFODNN7EXAMPLE"])
+        #expect(legacy.status == 2)
+        #expect(legacy.error.contains("old generation"))
+    }
+
+    @Test("validate accepts the bundled example and reports a bad file with its position")
+    func validate() throws {
+        let ok = try Self.run(["validate", Self.example])
+        #expect(ok.status == 0, "\(ok.error)")
+        #expect(ok.output.contains("OK"))
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sigv4-authz-bad-\(UUID().uuidString).yaml")
+        try "default: deny\nrules:\n  - { name: r, effect: deny, sources: [\"10.0.0.1/8\"] }\n".write(
+            to: bad, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: bad) }
+        let result = try Self.run(["validate", bad.path])
+        #expect(result.status == 2)
+        #expect(result.error.contains("\(bad.path):3:40: a source is a CIDR"), "\(result.error)")
+    }
+
+    @Test("check: a credential, a raw request, a curl-like request; exit 0 allow, 1 deny, 2 usage")
+    func check() throws {
+        let allowed = try Self.run([
+            "check", "--config", Self.example, "--credential",
+            "AKIAV7S32T2OSBFJQOIY/20260115/eu-north-1/ec2/aws4_request",
+        ])
+        #expect(allowed.status == 0, "\(allowed.output)\(allowed.error)")
+        #expect(allowed.output.contains("decision: allow"))
+        #expect(allowed.output.contains("staging"))
+        let denied = try Self.run([
+            "check", "--config", Self.example, "--credential",
+            "ASIAVJ2E6QGR2WZILJFM/20260115/eu-west-1/s3/aws4_request", "--json",
+        ])
+        #expect(denied.status == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(denied.output.utf8)) as? [String: Any]
+        #expect(object?["reason"] as? String == "denied_by_rule")
+
+        let request = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sigv4-authz-req-\(UUID().uuidString).http")
+        try """
+        GET /reports/q1.csv HTTP/1.1
+        Host: prod-data.s3.eu-west-1.amazonaws.com
+        X-Amz-Date: 20260115T123456Z
+        X-Amz-Content-SHA256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+        Authorization: AWS4-HMAC-SHA256 Credential=AKIASP2TPHJSQH3FJRUX/20260115/eu-west-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=ad3202ccfb2c686a526b8db85153f635c82dc652ed6ebc9064526a32a4520ad2
+
+
+        """.write(to: request, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: request) }
+        let fromFile = try Self.run([
+            "check", "--config", Self.example, "--request", request.path, "--at", "20260115T123500Z",
+        ])
+        #expect(fromFile.status == 0, "\(fromFile.output)\(fromFile.error)")
+        #expect(fromFile.output.contains("action:        s3:GetObject"))
+        #expect(fromFile.output.contains("resource:      arn:aws:s3:::prod-data/reports/q1.csv"))
+        let stale = try Self.run(["check", "--config", Self.example, "--request", request.path])
+        #expect(stale.status == 1)
+        #expect(stale.output.contains("clock_skew"))
+
+        let curl = try Self.run([
+            "check", "--config", Self.example, "--method", "GET", "--url", "https://s3.attacker.example/b/k",
+        ])
+        #expect(curl.status == 1)
+        #expect(curl.output.contains("no_credentials"))
+
+        let usage = try Self.run(["check", "--config", Self.example])
+        #expect(usage.status == 2)
+        let missingConfig = try Self.run([
+            "check", "--config", "/nonexistent.yaml", "--credential",
+            "AKIAV7S32T2OSBFJQOIY/20260115/eu-north-1/ec2/aws4_request",
+        ])
+        #expect(missingConfig.status == 2)
+    }
+}
