@@ -113,3 +113,16 @@ func sigV4Error(_ body: () throws(SigV4Error) -> Void) -> SigV4Error? {
         return error
     }
 }
+
+/// The error that parsing and verifying `wire` with `secret` ends in, or `nil` when it verifies.
+/// A signature that cannot be checked counts as an error (`missingField`, "not checked").
+func verificationError(_ wire: WireRequest, secret: String) -> SigV4Error? {
+    let request = wire.sigV4Request
+    return sigV4Error { () throws(SigV4Error) in
+        guard case .sigV4(let credential) = try RequestAuthentication(parsing: request) else {
+            throw SigV4Error(.missingField)
+        }
+        let result = try SigV4Verifier.verify(request, credential: credential, secretAccessKey: secret, body: wire.body)
+        if result != .verified { throw SigV4Error(.missingField, "not checked") }
+    }
+}
