@@ -1,7 +1,7 @@
 public import AWSClassifier
 internal import Foundation
 public import Policy
-public import SigV4
+internal import SigV4
 
 /// What a transport sends back: the decision, the headers to set, the deny body, the audit record.
 public struct AuthzResponse: Sendable {
@@ -69,6 +69,13 @@ public struct AuthzEngine: Sendable {
         let elapsed = ContinuousClock.now - started
         let micros = Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
         return respond(decision, request: request, state: state, time: nowMilliseconds, latency: micros)
+    }
+
+    /// A deny for a check that never reached the decision core: the proxy's request could not be read
+    /// (nginx without `X-Original-*`), the body was too large. Same headers and audit record as a decision.
+    public func refuse(reason: ReasonCode, message: String, mode: AuthzMode) -> AuthzResponse {
+        let request = AuthzRequest(method: "-", host: "-", target: "-", headers: [], mode: mode)
+        return respond(.deny(reason, message), request: request, state: State(request: request), time: now(), latency: 0)
     }
 
     /// What the checks learnt, for headers and the audit record.

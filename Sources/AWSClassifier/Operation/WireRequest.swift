@@ -1,5 +1,5 @@
 internal import Foundation
-public import SigV4
+internal import SigV4
 
 /// The parts of a request that classification reads, decoded once.
 struct WireRequest {

@@ -4,7 +4,8 @@ public enum Effect: String, Sendable, Hashable {
     case deny
 }
 
-/// The contract's stable reason codes (snake_case), plus `ambiguous_request` (see the README).
+/// The contract's stable reason codes (snake_case), plus `ambiguous_request` and `body_too_large`
+/// (see the README).
 public enum ReasonCode: String, Sendable, Hashable, CaseIterable {
     case allowed
     case noCredentials = "no_credentials"
@@ -18,6 +19,8 @@ public enum ReasonCode: String, Sendable, Hashable, CaseIterable {
     case unknownEndpoint = "unknown_endpoint"
     case ambiguousRequest = "ambiguous_request"
     case signatureMismatch = "signature_mismatch"
+    /// The body is larger than the authorizer reads (see the README: an addition to the contract).
+    case bodyTooLarge = "body_too_large"
     case accountNotAllowed = "account_not_allowed"
     case regionNotAllowed = "region_not_allowed"
     case serviceNotAllowed = "service_not_allowed"

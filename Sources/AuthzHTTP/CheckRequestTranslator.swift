@@ -1,0 +1,97 @@
+public import AuthzCore
+public import NIOHTTP1
+internal import SigV4
+
+/// Turns an HTTP check request (Envoy HTTP mode or nginx `auth_request`) into the original request
+/// the decision core judges. Pure: no I/O, testable as a table.
+public struct CheckRequestTranslator: Sendable {
+    /// What the translator makes of a check request.
+    public enum Outcome: Sendable {
+        /// Ask the decision core about this request.
+        case check(AuthzRequest)
+        /// The path is neither the Envoy prefix nor the nginx path: 404.
+        case notFound
+        /// The proxy sent a check request that cannot be read (nginx without `X-Original-*`): a deny
+        /// with this sentence.
+        case invalid(String)
+    }
+
+    /// The listener's configuration.
+    public let configuration: HTTPCheckConfiguration
+
+    /// Creates a translator.
+    public init(configuration: HTTPCheckConfiguration) { self.configuration = configuration }
+
+    /// Headers that describe the check request itself, never the original request.
+    static let checkOnlyHeaders: Set<String> = [
+        "host", ":authority", "content-length", "connection", "keep-alive", "transfer-encoding", "te", "upgrade",
+        "x-original-method", "x-original-uri", "x-original-host", "x-envoy-auth-partial-body",
+        "x-envoy-expected-rq-timeout-ms", "x-envoy-internal", "x-forwarded-proto",
+    ]
+
+    /// The mode a check request's URI selects (Envoy HTTP mode unless it is the nginx path).
+    public func mode(of uri: String) -> AuthzMode {
+        let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
+        return path == configuration.nginxPath ? .nginx : .envoyHTTP
+    }
+
+    /// Translates a request head and its body (`nil` when none was sent).
+    public func translate(_ head: HTTPRequestHead, body: [UInt8]?, remoteAddress: String?) -> Outcome {
+        let uri = head.uri
+        let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
+        let mode: AuthzMode
+        if path == configuration.nginxPath {
+            mode = .nginx
+        } else if uri == configuration.envoyPrefix || uri.hasPrefix(configuration.envoyPrefix + "/")
+            || uri.hasPrefix(configuration.envoyPrefix + "?")
+        {
+            mode = .envoyHTTP
+        } else {
+            return .notFound
+        }
+
+        var headers: [HeaderField] = []
+        headers.reserveCapacity(head.headers.count)
+        var address: String?
+        var principal: String?
+        for (name, value) in head.headers {
+            let lowered = name.lowercased()
+            if lowered == configuration.clientAddressHeader {
+                address = value
+            } else if lowered == configuration.clientPrincipalHeader {
+                principal = value
+            } else if !Self.checkOnlyHeaders.contains(lowered) {
+                headers.append(HeaderField(name, value))
+            }
+        }
+        let requestID = head.headers.first(name: "x-request-id")
+
+        switch mode {
+        case .nginx:
+            guard let method = head.headers.first(name: "x-original-method"), !method.isEmpty,
+                let target = head.headers.first(name: "x-original-uri"), target.hasPrefix("/"),
+                let host = head.headers.first(name: "x-original-host"), !host.isEmpty
+            else {
+                return .invalid("nginx must pass X-Original-Method, X-Original-URI and X-Original-Host to \(configuration.nginxPath)")
+            }
+            // auth_request never forwards the body.
+            return .check(
+                AuthzRequest(
+                    method: method, host: host, target: target, headers: headers, body: nil,
+                    sourceAddress: address ?? remoteAddress, principal: principal, mode: .nginx, requestID: requestID))
+        default:
+            guard let host = head.headers.first(name: "host"), !host.isEmpty else {
+                return .invalid("Envoy HTTP mode must send the original authority as Host / :authority")
+            }
+            var target = String(uri.dropFirst(configuration.envoyPrefix.count))
+            if target.isEmpty || target.hasPrefix("?") { target = "/" + target }
+            // A body cut by Envoy (`x-envoy-auth-partial-body: true`) cannot be hashed or parsed.
+            let partial = head.headers.first(name: "x-envoy-auth-partial-body")?.lowercased() == "true"
+            return .check(
+                AuthzRequest(
+                    method: head.method.rawValue, host: host, target: target, headers: headers,
+                    body: partial ? nil : body, sourceAddress: address ?? remoteAddress, principal: principal,
+                    mode: .envoyHTTP, requestID: requestID))
+        }
+    }
+}

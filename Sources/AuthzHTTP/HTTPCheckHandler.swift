@@ -1,0 +1,153 @@
+public import AuthzCore
+public import Policy
+internal import NIOCore
+internal import NIOHTTP1
+
+/// Answers check requests: one `AuthzRequest` in, one decision out.
+public protocol CheckResponder: Sendable {
+    /// Decides about `request` (synchronously: the decision core does no I/O).
+    func respond(to request: AuthzRequest) -> AuthzResponse
+    /// Called for checks refused before the decision core (unreadable proxy request, oversized body).
+    func refused(reason: ReasonCode, message: String, mode: AuthzMode) -> AuthzResponse
+}
+
+/// The HTTP/1.1 (and, per stream, HTTP/2) check handler: reads a request head and its body up to the
+/// limit, asks the responder, and writes 200 (allow) or 403 (deny) with the decision headers and the
+/// AWS-style deny body. It keeps no state between requests, so pipelined requests are answered in
+/// order.
+final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let translator: CheckRequestTranslator
+    private let responder: any CheckResponder
+
+    private enum State {
+        case idle
+        case receiving(head: HTTPRequestHead, body: ByteBuffer?)
+        /// The body passed the limit: the rest is discarded and the connection closed after the answer.
+        case discarding
+    }
+
+    private var state = State.idle
+    private var quiescing = false
+    private var inFlight = false
+
+    init(translator: CheckRequestTranslator, responder: any CheckResponder) {
+        self.translator = translator
+        self.responder = responder
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            inFlight = true
+            let headBytes = head.uri.utf8.count + head.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+            if headBytes > translator.configuration.maxHeaderBytes {
+                state = .discarding
+                let response = responder.refused(
+                    reason: .malformedCredentials,
+                    message: "the request headers are larger than the \(translator.configuration.maxHeaderBytes) bytes this authorizer reads",
+                    mode: translator.mode(of: head.uri))
+                write(response, version: head.version, keepAlive: false, context: context)
+                return
+            }
+            state = .receiving(head: head, body: nil)
+        case .body(var chunk):
+            guard case .receiving(let head, var body) = state else { return }
+            let size = (body?.readableBytes ?? 0) + chunk.readableBytes
+            if size > translator.configuration.maxBodyBytes {
+                state = .discarding
+                let response = responder.refused(
+                    reason: .bodyTooLarge,
+                    message: "the request body is larger than the \(translator.configuration.maxBodyBytes) bytes this authorizer reads",
+                    mode: translator.mode(of: head.uri))
+                write(response, version: head.version, keepAlive: false, context: context)
+                return
+            }
+            if body == nil {
+                body = chunk
+            } else {
+                body?.writeBuffer(&chunk)
+            }
+            state = .receiving(head: head, body: body)
+        case .end:
+            switch state {
+            case .receiving(let head, let body):
+                state = .idle
+                answer(head: head, body: body, context: context)
+            case .discarding:
+                state = .idle
+                context.close(promise: nil)
+            case .idle:
+                break
+            }
+        }
+    }
+
+    private func answer(head: HTTPRequestHead, body: ByteBuffer?, context: ChannelHandlerContext) {
+        let remote = context.channel.remoteAddress?.ipAddress
+        let bytes = body.map { Array($0.readableBytesView) }
+        let keepAlive = head.isKeepAlive && !quiescing
+        switch translator.translate(head, body: bytes, remoteAddress: remote) {
+        case .notFound:
+            var headers = HTTPHeaders()
+            headers.add(name: "content-length", value: "0")
+            if !keepAlive { headers.add(name: "connection", value: "close") }
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .notFound, headers: headers))), promise: nil)
+            finish(keepAlive: keepAlive, context: context)
+        case .invalid(let message):
+            write(
+                responder.refused(reason: .internalError, message: message, mode: translator.mode(of: head.uri)),
+                version: head.version, keepAlive: keepAlive, context: context)
+        case .check(let request):
+            write(responder.respond(to: request), version: head.version, keepAlive: keepAlive, context: context)
+        }
+    }
+
+    private func write(_ response: AuthzResponse, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
+        var body: ByteBuffer?
+        if let deny = response.denyBody {
+            headers.add(name: "content-type", value: deny.contentType)
+            for (name, value) in deny.headers { headers.add(name: name, value: value) }
+            body = context.channel.allocator.buffer(string: deny.body)
+        }
+        headers.add(name: "content-length", value: String(body?.readableBytes ?? 0))
+        if !keepAlive { headers.add(name: "connection", value: "close") }
+        let status: HTTPResponseStatus = response.decision.effect == .allow ? .ok : .forbidden
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+        if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        finish(keepAlive: keepAlive, context: context)
+    }
+
+    private func finish(keepAlive: Bool, context: ChannelHandlerContext) {
+        inFlight = false
+        let promise: EventLoopPromise<Void>? = keepAlive ? nil : context.eventLoop.makePromise()
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
+        promise?.futureResult.whenComplete { _ in context.close(promise: nil) }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            // Graceful shutdown: answer the request in flight, then close.
+            quiescing = true
+            if !inFlight { context.close(promise: nil) }
+            return
+        }
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .all, !inFlight {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A malformed HTTP request or a reset: nothing can be answered on this connection.
+        context.close(promise: nil)
+    }
+}
+
+@available(*, unavailable)
+extension HTTPCheckHandler: Sendable {}

@@ -1,0 +1,103 @@
+public import NIOCore
+internal import NIOHTTP1
+internal import NIOHTTP2
+
+/// Sets up a check connection: HTTP/1.1 or h2c with prior knowledge, told apart by the first bytes.
+public enum HTTPCheckPipeline {
+    /// Configures an accepted connection (on its event loop).
+    public static func configure(
+        _ channel: any Channel, configuration: HTTPCheckConfiguration, responder: any CheckResponder
+    ) throws {
+        let translator = CheckRequestTranslator(configuration: configuration)
+        try channel.pipeline.syncOperations.addHandler(
+            IdleStateHandler(allTimeout: .seconds(configuration.idleTimeoutSeconds)))
+        try channel.pipeline.syncOperations.addHandler(ProtocolDetector(translator: translator, responder: responder))
+    }
+
+    /// Configures an HTTP/2 connection whose protocol was negotiated (ALPN `h2` over TLS).
+    /// Handlers are added at the end of the pipeline (after the protocol detector, which then removes itself).
+    static func configureHTTP2(_ channel: any Channel, translator: CheckRequestTranslator, responder: any CheckResponder) throws {
+        _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+            mode: .server, connectionConfiguration: .init(), streamConfiguration: .init()
+        ) { stream in
+            stream.eventLoop.makeCompletedFuture {
+                try stream.pipeline.syncOperations.addHandlers([
+                    HTTP2FramePayloadToHTTP1ServerCodec(), HTTPCheckHandler(translator: translator, responder: responder),
+                ])
+            }
+        }
+        try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser(), position: .last)
+    }
+
+    /// Configures an HTTP/1.1 connection.
+    static func configureHTTP1(_ channel: any Channel, translator: CheckRequestTranslator, responder: any CheckResponder) throws {
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+            position: .last, withPipeliningAssistance: true, withErrorHandling: true)
+        try channel.pipeline.syncOperations.addHandler(HTTPCheckHandler(translator: translator, responder: responder), position: .last)
+    }
+}
+
+/// Tells HTTP/1.1 from h2c prior knowledge by the connection preface, then builds the matching pipeline
+/// and removes itself.
+final class ProtocolDetector: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    static let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
+
+    private let translator: CheckRequestTranslator
+    private let responder: any CheckResponder
+    private var buffered: ByteBuffer?
+
+    init(translator: CheckRequestTranslator, responder: any CheckResponder) {
+        self.translator = translator
+        self.responder = responder
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var chunk = unwrapInboundIn(data)
+        if buffered == nil { buffered = chunk } else { buffered?.writeBuffer(&chunk) }
+        guard let bytes = buffered else { return }
+        let view = bytes.readableBytesView
+        let compared = min(view.count, Self.preface.count)
+        let matches = view.prefix(compared).elementsEqual(Self.preface.prefix(compared))
+        if matches && view.count < Self.preface.count { return }  // wait for more bytes
+        do {
+            if matches {
+                try HTTPCheckPipeline.configureHTTP2(context.channel, translator: translator, responder: responder)
+            } else {
+                try HTTPCheckPipeline.configureHTTP1(context.channel, translator: translator, responder: responder)
+            }
+        } catch {
+            context.close(promise: nil)
+            return
+        }
+        buffered = nil
+        context.fireChannelRead(wrapInboundOut(bytes))
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        buffered = nil
+        context.fireChannelInactive()
+    }
+}
+
+@available(*, unavailable)
+extension ProtocolDetector: Sendable {}
+
+/// Closes an HTTP/2 connection that has been idle for the idle timeout.
+final class IdleConnectionCloser: ChannelInboundHandler {
+    typealias InboundIn = Any
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .all {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
+
+@available(*, unavailable)
+extension IdleConnectionCloser: Sendable {}
