@@ -75,7 +75,8 @@ public struct AuthzEngine: Sendable {
     /// (nginx without `X-Original-*`), the body was too large. Same headers and audit record as a decision.
     public func refuse(reason: ReasonCode, message: String, mode: AuthzMode) -> AuthzResponse {
         let request = AuthzRequest(method: "-", host: "-", target: "-", headers: [], mode: mode)
-        return respond(.deny(reason, message), request: request, state: State(request: request), time: now(), latency: 0)
+        return respond(
+            .deny(reason, message), request: request, state: State(request: request), time: now(), latency: 0)
     }
 
     /// What the checks learnt, for headers and the audit record.

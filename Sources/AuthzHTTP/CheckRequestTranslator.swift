@@ -31,14 +31,16 @@ public struct CheckRequestTranslator: Sendable {
 
     /// The mode a check request's URI selects (Envoy HTTP mode unless it is the nginx path).
     public func mode(of uri: String) -> AuthzMode {
-        let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
+        let path =
+            uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
         return path == configuration.nginxPath ? .nginx : .envoyHTTP
     }
 
     /// Translates a request head and its body (`nil` when none was sent).
     public func translate(_ head: HTTPRequestHead, body: [UInt8]?, remoteAddress: String?) -> Outcome {
         let uri = head.uri
-        let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
+        let path =
+            uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
         let mode: AuthzMode
         if path == configuration.nginxPath {
             mode = .nginx
@@ -72,7 +74,9 @@ public struct CheckRequestTranslator: Sendable {
                 let target = head.headers.first(name: "x-original-uri"), target.hasPrefix("/"),
                 let host = head.headers.first(name: "x-original-host"), !host.isEmpty
             else {
-                return .invalid("nginx must pass X-Original-Method, X-Original-URI and X-Original-Host to \(configuration.nginxPath)")
+                return .invalid(
+                    "nginx must pass X-Original-Method, X-Original-URI and X-Original-Host to \(configuration.nginxPath)"
+                )
             }
             // auth_request never forwards the body.
             return .check(

@@ -1,7 +1,7 @@
 public import AuthzCore
-public import Policy
 internal import NIOCore
 internal import NIOHTTP1
+public import Policy
 
 /// Answers check requests: one `AuthzRequest` in, one decision out.
 public protocol CheckResponder: Sendable {
@@ -42,12 +42,14 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             inFlight = true
-            let headBytes = head.uri.utf8.count + head.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+            let headBytes =
+                head.uri.utf8.count + head.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
             if headBytes > translator.configuration.maxHeaderBytes {
                 state = .discarding
                 let response = responder.refused(
                     reason: .malformedCredentials,
-                    message: "the request headers are larger than the \(translator.configuration.maxHeaderBytes) bytes this authorizer reads",
+                    message:
+                        "the request headers are larger than the \(translator.configuration.maxHeaderBytes) bytes this authorizer reads",
                     mode: translator.mode(of: head.uri))
                 write(response, version: head.version, keepAlive: false, context: context)
                 return
@@ -60,7 +62,8 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
                 state = .discarding
                 let response = responder.refused(
                     reason: .bodyTooLarge,
-                    message: "the request body is larger than the \(translator.configuration.maxBodyBytes) bytes this authorizer reads",
+                    message:
+                        "the request body is larger than the \(translator.configuration.maxBodyBytes) bytes this authorizer reads",
                     mode: translator.mode(of: head.uri))
                 write(response, version: head.version, keepAlive: false, context: context)
                 return
@@ -94,7 +97,9 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
             var headers = HTTPHeaders()
             headers.add(name: "content-length", value: "0")
             if !keepAlive { headers.add(name: "connection", value: "close") }
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .notFound, headers: headers))), promise: nil)
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .notFound, headers: headers))),
+                promise: nil)
             finish(keepAlive: keepAlive, context: context)
         case .invalid(let message):
             write(
@@ -105,7 +110,8 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func write(_ response: AuthzResponse, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext) {
+    private func write(_ response: AuthzResponse, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext)
+    {
         var headers = HTTPHeaders()
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         var body: ByteBuffer?
@@ -117,7 +123,8 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "content-length", value: String(body?.readableBytes ?? 0))
         if !keepAlive { headers.add(name: "connection", value: "close") }
         let status: HTTPResponseStatus = response.decision.effect == .allow ? .ok : .forbidden
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
         if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         finish(keepAlive: keepAlive, context: context)
     }

@@ -16,13 +16,16 @@ public enum HTTPCheckPipeline {
 
     /// Configures an HTTP/2 connection whose protocol was negotiated (ALPN `h2` over TLS).
     /// Handlers are added at the end of the pipeline (after the protocol detector, which then removes itself).
-    static func configureHTTP2(_ channel: any Channel, translator: CheckRequestTranslator, responder: any CheckResponder) throws {
+    static func configureHTTP2(
+        _ channel: any Channel, translator: CheckRequestTranslator, responder: any CheckResponder
+    ) throws {
         _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
             mode: .server, connectionConfiguration: .init(), streamConfiguration: .init()
         ) { stream in
             stream.eventLoop.makeCompletedFuture {
                 try stream.pipeline.syncOperations.addHandlers([
-                    HTTP2FramePayloadToHTTP1ServerCodec(), HTTPCheckHandler(translator: translator, responder: responder),
+                    HTTP2FramePayloadToHTTP1ServerCodec(),
+                    HTTPCheckHandler(translator: translator, responder: responder),
                 ])
             }
         }
@@ -30,10 +33,13 @@ public enum HTTPCheckPipeline {
     }
 
     /// Configures an HTTP/1.1 connection.
-    static func configureHTTP1(_ channel: any Channel, translator: CheckRequestTranslator, responder: any CheckResponder) throws {
+    static func configureHTTP1(
+        _ channel: any Channel, translator: CheckRequestTranslator, responder: any CheckResponder
+    ) throws {
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
             position: .last, withPipeliningAssistance: true, withErrorHandling: true)
-        try channel.pipeline.syncOperations.addHandler(HTTPCheckHandler(translator: translator, responder: responder), position: .last)
+        try channel.pipeline.syncOperations.addHandler(
+            HTTPCheckHandler(translator: translator, responder: responder), position: .last)
     }
 }
 

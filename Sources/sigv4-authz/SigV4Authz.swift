@@ -3,23 +3,27 @@ import Foundation
 
 /// `sigv4-authz`: the authorization service's command line.
 @main
-struct SigV4Authz: ParsableCommand {
+struct SigV4Authz: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sigv4-authz",
         abstract: "Decide whether AWS API requests may leave through the proxy.",
         discussion: """
             Exit status: check exits 0 on allow, 1 on deny; every command exits 2 on a usage or configuration error.
             """,
-        subcommands: [Check.self, Validate.self, AccountID.self]
+        subcommands: [Serve.self, Check.self, Validate.self, AccountID.self]
     )
 }
 
 extension SigV4Authz {
     /// Runs a command; usage errors exit with status 2 (the contract's), not ArgumentParser's 64.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

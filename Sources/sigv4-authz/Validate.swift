@@ -18,19 +18,10 @@ struct Validate: ParsableCommand {
             let config = try ConfigLoader.load(path: file)
             let policy = try CompiledPolicy(config)
             if checkSecrets { _ = try KeyStore(config: config) }
-            print("\(file): OK — \(summary(policy))")
+            print("\(file): OK — \(policy.summary)")
         } catch {
             printError(error.description)
             throw ExitStatus.usage
         }
     }
-}
-
-/// A one-line summary of a policy.
-func summary(_ policy: CompiledPolicy) -> String {
-    let config = policy.config
-    let accounts = config.accounts.map { "\($0.count) accounts" } ?? "no accounts: allowlist"
-    let denies = config.rules.filter { $0.effect == .deny }.count
-    return
-        "\(accounts), \(config.rules.count) rules (\(denies) deny), default \(config.defaultEffect.rawValue), \(config.credentials.keys.count) known keys"
 }

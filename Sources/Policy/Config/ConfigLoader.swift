@@ -167,7 +167,7 @@ struct Reader {
 
     // MARK: Top level
 
-    static let topKeys = ["listen", "tls", "credentials", "accounts", "rules", "default", "audit"]
+    static let topKeys = ["listen", "tls", "credentials", "accounts", "rules", "default", "audit", "server"]
 
     mutating func readTop(_ root: Node, into config: inout PolicyConfig) {
         guard let pairs = mapping(root, "the configuration") else { return }
@@ -188,6 +188,7 @@ struct Reader {
                     }
                 }
             case "audit": readAudit(value, into: &config.audit)
+            case "server": readServer(value, into: &config.server)
             default: break
             }
         }
@@ -560,6 +561,58 @@ struct Reader {
     static func isName(_ text: String) -> Bool {
         !text.isEmpty && text.count <= 128
             && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+    }
+
+    // MARK: server
+
+    mutating func readServer(_ node: Node, into server: inout PolicyConfig.Server) {
+        guard let pairs = mapping(node, "server") else { return }
+        checkKeys(
+            pairs,
+            allowed: [
+                "envoy_prefix", "nginx_path", "max_body_bytes", "max_header_bytes", "idle_timeout", "shutdown_grace",
+                "audit_buffer", "reload_poll",
+            ],
+            in: "server")
+        func integer(_ value: Node, _ what: String, _ range: ClosedRange<Int>) -> Int? {
+            guard let text = value.scalar?.string, let number = Int(text), range.contains(number) else {
+                fail(value, "server.\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+                return nil
+            }
+            return number
+        }
+        func seconds(_ value: Node, _ what: String, _ range: ClosedRange<Int64>) -> Int64? {
+            guard let text = value.scalar?.string, let ms = DurationParser.milliseconds(text), ms % 1000 == 0,
+                range.contains(ms / 1000)
+            else {
+                fail(
+                    value,
+                    "server.\(what) must be a duration in whole seconds from \(range.lowerBound)s to \(range.upperBound)s, such as 30s"
+                )
+                return nil
+            }
+            return ms / 1000
+        }
+        for (key, _, value) in pairs {
+            switch key {
+            case "envoy_prefix", "nginx_path":
+                guard let text = string(value, "server.\(key)") else { continue }
+                guard text.hasPrefix("/"), text.count > 1, !text.hasSuffix("/"),
+                    text.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "?" })
+                else {
+                    fail(value, "server.\(key) must be a path such as /envoy (a leading /, no trailing / or ?)")
+                    continue
+                }
+                if key == "envoy_prefix" { server.envoyPrefix = text } else { server.nginxPath = text }
+            case "max_body_bytes": if let n = integer(value, key, 0...(64 << 20)) { server.maxBodyBytes = n }
+            case "max_header_bytes": if let n = integer(value, key, 1024...(80 << 10)) { server.maxHeaderBytes = n }
+            case "audit_buffer": if let n = integer(value, key, 1...1_000_000) { server.auditBuffer = n }
+            case "idle_timeout": if let n = seconds(value, key, 1...3600) { server.idleTimeoutSeconds = n }
+            case "shutdown_grace": if let n = seconds(value, key, 0...600) { server.shutdownGraceSeconds = n }
+            case "reload_poll": if let n = seconds(value, key, 1...3600) { server.reloadPollSeconds = n }
+            default: break
+            }
+        }
     }
 
     // MARK: audit

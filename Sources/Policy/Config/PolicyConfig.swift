@@ -123,7 +123,28 @@ public struct PolicyConfig: Sendable {
         public var file: String?
     }
 
+    /// How the server reads check requests and shuts down.
+    public struct Server: Sendable, Hashable {
+        /// Path prefix of Envoy HTTP mode.
+        public var envoyPrefix = "/envoy"
+        /// Path of nginx `auth_request`.
+        public var nginxPath = "/nginx"
+        /// The largest body read for classification (larger: deny `body_too_large`).
+        public var maxBodyBytes = 1 << 20
+        /// The largest request head.
+        public var maxHeaderBytes = 64 << 10
+        /// Seconds before an idle connection is closed.
+        public var idleTimeoutSeconds: Int64 = 60
+        /// Seconds in-flight checks get to finish on SIGTERM/SIGINT.
+        public var shutdownGraceSeconds: Int64 = 10
+        /// Audit records held for the writer; beyond this they are dropped and counted.
+        public var auditBuffer = 10_000
+        /// Seconds between checks of the configuration file for changes.
+        public var reloadPollSeconds: Int64 = 2
+    }
+
     public var listen = Listen()
+    public var server = Server()
     public var tls: TLS?
     public var credentials = Credentials()
     /// `nil` when the file has no `accounts:` section.

@@ -122,6 +122,14 @@ public struct CompiledPolicy: Sendable {
         }
     }
 
+    /// A one-line summary, for logs and `validate`.
+    public var summary: String {
+        let accounts = config.accounts.map { "\($0.count) accounts" } ?? "no accounts: allowlist"
+        let denies = config.rules.filter { $0.effect == .deny }.count
+        return
+            "\(accounts), \(config.rules.count) rules (\(denies) deny), default \(config.defaultEffect.rawValue), \(config.credentials.keys.count) known keys"
+    }
+
     /// Evaluates `facts`. Never throws: a denial is a result.
     public func evaluate(_ facts: RequestFacts) -> Decision {
         let lowerAction = facts.action?.lowercased()

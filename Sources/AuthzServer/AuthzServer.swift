@@ -1,0 +1,132 @@
+public import AWSClassifier
+public import AuthzCore
+public import AuthzHTTP
+internal import Foundation
+public import Logging
+public import NIOCore
+internal import NIOHTTP1
+public import Policy
+public import ServiceLifecycle
+internal import Synchronization
+
+/// The authorization server: the check listeners, the admin listener, the audit writer and the
+/// configuration reloader, as services for a `ServiceGroup`.
+///
+/// ```swift
+/// let server = try AuthzServer(configuration: config, path: path, model: model, group: group, logger: logger)
+/// let group = ServiceGroup(configuration: .init(services: server.services.map { .init(service: $0) }, …))
+/// try await group.run()
+/// ```
+///
+/// Services start in list order and stop in reverse: the check listeners stop accepting and drain
+/// first, the audit writer drains last.
+public final class AuthzServer: Sendable {
+    /// Listener addresses in use (after overrides).
+    public struct Addresses: Sendable {
+        public var http: ListenAddress
+        public var admin: ListenAddress
+    }
+
+    /// The decision service every transport calls.
+    public let decisions: DecisionService
+    /// The metrics `/metrics` renders.
+    public let metrics: ServerMetrics
+    /// The audit writer.
+    public let audit: AuditLog
+    /// The configuration reloader (`nil` for the bundled example, which never changes).
+    public let reloader: ConfigReloader?
+    /// Where the listeners listen.
+    public let addresses: Addresses
+    let httpConfiguration: HTTPCheckConfiguration
+    let group: any EventLoopGroup
+    let logger: Logger
+    let bound = BoundAddresses()
+
+    /// Builds the server for a loaded configuration.
+    /// - Parameters:
+    ///   - path: The configuration file, watched for changes; `nil` when there is none to watch.
+    ///   - addresses: Listener addresses overriding the configuration's (tests use port 0).
+    public init(
+        configuration config: PolicyConfig, engine: AuthzEngine, path: String?, model: AWSModel,
+        group: any EventLoopGroup, logger: Logger, version: String = "dev", addresses: Addresses? = nil,
+        environment: [String: String]? = nil
+    ) throws(ConfigError) {
+        guard let http = ListenAddress(config.listen.http), let admin = ListenAddress(config.listen.admin) else {
+            throw ConfigError([
+                ConfigIssue(
+                    position: SourcePosition(file: config.path, line: 0, column: 0),
+                    message: "listen addresses must be host:port")
+            ])
+        }
+        self.addresses = addresses ?? Addresses(http: http, admin: admin)
+        let metrics = ServerMetrics(version: version)
+        let audit = AuditLog(
+            capacity: config.server.auditBuffer, path: config.audit.file, metrics: metrics, logger: logger)
+        let decisions = DecisionService(engine: engine, path: path ?? config.path, metrics: metrics, audit: audit)
+        self.metrics = metrics
+        self.audit = audit
+        self.decisions = decisions
+        self.reloader = path.map {
+            ConfigReloader(
+                path: $0, model: model, decisions: decisions, logger: logger,
+                pollInterval: .seconds(config.server.reloadPollSeconds), environment: environment)
+        }
+        var http1 = HTTPCheckConfiguration()
+        http1.envoyPrefix = config.server.envoyPrefix
+        http1.nginxPath = config.server.nginxPath
+        http1.maxBodyBytes = config.server.maxBodyBytes
+        http1.maxHeaderBytes = config.server.maxHeaderBytes
+        http1.idleTimeoutSeconds = config.server.idleTimeoutSeconds
+        self.httpConfiguration = http1
+        self.group = group
+        self.logger = logger
+    }
+
+    /// The services in start order.
+    public var services: [any Service] {
+        let decisions = self.decisions
+        let httpConfiguration = self.httpConfiguration
+        let metrics = self.metrics
+        var services: [any Service] = [audit]
+        if let reloader { services.append(reloader) }
+        services.append(
+            Listener(
+                name: "admin", address: addresses.admin, group: group, logger: logger,
+                onBound: { [bound] address in bound.set("admin", address) },
+                initializer: { [bound] channel in
+                    let ready: @Sendable () -> Bool = { bound.get("http") != nil }
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(
+                        AdminHandler(ready: ready, metrics: { metrics.render() }))
+                }))
+        services.append(
+            Listener(
+                name: "http", address: addresses.http, group: group, logger: logger,
+                onBound: { [bound] address in bound.set("http", address) },
+                initializer: { channel in
+                    try HTTPCheckPipeline.configure(channel, configuration: httpConfiguration, responder: decisions)
+                }))
+        return services
+    }
+
+    /// Whether the configuration is loaded and the check listeners are up.
+    public var isReady: Bool { bound.get("http") != nil }
+
+    /// The address a listener is bound to (`http`, `admin`), once it is.
+    public func boundAddress(_ listener: String) -> SocketAddress? { bound.get(listener) }
+
+    /// The startup line's facts.
+    public var startupMetadata: Logger.Metadata {
+        [
+            "http": "\(addresses.http)", "admin": "\(addresses.admin)",
+            "policy": "\(decisions.loaded.engine.policy.summary)", "config": "\(decisions.loaded.path)",
+        ]
+    }
+}
+
+/// The addresses listeners are bound to, by name.
+final class BoundAddresses: Sendable {
+    private let addresses = Mutex<[String: SocketAddress]>([:])
+    func set(_ name: String, _ address: SocketAddress) { addresses.withLock { $0[name] = address } }
+    func get(_ name: String) -> SocketAddress? { addresses.withLock { $0[name] } }
+}

@@ -1,7 +1,0 @@
-import NIOPosix
-import GRPCCore
-import GRPCNIOTransportHTTP2
-import GRPCProtobuf
-import Prometheus
-import ServiceLifecycle
-enum AuthzServerPlaceholder {}

@@ -1,0 +1,88 @@
+internal import CoreMetrics
+internal import Metrics
+public import Prometheus
+internal import Synchronization
+
+/// The server's metrics, registered with a Prometheus registry through swift-metrics.
+///
+/// Names (Prometheus text): `sigv4authz_decisions_total{decision,reason,mode}`,
+/// `sigv4authz_check_duration_seconds` (histogram), `sigv4authz_checks_in_flight`,
+/// `sigv4authz_config_reloads_total{result}`, `sigv4authz_config_generation`,
+/// `sigv4authz_audit_dropped_total`, `sigv4authz_build_info{version}`.
+public final class ServerMetrics: Sendable {
+    /// The registry `/metrics` renders.
+    public let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+    private let decisions = Mutex<[String: CoreMetrics.Counter]>([:])
+    let duration: CoreMetrics.Timer
+    let inFlight: CoreMetrics.Meter
+    let reloadsOK: CoreMetrics.Counter
+    let reloadsFailed: CoreMetrics.Counter
+    let generation: CoreMetrics.Gauge
+    let auditDropped: CoreMetrics.Counter
+
+    /// Creates the metrics in a new registry (tests get their own; nothing global is touched).
+    public init(version: String) {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+            .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250),
+        ]
+        self.registry = registry
+        self.factory = factory
+        duration = CoreMetrics.Timer(label: "sigv4authz_check_duration_seconds", dimensions: [], factory: factory)
+        inFlight = CoreMetrics.Meter(label: "sigv4authz_checks_in_flight", dimensions: [], factory: factory)
+        reloadsOK = CoreMetrics.Counter(
+            label: "sigv4authz_config_reloads_total", dimensions: [("result", "ok")], factory: factory)
+        reloadsFailed = CoreMetrics.Counter(
+            label: "sigv4authz_config_reloads_total", dimensions: [("result", "failed")], factory: factory)
+        generation = CoreMetrics.Gauge(label: "sigv4authz_config_generation", dimensions: [], factory: factory)
+        auditDropped = CoreMetrics.Counter(label: "sigv4authz_audit_dropped_total", dimensions: [], factory: factory)
+        CoreMetrics.Gauge(label: "sigv4authz_build_info", dimensions: [("version", version)], factory: factory).record(
+            1)
+    }
+
+    /// A check started / finished (the in-flight gauge).
+    func checkStarted() { inFlight.increment() }
+    func checkFinished() { inFlight.decrement() }
+
+    /// A reload succeeded (with the new generation) or failed.
+    func reloaded(generation value: Int?) {
+        if let value {
+            reloadsOK.increment()
+            generation.record(value)
+        } else {
+            reloadsFailed.increment()
+        }
+    }
+
+    /// The first configuration is in force.
+    func loaded(generation value: Int) { generation.record(value) }
+
+    /// An audit record was dropped.
+    func auditRecordDropped() { auditDropped.increment() }
+
+    /// Counts one decision.
+    func decision(_ effect: String, reason: String, mode: String, nanoseconds: Int64) {
+        let key = "\(effect)|\(reason)|\(mode)"
+        let counter = decisions.withLock { counters in
+            if let existing = counters[key] { return existing }
+            let made = CoreMetrics.Counter(
+                label: "sigv4authz_decisions_total",
+                dimensions: [("decision", effect), ("reason", reason), ("mode", mode)],
+                factory: factory)
+            counters[key] = made
+            return made
+        }
+        counter.increment()
+        duration.recordNanoseconds(nanoseconds)
+    }
+
+    /// The Prometheus text exposition.
+    public func render() -> String {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+}

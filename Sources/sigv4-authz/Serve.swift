@@ -1,0 +1,92 @@
+import AWSClassifier
+import ArgumentParser
+import AuthzCore
+import AuthzServer
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Policy
+import ServiceLifecycle
+import UnixSignals
+
+/// `sigv4-authz serve`: run the authorization server until SIGTERM or SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Run the authorization server (HTTP/1.1 + h2c checks, admin), reloading the configuration on SIGHUP and on change.",
+        discussion: "Without --config: ./config.yaml if it exists, else the bundled example configuration.")
+
+    @Option(help: "The configuration file.")
+    var config: String?
+
+    func run() async throws {
+        LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
+        let logger = Logger(label: "sigv4-authz")
+
+        let (path, watched) = resolveConfigPath()
+        let model: AWSModel
+        let loaded: PolicyConfig
+        let engine: AuthzEngineBox
+        do {
+            model = try AWSModel.bundled()
+            loaded = try ConfigLoader.load(path: path)
+            engine = AuthzEngineBox(try PolicyLoader.engine(for: loaded, model: model))
+        } catch {
+            printError("\(error)")
+            throw ExitStatus.usage
+        }
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let server: AuthzServer
+        do {
+            server = try AuthzServer(
+                configuration: loaded, engine: engine.engine, path: watched ? path : nil, model: model, group: group,
+                logger: logger, version: Version.current)
+        } catch {
+            printError("\(error)")
+            throw ExitStatus.usage
+        }
+        logger.info(
+            "starting sigv4-authz", metadata: server.startupMetadata.merging(["version": "\(Version.current)"]) { $1 })
+        let services = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: server.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                cancellationSignals: [],
+                logger: logger))
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await services.run() }
+                try await tasks.next()
+            }
+        } catch {
+            logger.error("stopped with an error", metadata: ["error": "\(error)"])
+            try? await group.shutdownGracefully()
+            throw ExitCode.failure
+        }
+        try? await group.shutdownGracefully()
+        logger.info("stopped")
+    }
+
+    /// `--config`, else `./config.yaml`, else the bundled example (which is not watched).
+    func resolveConfigPath() -> (String, Bool) {
+        if let config { return (config, true) }
+        if FileManager.default.fileExists(atPath: "config.yaml") { return ("config.yaml", true) }
+        return (
+            Bundle.module.url(forResource: "config.example", withExtension: "yaml")?.path ?? "config.example.yaml",
+            false
+        )
+    }
+}
+
+/// Carries an engine out of a `do` block.
+struct AuthzEngineBox {
+    let engine: AuthzEngine
+    init(_ engine: AuthzEngine) { self.engine = engine }
+}
+
+/// The version reported in `sigv4authz_build_info` and the startup line.
+enum Version {
+    static let current = "0.1.0"
+}
