@@ -25,8 +25,9 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
     private enum State {
         case idle
         case receiving(head: HTTPRequestHead, body: ByteBuffer?)
-        /// The body passed the limit: the rest is discarded and the connection closed after the answer.
-        case discarding
+        /// The body passed the limit: the answer is sent, the rest of the body read and dropped (so the
+        /// client is not reset before it reads the answer), and the connection closed at its end.
+        case discarding(remaining: Int)
     }
 
     private var state = State.idle
@@ -45,27 +46,33 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
             let headBytes =
                 head.uri.utf8.count + head.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
             if headBytes > translator.configuration.maxHeaderBytes {
-                state = .discarding
+                state = .discarding(remaining: 4 * translator.configuration.maxBodyBytes + (1 << 20))
                 let response = responder.refused(
                     reason: .malformedCredentials,
                     message:
                         "the request headers are larger than the \(translator.configuration.maxHeaderBytes) bytes this authorizer reads",
                     mode: translator.mode(of: head.uri))
-                write(response, version: head.version, keepAlive: false, context: context)
+                write(response, version: head.version, keepAlive: false, closeAfterWrite: false, context: context)
                 return
             }
             state = .receiving(head: head, body: nil)
         case .body(var chunk):
+            if case .discarding(let remaining) = state {
+                // Bounded: a client that keeps sending is cut off.
+                if remaining < chunk.readableBytes { context.close(promise: nil) }
+                state = .discarding(remaining: remaining - chunk.readableBytes)
+                return
+            }
             guard case .receiving(let head, var body) = state else { return }
             let size = (body?.readableBytes ?? 0) + chunk.readableBytes
             if size > translator.configuration.maxBodyBytes {
-                state = .discarding
+                state = .discarding(remaining: 4 * translator.configuration.maxBodyBytes + (1 << 20))
                 let response = responder.refused(
                     reason: .bodyTooLarge,
                     message:
                         "the request body is larger than the \(translator.configuration.maxBodyBytes) bytes this authorizer reads",
                     mode: translator.mode(of: head.uri))
-                write(response, version: head.version, keepAlive: false, context: context)
+                write(response, version: head.version, keepAlive: false, closeAfterWrite: false, context: context)
                 return
             }
             if body == nil {
@@ -110,8 +117,12 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func write(_ response: AuthzResponse, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext)
-    {
+    /// Writes the answer. `keepAlive: false` sends `connection: close`; the connection is closed after
+    /// the write unless `closeAfterWrite` is false (the caller closes once the body is drained).
+    private func write(
+        _ response: AuthzResponse, version: HTTPVersion, keepAlive: Bool, closeAfterWrite: Bool = true,
+        context: ChannelHandlerContext
+    ) {
         var headers = HTTPHeaders()
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         var body: ByteBuffer?
@@ -126,7 +137,7 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
         if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-        finish(keepAlive: keepAlive, context: context)
+        finish(keepAlive: keepAlive || !closeAfterWrite, context: context)
     }
 
     private func finish(keepAlive: Bool, context: ChannelHandlerContext) {

@@ -25,6 +25,12 @@ public final class AuthzServer: Sendable {
     public struct Addresses: Sendable {
         public var http: ListenAddress
         public var admin: ListenAddress
+
+        /// Creates listener addresses.
+        public init(http: ListenAddress, admin: ListenAddress) {
+            self.http = http
+            self.admin = admin
+        }
     }
 
     /// The decision service every transport calls.
