@@ -81,7 +81,7 @@ public struct ConfigReloader: Service {
     }
 
     /// What identifies the file's current content cheaply.
-    static func fingerprint(_ path: String) -> String {
+    public static func fingerprint(_ path: String) -> String {
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved) else { return "missing" }
         let inode = attributes[.systemFileNumber].map { "\($0)" } ?? "?"

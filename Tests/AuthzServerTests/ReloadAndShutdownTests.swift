@@ -1,0 +1,173 @@
+import AuthzServer
+import Foundation
+import Logging
+import Policy
+import Testing
+
+/// Hot reload (file change, SIGHUP-equivalent call, invalid files, Kubernetes ConfigMap symlink swaps,
+/// under load) and graceful shutdown with checks in flight.
+@Suite("Reload and shutdown", .serialized)
+struct ReloadAndShutdownTests {
+    static let s3Host = "prod-data.s3.eu-west-1.amazonaws.com"
+    static let denyS3 = TestServer.baseConfig.replacingOccurrences(
+        of: "services: [s3, dynamodb, sts]", with: "services: [dynamodb]")
+
+    static func check(_ port: Int) async throws -> RawResponse? {
+        let connection = try await RawConnection(port: port)
+        let headers = TestServer.signedHeaders(host: s3Host, target: "/k", service: "s3", region: "eu-west-1")
+        try await connection.send(RawConnection.request("GET", "/envoy/k", headers: headers))
+        let response = try await connection.readResponse()
+        try await connection.close()
+        return response
+    }
+
+    static func waitFor(_ condition: () async throws -> Bool) async throws -> Bool {
+        for _ in 0..<150 {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    static func rewrite(_ path: String, policy: String, auditPath: String) throws {
+        let text =
+            policy
+            + "\naudit: { file: \(auditPath) }\nserver: { reload_poll: 1s, idle_timeout: 2s, max_body_bytes: 4096 }\n"
+        try text.write(toFile: path + ".tmp", atomically: true, encoding: .utf8)
+        _ = rename(path + ".tmp", path)
+    }
+
+    @Test("a changed file is picked up; an invalid one leaves the old policy in force")
+    func fileReload() async throws {
+        try await TestServer.with { server in
+            #expect(try await Self.check(server.httpPort)?.status == 200)
+            try Self.rewrite(server.configPath, policy: Self.denyS3, auditPath: server.auditPath)
+            #expect(try await Self.waitFor { try await Self.check(server.httpPort)?.status == 403 })
+            #expect(server.server.decisions.loaded.generation == 2)
+
+            try "rules:\n  - { name: broken, effect: perhaps }\n".write(
+                toFile: server.configPath, atomically: true, encoding: .utf8)
+            try await Task.sleep(for: .milliseconds(2500))
+            #expect(server.server.decisions.loaded.generation == 2)
+            #expect(try await Self.check(server.httpPort)?.status == 403)
+            #expect(server.server.isReady)
+            #expect(server.server.metrics.render().contains("sigv4authz_config_reloads_total{result=\"failed\"} 1"))
+            #expect(server.server.reloader?.reload(because: "test") == nil)
+        }
+    }
+
+    @Test("a Kubernetes ConfigMap update (atomic ..data symlink swap) is picked up")
+    func configMapSwap() async throws {
+        try await TestServer.with { server in
+            // The ConfigMap layout: config.yaml → ..data/config.yaml, ..data → ..2026_01_15_v1.
+            let root = server.directory.appendingPathComponent("configmap")
+            let v1 = root.appendingPathComponent("..v1")
+            let v2 = root.appendingPathComponent("..v2")
+            try FileManager.default.createDirectory(at: v1, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: v2, withIntermediateDirectories: true)
+            let audit = "\naudit: { file: \(server.auditPath) }\nserver: { reload_poll: 1s }\n"
+            try (TestServer.baseConfig + audit).write(
+                to: v1.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
+            try (Self.denyS3 + audit).write(
+                to: v2.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
+            try FileManager.default.createSymbolicLink(
+                atPath: root.appendingPathComponent("..data").path, withDestinationPath: "..v1")
+            let mounted = root.appendingPathComponent("config.yaml").path
+            try FileManager.default.createSymbolicLink(atPath: mounted, withDestinationPath: "..data/config.yaml")
+
+            let reloader = ConfigReloader(
+                path: mounted, model: try #require(TestServer.model), decisions: server.server.decisions,
+                logger: .init(label: "test"), pollInterval: .milliseconds(200))
+            #expect(reloader.reload(because: "mounted") == 2)
+            #expect(try await Self.check(server.httpPort)?.status == 200)
+            let before = ConfigReloader.fingerprint(mounted)
+
+            // kubelet: create ..data_tmp → ..v2, rename it over ..data (atomic).
+            try FileManager.default.createSymbolicLink(
+                atPath: root.appendingPathComponent("..data_tmp").path, withDestinationPath: "..v2")
+            #expect(
+                rename(root.appendingPathComponent("..data_tmp").path, root.appendingPathComponent("..data").path) == 0)
+            #expect(ConfigReloader.fingerprint(mounted) != before)
+            #expect(reloader.reload(because: "swap") == 3)
+            #expect(try await Self.check(server.httpPort)?.status == 403)
+        }
+    }
+
+    @Test("reloads under concurrent load: every check is answered, none fails")
+    func reloadUnderLoad() async throws {
+        try await TestServer.with { server in
+            let model = try #require(TestServer.model)
+            let reloader = ConfigReloader(
+                path: server.configPath, model: model, decisions: server.server.decisions, logger: .init(label: "test"),
+                pollInterval: .seconds(60))
+            let answered = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        let connection = try await RawConnection(port: server.httpPort)
+                        var count = 0
+                        for _ in 0..<150 {
+                            let headers = TestServer.signedHeaders(
+                                host: Self.s3Host, target: "/k", service: "s3", region: "eu-west-1")
+                            try await connection.send(RawConnection.request("GET", "/envoy/k", headers: headers))
+                            guard let response = try await connection.readResponse(),
+                                [200, 403].contains(response.status),
+                                response.header("x-sigv4-authz-decision") != nil
+                            else { break }
+                            count += 1
+                        }
+                        try await connection.close()
+                        return count
+                    }
+                }
+                group.addTask {
+                    for index in 0..<10 {
+                        try Self.rewrite(
+                            server.configPath, policy: index % 2 == 0 ? Self.denyS3 : TestServer.baseConfig,
+                            auditPath: server.auditPath)
+                        _ = reloader.reload(because: "load test")
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    try "default: [broken".write(toFile: server.configPath, atomically: true, encoding: .utf8)
+                    _ = reloader.reload(because: "load test, invalid")
+                    return 0
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(answered == 600)
+            #expect(server.server.decisions.loaded.generation >= 11)
+        }
+    }
+
+    @Test("graceful shutdown lets a check in flight finish")
+    func gracefulShutdown() async throws {
+        let response = ResponseBox()
+        try await TestServer.with { server in
+            let connection = try await RawConnection(port: server.httpPort)
+            let body = "Action=GetCallerIdentity&Version=2011-06-15"
+            let headers = TestServer.signedHeaders(
+                method: "POST", host: "sts.eu-west-1.amazonaws.com", target: "/", service: "sts", region: "eu-west-1",
+                headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array(body.utf8))
+            // Send the head and half the body, then shut down, then send the rest.
+            let request = RawConnection.request("POST", "/envoy/", headers: headers, body: body)
+            let cut = request.utf8.count - 10
+            try await connection.send(bytes: Array(request.utf8.prefix(cut)))
+            try await Task.sleep(for: .milliseconds(100))
+            Task {
+                try await Task.sleep(for: .milliseconds(300))
+                try await connection.send(bytes: Array(request.utf8.dropFirst(cut)))
+                response.set(try await connection.readResponse())
+            }
+        }
+        // `with` returned: the server stopped only after answering.
+        for _ in 0..<100 where response.get() == nil { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(response.get()?.status == 200)
+        #expect(response.get()?.header("connection") == "close")
+    }
+}
+
+final class ResponseBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: RawResponse?
+    func set(_ response: RawResponse?) { lock.lock(); value = response; lock.unlock() }
+    func get() -> RawResponse? { lock.lock(); defer { lock.unlock() }; return value }
+}
