@@ -85,9 +85,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "AuthzGRPC",
+            dependencies: [
+                "AuthzCore", "AuthzHTTP", "Policy", "SigV4",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Generated/README.md"],
+            // Generated code uses plain imports and existentials as protoc writes them.
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
             name: "AuthzServer",
             dependencies: [
-                "AuthzCore", "AuthzHTTP", "Policy", "AWSClassifier",
+                "AuthzCore", "AuthzHTTP", "AuthzGRPC", "Policy", "AWSClassifier",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -110,8 +122,10 @@ let package = Package(
         .testTarget(
             name: "AuthzServerTests",
             dependencies: [
-                "AuthzServer", "AuthzHTTP", "AuthzCore", "Policy", "SigV4",
+                "AuthzServer", "AuthzHTTP", "AuthzGRPC", "AuthzCore", "Policy", "SigV4",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -24,11 +24,13 @@ public final class AuthzServer: Sendable {
     /// Listener addresses in use (after overrides).
     public struct Addresses: Sendable {
         public var http: ListenAddress
+        public var grpc: ListenAddress
         public var admin: ListenAddress
 
         /// Creates listener addresses.
-        public init(http: ListenAddress, admin: ListenAddress) {
+        public init(http: ListenAddress, grpc: ListenAddress, admin: ListenAddress) {
             self.http = http
+            self.grpc = grpc
             self.admin = admin
         }
     }
@@ -57,14 +59,16 @@ public final class AuthzServer: Sendable {
         group: any EventLoopGroup, logger: Logger, version: String = "dev", addresses: Addresses? = nil,
         environment: [String: String]? = nil
     ) throws(ConfigError) {
-        guard let http = ListenAddress(config.listen.http), let admin = ListenAddress(config.listen.admin) else {
+        guard let http = ListenAddress(config.listen.http), let grpc = ListenAddress(config.listen.grpc),
+            let admin = ListenAddress(config.listen.admin)
+        else {
             throw ConfigError([
                 ConfigIssue(
                     position: SourcePosition(file: config.path, line: 0, column: 0),
                     message: "listen addresses must be host:port")
             ])
         }
-        self.addresses = addresses ?? Addresses(http: http, admin: admin)
+        self.addresses = addresses ?? Addresses(http: http, grpc: grpc, admin: admin)
         let metrics = ServerMetrics(version: version)
         let audit = AuditLog(
             capacity: config.server.auditBuffer, path: config.audit.file, metrics: metrics, logger: logger)
@@ -98,9 +102,9 @@ public final class AuthzServer: Sendable {
         services.append(
             Listener(
                 name: "admin", address: addresses.admin, group: group, logger: logger,
-                onBound: { [bound] address in bound.set("admin", address) },
+                onBound: { [bound] address in bound.set("admin", address.port ?? 0) },
                 initializer: { [bound] channel in
-                    let ready: @Sendable () -> Bool = { bound.get("http") != nil }
+                    let ready: @Sendable () -> Bool = { bound.checksReady }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
                         AdminHandler(ready: ready, metrics: { metrics.render() }))
@@ -108,31 +112,39 @@ public final class AuthzServer: Sendable {
         services.append(
             Listener(
                 name: "http", address: addresses.http, group: group, logger: logger,
-                onBound: { [bound] address in bound.set("http", address) },
+                onBound: { [bound] address in bound.set("http", address.port ?? 0) },
                 initializer: { channel in
                     try HTTPCheckPipeline.configure(channel, configuration: httpConfiguration, responder: decisions)
                 }))
+        let bound = self.bound
+        services.append(
+            GRPCListener(
+                address: addresses.grpc, responder: decisions,
+                maxPayloadBytes: httpConfiguration.maxBodyBytes + (1 << 20),
+                logger: logger, ready: { bound.checksReady }, onBound: { port in bound.set("grpc", port) }))
         return services
     }
 
     /// Whether the configuration is loaded and the check listeners are up.
-    public var isReady: Bool { bound.get("http") != nil }
+    public var isReady: Bool { bound.checksReady }
 
-    /// The address a listener is bound to (`http`, `admin`), once it is.
-    public func boundAddress(_ listener: String) -> SocketAddress? { bound.get(listener) }
+    /// The port a listener is bound to (`http`, `grpc`, `admin`), once it is.
+    public func boundPort(_ listener: String) -> Int? { bound.get(listener) }
 
     /// The startup line's facts.
     public var startupMetadata: Logger.Metadata {
         [
-            "http": "\(addresses.http)", "admin": "\(addresses.admin)",
+            "http": "\(addresses.http)", "grpc": "\(addresses.grpc)", "admin": "\(addresses.admin)",
             "policy": "\(decisions.loaded.engine.policy.summary)", "config": "\(decisions.loaded.path)",
         ]
     }
 }
 
-/// The addresses listeners are bound to, by name.
+/// The ports listeners are bound to, by name.
 final class BoundAddresses: Sendable {
-    private let addresses = Mutex<[String: SocketAddress]>([:])
-    func set(_ name: String, _ address: SocketAddress) { addresses.withLock { $0[name] = address } }
-    func get(_ name: String) -> SocketAddress? { addresses.withLock { $0[name] } }
+    private let ports = Mutex<[String: Int]>([:])
+    func set(_ name: String, _ port: Int) { ports.withLock { $0[name] = port } }
+    func get(_ name: String) -> Int? { ports.withLock { $0[name] } }
+    /// Both check listeners are up.
+    var checksReady: Bool { ports.withLock { $0["http"] != nil && $0["grpc"] != nil } }
 }

@@ -16,6 +16,7 @@ import Testing
 struct RunningServer: Sendable {
     let server: AuthzServer
     let httpPort: Int
+    let grpcPort: Int
     let adminPort: Int
     let configPath: String
     let directory: URL
@@ -66,19 +67,21 @@ enum TestServer {
             group: MultiThreadedEventLoopGroup.singleton,
             logger: logger,
             addresses: .init(
-                http: ListenAddress(host: "127.0.0.1", port: 0), admin: ListenAddress(host: "127.0.0.1", port: 0)))
+                http: ListenAddress(host: "127.0.0.1", port: 0), grpc: ListenAddress(host: "127.0.0.1", port: 0),
+                admin: ListenAddress(host: "127.0.0.1", port: 0)))
         let group = ServiceGroup(services: server.services, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var waited = 0
-            while server.boundAddress("http") == nil || server.boundAddress("admin") == nil {
+            while server.boundPort("http") == nil || server.boundPort("grpc") == nil || server.boundPort("admin") == nil
+            {
                 try await Task.sleep(for: .milliseconds(10))
                 waited += 1
                 if waited > 500 { Issue.record("the server did not start"); break }
             }
             let running = RunningServer(
-                server: server, httpPort: server.boundAddress("http")?.port ?? 0,
-                adminPort: server.boundAddress("admin")?.port ?? 0,
+                server: server, httpPort: server.boundPort("http") ?? 0, grpcPort: server.boundPort("grpc") ?? 0,
+                adminPort: server.boundPort("admin") ?? 0,
                 configPath: configPath, directory: directory, auditPath: auditPath)
             do {
                 try await body(running)

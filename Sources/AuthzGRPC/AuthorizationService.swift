@@ -1,0 +1,162 @@
+import AuthzCore
+import AuthzHTTP
+import Foundation
+import GRPCCore
+import Policy
+import SigV4
+
+/// `envoy.service.auth.v3.Authorization/Check`: Envoy's ext_authz in gRPC mode.
+///
+/// Reads the original request from `attributes.request.http` — headers from `header_map` when Envoy
+/// sends raw headers (`encode_raw_headers`), else from `headers`; the body from `raw_body` or `body`;
+/// the client address and mTLS identity from `attributes.source`. Answers allow as status 0 with
+/// `ok_response` (decision headers with `OVERWRITE_IF_EXISTS_OR_ADD`, client-sent
+/// `x-sigv4-authz-*` headers in `headers_to_remove`) and deny as status 7 with `denied_response`
+/// (403, the decision headers, the AWS-style body). A deny is never an RPC error, so Envoy's
+/// `failure_mode_allow` cannot turn it into an allow.
+public struct AuthorizationService: Envoy_Service_Auth_V3_Authorization.SimpleServiceProtocol {
+    let responder: any CheckResponder
+
+    /// Creates the service over a responder (the server's ``DecisionService``).
+    public init(responder: any CheckResponder) { self.responder = responder }
+
+    public func check(
+        request: Envoy_Service_Auth_V3_CheckRequest, context: ServerContext
+    ) async throws -> Envoy_Service_Auth_V3_CheckResponse {
+        Self.answer(request, responder: responder)
+    }
+
+    /// The whole check, synchronous and transport-free (tests call it directly).
+    public static func answer(
+        _ request: Envoy_Service_Auth_V3_CheckRequest, responder: any CheckResponder
+    ) -> Envoy_Service_Auth_V3_CheckResponse {
+        let (authz, clientDecisionHeaders) = translate(request)
+        return encode(responder.respond(to: authz), clientDecisionHeaders: clientDecisionHeaders)
+    }
+
+    /// The original request, and the names of client-sent `x-sigv4-authz-*` headers.
+    static func translate(_ check: Envoy_Service_Auth_V3_CheckRequest) -> (AuthzRequest, [String]) {
+        let http = check.attributes.request.http
+        var headers: [HeaderField] = []
+        if !http.headerMap.headers.isEmpty {
+            for header in http.headerMap.headers {
+                let value = header.rawValue.isEmpty ? header.value : String(decoding: header.rawValue, as: UTF8.self)
+                headers.append(HeaderField(header.key, value))
+            }
+        } else {
+            for key in http.headers.keys.sorted() {
+                headers.append(HeaderField(key, http.headers[key] ?? ""))
+            }
+        }
+        var authority = http.host
+        var clientDecisionHeaders: [String] = []
+        var partialBody = false
+        var requestID: String?
+        headers.removeAll { field in
+            let name = field.name.lowercased()
+            if name == ":authority", authority.isEmpty { authority = field.value }
+            if name.hasPrefix(AuthzEngine.headerPrefix) { clientDecisionHeaders.append(name) }
+            if name == "x-envoy-auth-partial-body" { partialBody = field.value.lowercased() == "true" }
+            if name == "x-request-id" { requestID = field.value }
+            return name.hasPrefix(":") || name == "x-envoy-auth-partial-body"
+                || name == "x-envoy-expected-rq-timeout-ms"
+        }
+        if authority.isEmpty, let host = headers.first(where: { $0.name.lowercased() == "host" }) {
+            authority = host.value
+        }
+
+        var body: [UInt8]?
+        if !http.rawBody.isEmpty {
+            body = Array(http.rawBody)
+        } else if !http.body.isEmpty {
+            body = Array(http.body.utf8)
+        } else if http.size == 0 {
+            body = []  // Envoy says the request has no body.
+        }
+        if partialBody { body = nil }
+
+        let source = check.attributes.source
+        let address = source.address.socketAddress.address
+        let request = AuthzRequest(
+            method: http.method, host: authority, target: http.path.isEmpty ? "/" : http.path, headers: headers,
+            body: body,
+            sourceAddress: address.isEmpty ? nil : address,
+            principal: source.principal.isEmpty ? nil : source.principal,
+            mode: .grpc, requestID: requestID)
+        return (request, clientDecisionHeaders)
+    }
+
+    static func encode(
+        _ response: AuthzResponse, clientDecisionHeaders: [String]
+    ) -> Envoy_Service_Auth_V3_CheckResponse {
+        func option(_ name: String, _ value: String) -> Envoy_Config_Core_V3_HeaderValueOption {
+            var option = Envoy_Config_Core_V3_HeaderValueOption()
+            option.header.key = name
+            option.header.value = value
+            option.appendAction = .overwriteIfExistsOrAdd
+            return option
+        }
+        var result = Envoy_Service_Auth_V3_CheckResponse()
+        let decisionHeaders = response.headers.map { option($0.name, $0.value) }
+        switch response.decision.effect {
+        case .allow:
+            result.status.code = 0
+            var ok = Envoy_Service_Auth_V3_OkHttpResponse()
+            ok.headers = decisionHeaders
+            let ours = Set(response.headers.map(\.name))
+            ok.headersToRemove = Array(Set(clientDecisionHeaders).subtracting(ours)).sorted()
+            result.okResponse = ok
+        case .deny:
+            result.status.code = 7  // PERMISSION_DENIED
+            result.status.message = response.message
+            var denied = Envoy_Service_Auth_V3_DeniedHttpResponse()
+            denied.status.code = .forbidden
+            denied.headers = decisionHeaders
+            if let body = response.denyBody {
+                denied.headers.append(option("content-type", body.contentType))
+                denied.headers += body.headers.map { option($0.0, $0.1) }
+                denied.body = body.body
+            }
+            result.deniedResponse = denied
+        }
+        return result
+    }
+}
+
+/// `grpc.health.v1.Health`: SERVING while the server is ready, for the empty service name and for
+/// `envoy.service.auth.v3.Authorization`.
+public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
+    let ready: @Sendable () -> Bool
+    static let known: Set<String> = ["", "envoy.service.auth.v3.Authorization"]
+
+    /// Creates the service; `ready` tells whether checks can be answered.
+    public init(ready: @escaping @Sendable () -> Bool) { self.ready = ready }
+
+    public func check(
+        request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext
+    ) async throws -> Grpc_Health_V1_HealthCheckResponse {
+        guard Self.known.contains(request.service) else {
+            throw RPCError(code: .notFound, message: "unknown service \(request.service)")
+        }
+        var response = Grpc_Health_V1_HealthCheckResponse()
+        response.status = ready() ? .serving : .notServing
+        return response
+    }
+
+    public func watch(
+        request: Grpc_Health_V1_HealthCheckRequest, response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>,
+        context: ServerContext
+    ) async throws {
+        var last: Grpc_Health_V1_HealthCheckResponse.ServingStatus?
+        while !Task.isCancelled {
+            var current = Grpc_Health_V1_HealthCheckResponse()
+            current.status =
+                !Self.known.contains(request.service) ? .serviceUnknown : (ready() ? .serving : .notServing)
+            if current.status != last {
+                try await response.write(current)
+                last = current.status
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
+    }
+}

@@ -1,0 +1,40 @@
+internal import AuthzGRPC
+internal import GRPCCore
+internal import GRPCNIOTransportHTTP2
+public import Logging
+public import ServiceLifecycle
+
+/// The gRPC listener: `envoy.service.auth.v3.Authorization` and `grpc.health.v1.Health` over HTTP/2
+/// (h2c). Graceful shutdown stops accepting RPCs and lets the ones in flight finish.
+struct GRPCListener: Service {
+    let address: ListenAddress
+    let responder: DecisionService
+    let maxPayloadBytes: Int
+    let logger: Logger
+    let ready: @Sendable () -> Bool
+    let onBound: @Sendable (Int) -> Void
+
+    func run() async throws {
+        var config = HTTP2ServerTransport.Posix.Config.defaults
+        config.rpc.maxRequestPayloadSize = maxPayloadBytes
+        let socket: GRPCNIOTransportCore.SocketAddress =
+            address.host.contains(":")
+            ? .ipv6(host: address.host, port: address.port) : .ipv4(host: address.host, port: address.port)
+        let transport = HTTP2ServerTransport.Posix(address: socket, transportSecurity: .plaintext, config: config)
+        let server = GRPCServer(
+            transport: transport,
+            services: [AuthorizationService(responder: responder), HealthService(ready: ready)])
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await server.serve() }
+                let bound = try await transport.listeningAddress
+                let port = bound.ipv4?.port ?? bound.ipv6?.port ?? address.port
+                onBound(port)
+                logger.info("listening", metadata: ["listener": "grpc", "address": "\(address.host):\(port)"])
+            }
+        } onGracefulShutdown: {
+            server.beginGracefulShutdown()
+        }
+        logger.info("stopped", metadata: ["listener": "grpc"])
+    }
+}
