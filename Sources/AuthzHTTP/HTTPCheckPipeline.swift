@@ -1,6 +1,8 @@
 public import NIOCore
 internal import NIOHTTP1
 internal import NIOHTTP2
+public import NIOSSL
+internal import NIOTLS
 
 /// Sets up a check connection: HTTP/1.1 or h2c with prior knowledge, told apart by the first bytes.
 public enum HTTPCheckPipeline {
@@ -12,6 +14,27 @@ public enum HTTPCheckPipeline {
         try channel.pipeline.syncOperations.addHandler(
             IdleStateHandler(allTimeout: .seconds(configuration.idleTimeoutSeconds)))
         try channel.pipeline.syncOperations.addHandler(ProtocolDetector(translator: translator, responder: responder))
+    }
+
+    /// Configures an accepted TLS connection: the handshake, then HTTP/2 or HTTP/1.1 by ALPN.
+    public static func configureTLS(
+        _ channel: any Channel, context: NIOSSLContext, configuration: HTTPCheckConfiguration,
+        responder: any CheckResponder
+    ) throws {
+        let translator = CheckRequestTranslator(configuration: configuration)
+        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+        try channel.pipeline.syncOperations.addHandler(
+            IdleStateHandler(allTimeout: .seconds(configuration.idleTimeoutSeconds)))
+        try channel.pipeline.syncOperations.addHandler(
+            ApplicationProtocolNegotiationHandler { result, channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if case .negotiated("h2") = result {
+                        try configureHTTP2(channel, translator: translator, responder: responder)
+                    } else {
+                        try configureHTTP1(channel, translator: translator, responder: responder)
+                    }
+                }
+            })
     }
 
     /// Configures an HTTP/2 connection whose protocol was negotiated (ALPN `h2` over TLS).

@@ -46,6 +46,8 @@ public final class AuthzServer: Sendable {
     /// Where the listeners listen.
     public let addresses: Addresses
     let httpConfiguration: HTTPCheckConfiguration
+    /// TLS for the check listeners, when configured.
+    public let tls: TLSSupport?
     let group: any EventLoopGroup
     let logger: Logger
     let bound = BoundAddresses()
@@ -88,6 +90,9 @@ public final class AuthzServer: Sendable {
         http1.maxHeaderBytes = config.server.maxHeaderBytes
         http1.idleTimeoutSeconds = config.server.idleTimeoutSeconds
         self.httpConfiguration = http1
+        self.tls = try config.tls.map { tls throws(ConfigError) in
+            try TLSSupport(tls, refresh: .seconds(config.server.reloadPollSeconds), path: config.path)
+        }
         self.group = group
         self.logger = logger
     }
@@ -99,6 +104,8 @@ public final class AuthzServer: Sendable {
         let metrics = self.metrics
         var services: [any Service] = [audit]
         if let reloader { services.append(reloader) }
+        if let tls { services.append(tls.reloader) }
+        let tlsContext = tls?.serverContext
         services.append(
             Listener(
                 name: "admin", address: addresses.admin, group: group, logger: logger,
@@ -114,12 +121,17 @@ public final class AuthzServer: Sendable {
                 name: "http", address: addresses.http, group: group, logger: logger,
                 onBound: { [bound] address in bound.set("http", address.port ?? 0) },
                 initializer: { channel in
-                    try HTTPCheckPipeline.configure(channel, configuration: httpConfiguration, responder: decisions)
+                    if let tlsContext {
+                        try HTTPCheckPipeline.configureTLS(
+                            channel, context: tlsContext, configuration: httpConfiguration, responder: decisions)
+                    } else {
+                        try HTTPCheckPipeline.configure(channel, configuration: httpConfiguration, responder: decisions)
+                    }
                 }))
         let bound = self.bound
         services.append(
             GRPCListener(
-                address: addresses.grpc, responder: decisions,
+                address: addresses.grpc, responder: decisions, tls: tls,
                 maxPayloadBytes: httpConfiguration.maxBodyBytes + (1 << 20),
                 logger: logger, ready: { bound.checksReady }, onBound: { port in bound.set("grpc", port) }))
         return services

@@ -9,6 +9,7 @@ public import ServiceLifecycle
 struct GRPCListener: Service {
     let address: ListenAddress
     let responder: DecisionService
+    let tls: TLSSupport?
     let maxPayloadBytes: Int
     let logger: Logger
     let ready: @Sendable () -> Bool
@@ -20,7 +21,8 @@ struct GRPCListener: Service {
         let socket: GRPCNIOTransportCore.SocketAddress =
             address.host.contains(":")
             ? .ipv6(host: address.host, port: address.port) : .ipv4(host: address.host, port: address.port)
-        let transport = HTTP2ServerTransport.Posix(address: socket, transportSecurity: .plaintext, config: config)
+        let security: HTTP2ServerTransport.Posix.TransportSecurity = try tls?.grpcSecurity() ?? .plaintext
+        let transport = HTTP2ServerTransport.Posix(address: socket, transportSecurity: security, config: config)
         let server = GRPCServer(
             transport: transport,
             services: [AuthorizationService(responder: responder), HealthService(ready: ready)])

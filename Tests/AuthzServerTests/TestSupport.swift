@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTP2
 import NIOPosix
+import NIOSSL
 import Policy
 import ServiceLifecycle
 import SigV4
@@ -127,11 +128,15 @@ final class RawConnection: @unchecked Sendable {
     private var buffer = ByteBuffer()
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
 
-    init(port: Int) async throws {
+    init(port: Int, tls: NIOSSLContext? = nil) async throws {
         channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tls, serverHostname: "localhost"))
+                    }
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         iterator = channel.inbound.makeAsyncIterator()

@@ -1,0 +1,60 @@
+internal import Foundation
+internal import GRPCNIOTransportHTTP2
+public import NIOCertificateReloading
+internal import NIOSSL
+public import Policy
+
+/// TLS for the check listeners: one certificate reloader (it re-reads the certificate and key files
+/// every poll interval, so a renewed certificate — a Kubernetes Secret update — is used for new
+/// connections without a restart), optional client verification against `client_ca` (mTLS), and
+/// ALPN `h2` / `http/1.1` on the HTTP listener.
+public struct TLSSupport: Sendable {
+    /// The reloader; run it as a service.
+    public let reloader: TimedCertificateReloader
+    let clientCA: String?
+    let serverContext: NIOSSLContext
+
+    /// Loads the certificate and key once (so a bad path fails at startup) and builds the contexts.
+    public init(_ tls: PolicyConfig.TLS, refresh: Duration, path: String) throws(ConfigError) {
+        let reloader = TimedCertificateReloader(
+            refreshInterval: refresh,
+            certificateSource: .init(location: .file(path: tls.certificate), format: .pem),
+            privateKeySource: .init(location: .file(path: tls.key), format: .pem))
+        func fail(_ message: String) -> ConfigError {
+            ConfigError([ConfigIssue(position: SourcePosition(file: path, line: 0, column: 0), message: message)])
+        }
+        do {
+            try reloader.reload()
+            var configuration: TLSConfiguration
+            if let clientCA = tls.clientCA {
+                guard FileManager.default.fileExists(atPath: clientCA) else {
+                    throw fail("tls.client_ca \(clientCA) does not exist")
+                }
+                configuration = try .makeServerConfigurationWithMTLS(
+                    certificateReloader: reloader, trustRoots: .file(clientCA))
+            } else {
+                configuration = try .makeServerConfiguration(certificateReloader: reloader)
+            }
+            configuration.applicationProtocols = ["h2", "http/1.1"]
+            configuration.minimumTLSVersion = .tlsv12
+            self.serverContext = try NIOSSLContext(configuration: configuration)
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw fail("cannot load the TLS certificate \(tls.certificate) and key \(tls.key): \(error)")
+        }
+        self.reloader = reloader
+        self.clientCA = tls.clientCA
+    }
+
+    /// The gRPC transport security with the same certificate and client verification.
+    func grpcSecurity() throws -> HTTP2ServerTransport.Posix.TransportSecurity {
+        if let clientCA {
+            return try .mTLS(certificateReloader: reloader) { config in
+                config.trustRoots = .certificates([.file(path: clientCA, format: .pem)])
+                config.clientCertificateVerification = .noHostnameVerification
+            }
+        }
+        return try .tls(certificateReloader: reloader)
+    }
+}
