@@ -94,10 +94,11 @@ public enum PolicyLoader {
 
     /// Compiles a parsed configuration into an engine.
     public static func engine(
-        for config: PolicyConfig, model: AWSModel, environment: [String: String]? = nil
+        for config: PolicyConfig, model: AWSModel, environment: [String: String]? = nil,
+        now: @escaping @Sendable () -> Int64 = AuthzEngine.systemClock
     ) throws(ConfigError) -> AuthzEngine {
         let policy = try CompiledPolicy(config)
         let keys = try KeyStore(config: config, environment: environment)
-        return AuthzEngine(policy: policy, classifier: RequestClassifier(model: model), keys: keys)
+        return AuthzEngine(policy: policy, classifier: RequestClassifier(model: model), keys: keys, now: now)
     }
 }

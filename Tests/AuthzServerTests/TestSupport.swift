@@ -46,7 +46,9 @@ enum TestServer {
 
     /// Starts a server with `yaml` (plus a test audit file and short timeouts), runs `body`, shuts down.
     static func with(
-        _ yaml: String = baseConfig, server extra: String = "", _ body: @Sendable (RunningServer) async throws -> Void
+        _ yaml: String = baseConfig, server extra: String = "", environment: [String: String]? = nil,
+        now: @escaping @Sendable () -> Int64 = AuthzEngine.systemClock,
+        _ body: @Sendable (RunningServer) async throws -> Void
     ) async throws {
         let model = try #require(model)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -60,7 +62,7 @@ enum TestServer {
             + "\naudit: { file: \(auditPath) }\nserver: { reload_poll: 1s, idle_timeout: 2s, max_body_bytes: 4096\(extra) }\n"
         try full.write(toFile: configPath, atomically: true, encoding: .utf8)
         let config = try ConfigLoader.load(path: configPath)
-        let engine = try PolicyLoader.engine(for: config, model: model)
+        let engine = try PolicyLoader.engine(for: config, model: model, environment: environment, now: now)
         var logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         logger.logLevel = .critical
         let server = try AuthzServer(
