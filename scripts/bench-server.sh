@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Server benchmark: sigv4-authz (release build) side by side with nginx answering `return 200` with
+# the same ten decision headers — the fastest possible HTTP authorizer — in one run, on 127.0.0.1.
+#
+#   HTTP/1.1   wrk     sigv4-authz /envoy (Envoy HTTP mode)    vs nginx HTTP/1.1
+#   h2c        h2load  sigv4-authz /envoy over h2c              vs nginx h2c
+#   gRPC       h2load  POST Authorization/Check (framed proto)  vs nginx h2c (the issue's baseline)
+#
+# Then p99 latency at half of each sigv4-authz peak (h2load --rps), and resident memory at peak and
+# after 1,000,000 checks. Every request is a real SigV4-signed S3 GetObject that is allowed.
+# Load is bounded (fixed durations and request counts) and stays on loopback.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+DURATION="${DURATION:-10}"
+CONNECTIONS="${CONNECTIONS:-32}"
+
+need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
+need wrk wrk
+need h2load nghttp2-client
+need nginx nginx-light
+need protoc protobuf-compiler
+
+swift build -c release --product sigv4-authz >/dev/null
+bin="$(swift build -c release --show-bin-path)/sigv4-authz"
+work="$(mktemp -d)"
+cleanup() {
+    [ -n "${authz_pid:-}" ] && kill "$authz_pid" 2>/dev/null || true
+    [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A signed request, now: S3 GetObject for account 171436882533 in eu-west-1.
+python3 - "$work" <<'PY'
+import sys, datetime, botocore.auth, botocore.awsrequest, botocore.credentials
+work = sys.argv[1]
+creds = botocore.credentials.Credentials("AKIASP2TPHJSQH3FJRUX", "benchmark-secret")
+req = botocore.awsrequest.AWSRequest(method="GET", url="https://prod-data.s3.eu-west-1.amazonaws.com/reports/q1.csv")
+botocore.auth.S3SigV4Auth(creds, "s3", "eu-west-1").add_auth(req)
+headers = dict(req.headers)
+headers["host"] = "prod-data.s3.eu-west-1.amazonaws.com"
+with open(f"{work}/headers", "w") as f:
+    for k, v in headers.items():
+        f.write(f"{k}: {v}\n")
+with open(f"{work}/check.txtpb", "w") as f:
+    f.write('attributes { request { http { method: "GET" path: "/reports/q1.csv" host: "prod-data.s3.eu-west-1.amazonaws.com"\n')
+    for k, v in headers.items():
+        f.write(f'  headers {{ key: "{k.lower()}" value: "{v}" }}\n')
+    f.write('} } source { address { socket_address { address: "10.0.0.1" } } } }\n')
+PY
+
+cat > "$work/config.yaml" <<YAML
+listen: { http: "127.0.0.1:18080", grpc: "127.0.0.1:19001", admin: "127.0.0.1:19090" }
+accounts:
+  "171436882533": { name: prod, regions: { eu-west-1: { services: [s3] } } }
+default: deny
+audit: { allow: all, deny: all, file: /dev/null }
+YAML
+
+# nginx: the same answer, no work.
+headers_nginx=""
+for h in decision reason rule account account-name region service action request-id; do
+    headers_nginx+="add_header x-sigv4-authz-$h value always; "
+done
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx.error.log;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    server { listen 127.0.0.1:18081; location / { $headers_nginx return 200; } }
+    server { listen 127.0.0.1:18082 http2; http2_max_requests 1000000; location / { $headers_nginx return 200; } }
+}
+NGINX
+nginx -c "$work/nginx.conf"
+
+"$bin" serve --config "$work/config.yaml" 2>"$work/authz.log" &
+authz_pid=$!
+for _ in $(seq 50); do curl -sf http://127.0.0.1:19090/readyz >/dev/null 2>&1 && break; sleep 0.2; done
+
+# gRPC request body: length-prefixed CheckRequest.
+protoc -I Protos --encode=envoy.service.auth.v3.CheckRequest envoy/service/auth/v3/external_auth.proto <"$work/check.txtpb" >"$work/check.bin"
+python3 - "$work" <<'PY'
+import sys, struct
+work = sys.argv[1]
+data = open(f"{work}/check.bin", "rb").read()
+open(f"{work}/check.grpc", "wb").write(b"\x00" + struct.pack(">I", len(data)) + data)
+PY
+
+wrk_headers=()
+h2_headers=()
+while IFS= read -r line; do wrk_headers+=(-H "$line"); h2_headers+=(-H "$line"); done <"$work/headers"
+
+rss() { awk '/VmRSS/ {print $2 / 1024 " MiB"}' "/proc/$authz_pid/status"; }
+wrk_rps() { wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" | awk '/Requests\/sec/ {print $2}'; }
+h2_rps() { h2load -c"$CONNECTIONS" -m10 -D"$DURATION" "$@" 2>/dev/null | awk '/finished in/ {gsub(",", "", $4); print $4}'; }
+
+# Sanity: the request is allowed over each transport.
+curl -s -o /dev/null -w "%{http_code}" "${wrk_headers[@]}" http://127.0.0.1:18080/envoy/reports/q1.csv | grep -q 200 || { echo "not allowed: check the benchmark request" >&2; exit 1; }
+
+echo "== throughput (requests/s, ${DURATION}s each, $CONNECTIONS connections) =="
+authz_h1=$(wrk_rps "${wrk_headers[@]}" http://127.0.0.1:18080/envoy/reports/q1.csv)
+nginx_h1=$(wrk_rps "${wrk_headers[@]}" http://127.0.0.1:18081/envoy/reports/q1.csv)
+peak_rss=$(rss)
+authz_h2=$(h2_rps "${h2_headers[@]}" http://127.0.0.1:18080/envoy/reports/q1.csv)
+nginx_h2=$(h2_rps "${h2_headers[@]}" http://127.0.0.1:18082/envoy/reports/q1.csv)
+authz_grpc=$(h2_rps -d "$work/check.grpc" -H "content-type: application/grpc" -H "te: trailers" \
+    http://127.0.0.1:19001/envoy.service.auth.v3.Authorization/Check)
+ratio() { python3 -c "print(f'{float($1)/float($2):.2f}')"; }
+printf "%-22s %12s %12s %8s\n" "transport" "sigv4-authz" "nginx" "ratio"
+printf "%-22s %12s %12s %8s\n" "HTTP/1.1 (wrk)" "$authz_h1" "$nginx_h1" "$(ratio "$authz_h1" "$nginx_h1")"
+printf "%-22s %12s %12s %8s\n" "h2c (h2load)" "$authz_h2" "$nginx_h2" "$(ratio "$authz_h2" "$nginx_h2")"
+printf "%-22s %12s %12s %8s\n" "gRPC vs nginx h2c" "$authz_grpc" "$nginx_h2" "$(ratio "$authz_grpc" "$nginx_h2")"
+
+echo "== latency at half of peak (h2load --rps, 10 clients) =="
+half_h2=$(python3 -c "print(max(1, int(float($authz_h2) / 2 / 10)))")
+h2load -c10 -m1 --rps="$half_h2" -D"$DURATION" "${h2_headers[@]}" http://127.0.0.1:18080/envoy/reports/q1.csv 2>/dev/null \
+    | awk '/time for request/ {print "h2c  request time min/max/mean/sd:", $4, $5, $6, $7}'
+half_h1=$(python3 -c "print(max(1, int(float($authz_h1) / 2 / 10)))")
+h2load --h1 -c10 -m1 --rps="$half_h1" -D"$DURATION" "${h2_headers[@]}" http://127.0.0.1:18080/envoy/reports/q1.csv 2>/dev/null \
+    | awk '/time for request/ {print "h1   request time min/max/mean/sd:", $4, $5, $6, $7}'
+wrk -t2 -c10 -d"${DURATION}s" --latency "${wrk_headers[@]}" http://127.0.0.1:18080/envoy/reports/q1.csv | awk '/ 99% / {print "wrk at peak, 10 connections: p99", $2}'
+
+echo "== memory =="
+echo "resident at peak (HTTP/1.1): $peak_rss"
+before=$(rss)
+h2load -n 1000000 -c"$CONNECTIONS" -m10 "${h2_headers[@]}" http://127.0.0.1:18080/envoy/reports/q1.csv >/dev/null 2>&1
+echo "resident before / after 1,000,000 more checks: $before / $(rss)"
