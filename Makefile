@@ -2,19 +2,22 @@
 #
 #   make test    install what the tests need, check formatting, build, run every test
 #   make bench   build in release mode and run the micro-benchmarks
+#   make bench-server  run the server against nginx with wrk and h2load (installs them)
 #   make format  format the sources in place with the toolchain's swift-format
 
 SWIFT ?= swift
 
-.PHONY: test deps testsuite lint build bench format vectors
+.PHONY: test deps testsuite lint build bench bench-server format vectors protos
 
 test: deps testsuite lint build
 	$(SWIFT) test --skip-build
 
-# Tools the tests need on a fresh Debian machine: python3 + pip fetch the AWS test suite.
+# Tools the tests need on a fresh Debian machine: python3 + pip fetch the AWS test suite; openssl
+# makes the certificates of the TLS tests.
 deps:
 	@command -v python3 >/dev/null && python3 -m pip --version >/dev/null 2>&1 || \
 		{ apt-get update && apt-get install -y --no-install-recommends python3 python3-pip; }
+	@command -v openssl >/dev/null || { apt-get update && apt-get install -y --no-install-recommends openssl; }
 
 testsuite:
 	scripts/fetch-aws4-testsuite.sh
@@ -27,6 +30,13 @@ build:
 
 bench:
 	$(SWIFT) run -c release SigV4Benchmarks
+
+bench-server:
+	scripts/bench-server.sh
+
+# Regenerates Sources/AuthzGRPC/Generated from Protos/ (needs protoc: apt-get install protobuf-compiler).
+protos:
+	scripts/generate-protos.sh
 
 format:
 	$(SWIFT) format -i -r Sources Tests Benchmarks Package.swift
