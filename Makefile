@@ -22,8 +22,11 @@ deps:
 testsuite:
 	scripts/fetch-aws4-testsuite.sh
 
+# Generated code (Sources/AuthzGRPC/Generated) is left as protoc writes it.
+SWIFT_FILES = $(shell find Sources Tests Benchmarks -name '*.swift' -not -path '*/Generated/*') Package.swift
+
 lint:
-	$(SWIFT) format lint --strict -r Sources Tests Benchmarks Package.swift
+	$(SWIFT) format lint --strict $(SWIFT_FILES)
 
 build:
 	$(SWIFT) build --build-tests
@@ -39,7 +42,7 @@ protos:
 	scripts/generate-protos.sh
 
 format:
-	$(SWIFT) format -i -r Sources Tests Benchmarks Package.swift
+	$(SWIFT) format -i $(SWIFT_FILES)
 
 # Regenerates the committed oracle vectors and the AWS model (needs botocore/boto3 1.43.11 and awscrt).
 vectors:
