@@ -46,13 +46,11 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
             let headBytes =
                 head.uri.utf8.count + head.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
             if headBytes > translator.configuration.maxHeaderBytes {
-                state = .discarding(remaining: 4 * translator.configuration.maxBodyBytes + (1 << 20))
-                let response = responder.refused(
-                    reason: .malformedCredentials,
+                refuseAndDrain(
+                    head, reason: .malformedCredentials,
                     message:
                         "the request headers are larger than the \(translator.configuration.maxHeaderBytes) bytes this authorizer reads",
-                    mode: translator.mode(of: head.uri))
-                write(response, version: head.version, keepAlive: false, closeAfterWrite: false, context: context)
+                    context: context)
                 return
             }
             state = .receiving(head: head, body: nil)
@@ -66,13 +64,11 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
             guard case .receiving(let head, var body) = state else { return }
             let size = (body?.readableBytes ?? 0) + chunk.readableBytes
             if size > translator.configuration.maxBodyBytes {
-                state = .discarding(remaining: 4 * translator.configuration.maxBodyBytes + (1 << 20))
-                let response = responder.refused(
-                    reason: .bodyTooLarge,
+                refuseAndDrain(
+                    head, reason: .bodyTooLarge,
                     message:
                         "the request body is larger than the \(translator.configuration.maxBodyBytes) bytes this authorizer reads",
-                    mode: translator.mode(of: head.uri))
-                write(response, version: head.version, keepAlive: false, closeAfterWrite: false, context: context)
+                    context: context)
                 return
             }
             if body == nil {
@@ -93,6 +89,16 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
                 break
             }
         }
+    }
+
+    /// Denies a request that exceeds a limit at once, then reads and drops the rest of its body (so the
+    /// client is not reset before it reads the answer) and closes at its end.
+    private func refuseAndDrain(
+        _ head: HTTPRequestHead, reason: ReasonCode, message: String, context: ChannelHandlerContext
+    ) {
+        state = .discarding(remaining: 4 * translator.configuration.maxBodyBytes + (1 << 20))
+        let response = responder.refused(reason: reason, message: message, mode: translator.mode(of: head.uri))
+        write(response, version: head.version, keepAlive: false, closeAfterWrite: false, context: context)
     }
 
     private func answer(head: HTTPRequestHead, body: ByteBuffer?, context: ChannelHandlerContext) {
