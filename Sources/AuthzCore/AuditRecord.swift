@@ -32,6 +32,7 @@ public struct AuditRecord: Sendable, Hashable {
     /// The record as one line of JSON (no trailing newline), keys in the contract's order.
     public var json: String {
         var out = "{"
+        out.reserveCapacity(512)
         func key(_ name: String) { out += "\"\(name)\":" }
         func value(_ text: String?) { out += text.map(JSONText.quoted) ?? "null" }
         key("time"); value(time); out += ","
@@ -64,6 +65,10 @@ public struct AuditRecord: Sendable, Hashable {
 public enum JSONText {
     /// `text` as a JSON string literal, quotes included.
     public static func quoted(_ text: String) -> String {
+        // Fast path: printable ASCII without quotes or backslashes needs no escaping.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+            return "\"" + text + "\""
+        }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -265,6 +265,7 @@ public struct AuthzEngine: Sendable {
 
     /// Header values are one line of printable ASCII; anything else becomes `?`, and length is bounded.
     static func headerSafe(_ value: String) -> String {
+        if value.utf8.count <= 1024, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return value }
         var out = ""
         for scalar in value.unicodeScalars.prefix(1024) {
             out.unicodeScalars.append(scalar.value >= 0x20 && scalar.value < 0x7F ? scalar : "?")

@@ -148,9 +148,12 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func finish(keepAlive: Bool, context: ChannelHandlerContext) {
         inFlight = false
-        let promise: EventLoopPromise<Void>? = keepAlive ? nil : context.eventLoop.makePromise()
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
-        promise?.futureResult.whenComplete { _ in context.close(promise: nil) }
+        guard !keepAlive else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return
+        }
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

@@ -35,7 +35,7 @@ public final class AuditLog: Service, Sendable {
         let handle: FileHandle
         if let path {
             if !FileManager.default.fileExists(atPath: path) {
-                FileManager.default.createFile(atPath: path, contents: nil)
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
             }
             guard let opened = FileHandle(forWritingAtPath: path) else {
                 logger.error("cannot open the audit file", metadata: ["path": "\(path)"])

@@ -1,6 +1,6 @@
 public import AWSClassifier
 public import AuthzCore
-public import AuthzHTTP
+internal import AuthzHTTP
 internal import Foundation
 public import Logging
 public import NIOCore

@@ -37,7 +37,7 @@ public struct ConfigReloader: Service {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         let initial = Self.fingerprint(path)
         // Graceful shutdown cancels both loops.
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask {
                     for await _ in signals {

@@ -1,8 +1,8 @@
 internal import AuthzGRPC
 internal import GRPCCore
 internal import GRPCNIOTransportHTTP2
-public import Logging
-public import ServiceLifecycle
+internal import Logging
+internal import ServiceLifecycle
 
 /// The gRPC listener: `envoy.service.auth.v3.Authorization` and `grpc.health.v1.Health` over HTTP/2
 /// (h2c). Graceful shutdown stops accepting RPCs and lets the ones in flight finish.

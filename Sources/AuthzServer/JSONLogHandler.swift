@@ -1,4 +1,4 @@
-public import AuthzCore
+internal import AuthzCore
 internal import Foundation
 public import Logging
 internal import SigV4

@@ -1,4 +1,4 @@
-public import AuthzHTTP
+internal import AuthzHTTP
 internal import Foundation
 public import Logging
 public import NIOCore
