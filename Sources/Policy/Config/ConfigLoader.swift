@@ -202,7 +202,8 @@ struct Reader {
             guard Self.isHostPort(address) else {
                 fail(
                     value,
-                    "listen.\(key) must be host:port with a port from 1 to 65535, such as 0.0.0.0:8080 or [::]:8080")
+                    "listen.\(key) must be host:port with a port from 0 (any free port) to 65535, such as 0.0.0.0:8080 or [::]:8080"
+                )
                 continue
             }
             switch key {
@@ -218,7 +219,7 @@ struct Reader {
         guard let colon = text.lastIndex(of: ":") else { return false }
         let host = text[..<colon]
         let port = text[text.index(after: colon)...]
-        guard let number = Int(port), (1...65535).contains(number), port.allSatisfy(\.isNumber) else { return false }
+        guard let number = Int(port), (0...65535).contains(number), port.allSatisfy(\.isNumber) else { return false }
         if host.hasPrefix("[") { return host.hasSuffix("]") && IPAddress(host) != nil }
         return !host.isEmpty && host.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }
     }
