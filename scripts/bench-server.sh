@@ -39,7 +39,7 @@ creds = botocore.credentials.Credentials("AKIASP2TPHJSQH3FJRUX", "benchmark-secr
 req = botocore.awsrequest.AWSRequest(method="GET", url="https://prod-data.s3.eu-west-1.amazonaws.com/reports/q1.csv")
 botocore.auth.S3SigV4Auth(creds, "s3", "eu-west-1").add_auth(req)
 headers = dict(req.headers)
-headers["host"] = "prod-data.s3.eu-west-1.amazonaws.com"
+headers["Host"] = "prod-data.s3.eu-west-1.amazonaws.com"  # capitalized: wrk adds its own Host otherwise
 with open(f"{work}/headers", "w") as f:
     for k, v in headers.items():
         f.write(f"{k}: {v}\n")
@@ -110,6 +110,9 @@ nginx_h2=$(h2_rps "${h2_headers[@]}" http://127.0.0.1:18082/envoy/reports/q1.csv
 authz_grpc=$(h2_rps -d "$work/check.grpc" -H "content-type: application/grpc" -H "te: trailers" \
     http://127.0.0.1:19001/envoy.service.auth.v3.Authorization/Check)
 ratio() { python3 -c "print(f'{float($1)/float($2):.2f}')"; }
+# Every benchmark request must have been allowed: a deny measures another code path.
+decisions() { curl -s http://127.0.0.1:19090/metrics | awk '/^sigv4authz_decisions_total/ {split($0, a, "decision=\""); split(a[2], b, "\""); n[b[1]] += $NF} END {printf "allow=%d deny=%d", n["allow"], n["deny"]}'; }
+echo "decisions during the runs: $(decisions)"
 printf "%-22s %12s %12s %8s\n" "transport" "sigv4-authz" "nginx" "ratio"
 printf "%-22s %12s %12s %8s\n" "HTTP/1.1 (wrk)" "$authz_h1" "$nginx_h1" "$(ratio "$authz_h1" "$nginx_h1")"
 printf "%-22s %12s %12s %8s\n" "h2c (h2load)" "$authz_h2" "$nginx_h2" "$(ratio "$authz_h2" "$nginx_h2")"
