@@ -3,34 +3,48 @@ public import Logging
 public import ServiceLifecycle
 internal import Synchronization
 
-/// Audit records written off the request path: checks enqueue into a bounded buffer, a writer task
-/// drains it to standard output or a file. A full buffer never blocks a check: the record is dropped,
-/// counted in `sigv4authz_audit_dropped_total`, and the drops are logged once a second.
+/// Audit records written off the request path: checks append to a bounded in-memory buffer, a writer
+/// task swaps the buffer out every few milliseconds and writes it with one system call to standard
+/// output or a file. A full buffer never blocks a check: the record is dropped, counted in
+/// `sigv4authz_audit_dropped_total`, and the drops are logged once a second.
 public final class AuditLog: Service, Sendable {
-    private let continuation: AsyncStream<String>.Continuation
-    private let stream: AsyncStream<String>
+    private struct Buffer {
+        var lines: [String] = []
+        var dropped = 0
+    }
+
+    private let buffer = Mutex(Buffer())
+    private let capacity: Int
     private let path: String?
     private let metrics: ServerMetrics
     private let logger: Logger
-    private let dropped = Atomic<Int>(0)
+    private let interval: Duration
 
     /// Creates a log with room for `capacity` records; `path` nil means standard output.
-    public init(capacity: Int, path: String?, metrics: ServerMetrics, logger: Logger) {
-        (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(capacity))
+    public init(
+        capacity: Int, path: String?, metrics: ServerMetrics, logger: Logger, interval: Duration = .milliseconds(5)
+    ) {
+        self.capacity = capacity
         self.path = path
         self.metrics = metrics
         self.logger = logger
+        self.interval = interval
     }
 
-    /// Enqueues a record (one JSON line, without the newline). Never blocks.
+    /// Enqueues a record (one JSON line, without the newline). Never blocks for longer than a lock.
     public func record(_ line: String) {
-        if case .dropped = continuation.yield(line) {
-            dropped.add(1, ordering: .relaxed)
-            metrics.auditRecordDropped()
+        let accepted = buffer.withLock { state in
+            guard state.lines.count < capacity else {
+                state.dropped += 1
+                return false
+            }
+            state.lines.append(line)
+            return true
         }
+        if !accepted { metrics.auditRecordDropped() }
     }
 
-    /// Writes records until graceful shutdown, then drains what is buffered.
+    /// Writes records until graceful shutdown, then writes what is left.
     public func run() async throws {
         let handle: FileHandle
         if let path {
@@ -46,27 +60,43 @@ public final class AuditLog: Service, Sendable {
         } else {
             handle = FileHandle.standardOutput
         }
-        try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { group in
-                group.addTask {
-                    // Report drops once a second, never silently.
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: .seconds(1))
-                        let count = self.dropped.exchange(0, ordering: .relaxed)
-                        if count > 0 {
-                            self.logger.warning(
-                                "audit records dropped: the writer cannot keep up", metadata: ["dropped": "\(count)"])
-                        }
-                    }
+        var lastReport = ContinuousClock.now
+        var droppedSinceReport = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            droppedSinceReport += flush(to: handle)
+            if ContinuousClock.now - lastReport >= .seconds(1) {
+                if droppedSinceReport > 0 {
+                    logger.warning(
+                        "audit records dropped: the writer cannot keep up",
+                        metadata: ["dropped": "\(droppedSinceReport)"])
                 }
-                for await line in self.stream {
-                    handle.write(Data((line + "\n").utf8))
-                }
-                group.cancelAll()
+                droppedSinceReport = 0
+                lastReport = .now
             }
-        } onGracefulShutdown: {
-            self.continuation.finish()
         }
+        droppedSinceReport += flush(to: handle)
+        if droppedSinceReport > 0 {
+            logger.warning(
+                "audit records dropped: the writer cannot keep up", metadata: ["dropped": "\(droppedSinceReport)"])
+        }
+    }
+
+    /// Writes the buffered records; returns how many were dropped since the last flush.
+    private func flush(to handle: FileHandle) -> Int {
+        let (lines, dropped) = buffer.withLock { state in
+            let taken = (state.lines, state.dropped)
+            state.lines = []
+            state.lines.reserveCapacity(min(capacity, 1024))
+            state.dropped = 0
+            return taken
+        }
+        if !lines.isEmpty {
+            var text = lines.joined(separator: "\n")
+            text += "\n"
+            handle.write(Data(text.utf8))
+        }
+        return dropped
     }
 }
 

@@ -68,8 +68,7 @@ public final class DecisionService: CheckResponder, Sendable {
 
     private func finish(_ response: AuthzResponse, config: PolicyConfig, nanoseconds: Int64) {
         metrics.decision(
-            response.decision.effect.rawValue, reason: response.decision.reason.rawValue,
-            mode: response.audit.mode.rawValue,
+            response.decision.effect, reason: response.decision.reason, mode: response.audit.mode,
             nanoseconds: nanoseconds)
         guard let audit else { return }
         let mode = response.decision.effect == .allow ? config.audit.allow : config.audit.deny

@@ -1,5 +1,7 @@
+internal import AuthzCore
 internal import CoreMetrics
 internal import Metrics
+internal import Policy
 public import Prometheus
 internal import Synchronization
 
@@ -13,7 +15,7 @@ public final class ServerMetrics: Sendable {
     /// The registry `/metrics` renders.
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
-    private let decisions = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let decisions = Mutex<[DecisionKey: CoreMetrics.Counter]>([:])
     let duration: CoreMetrics.Timer
     let inFlight: CoreMetrics.Meter
     let reloadsOK: CoreMetrics.Counter
@@ -64,13 +66,13 @@ public final class ServerMetrics: Sendable {
     func auditRecordDropped() { auditDropped.increment() }
 
     /// Counts one decision.
-    func decision(_ effect: String, reason: String, mode: String, nanoseconds: Int64) {
-        let key = "\(effect)|\(reason)|\(mode)"
+    func decision(_ effect: Effect, reason: ReasonCode, mode: AuthzMode, nanoseconds: Int64) {
+        let key = DecisionKey(effect: effect, reason: reason, mode: mode)
         let counter = decisions.withLock { counters in
             if let existing = counters[key] { return existing }
             let made = CoreMetrics.Counter(
                 label: "sigv4authz_decisions_total",
-                dimensions: [("decision", effect), ("reason", reason), ("mode", mode)],
+                dimensions: [("decision", effect.rawValue), ("reason", reason.rawValue), ("mode", mode.rawValue)],
                 factory: factory)
             counters[key] = made
             return made
@@ -85,4 +87,11 @@ public final class ServerMetrics: Sendable {
         registry.emit(into: &buffer)
         return String(decoding: buffer, as: UTF8.self)
     }
+}
+
+/// One `sigv4authz_decisions_total` series.
+struct DecisionKey: Hashable {
+    let effect: Effect
+    let reason: ReasonCode
+    let mode: AuthzMode
 }
