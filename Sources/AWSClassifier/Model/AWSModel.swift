@@ -11,7 +11,9 @@ internal import Foundation
 /// ```
 public struct AWSModel: Sendable {
     /// A partition: a set of regions sharing a DNS suffix (`aws`, `aws-cn`, `aws-us-gov`, …).
-    public struct Partition: Sendable, Hashable {
+    ///
+    /// Immutable and shared by reference, so the endpoints that name it copy one pointer.
+    public final class Partition: Sendable, Hashable {
         /// The partition id, as used in ARNs (`aws`, `aws-cn`).
         public let id: String
         /// The DNS suffix of regional endpoints (`amazonaws.com`).
@@ -25,14 +27,29 @@ public struct AWSModel: Sendable {
         /// Region names of the partition's pattern (`^(us|eu|…)\-\w+\-\d+$`) beyond the known ones.
         let regionPattern: RegionPattern
 
+        init(
+            id: String, dnsSuffix: String, dualStackDNSSuffix: String, globalRegion: String, regions: Set<String>,
+            regionPattern: RegionPattern
+        ) {
+            self.id = id
+            self.dnsSuffix = dnsSuffix
+            self.dualStackDNSSuffix = dualStackDNSSuffix
+            self.globalRegion = globalRegion
+            self.regions = regions
+            self.regionPattern = regionPattern
+        }
+
         /// Whether `name` is a region of this partition (a listed region or one of its pattern).
         public func isRegion(_ name: some StringProtocol) -> Bool {
             regions.contains(String(name)) || regionPattern.matches(name)
         }
+
+        public static func == (lhs: Partition, rhs: Partition) -> Bool { lhs.id == rhs.id }
+        public func hash(into hasher: inout Hasher) { hasher.combine(id) }
     }
 
-    /// A REST route: method + URI template + required members → operation.
-    public struct Route: Sendable, Hashable {
+    /// A REST route: method + URI template + required members → operation. Immutable, shared by reference.
+    public final class Route: Sendable, Hashable {
         /// The HTTP method.
         public let method: String
         /// The path template, split into segments.
@@ -47,6 +64,19 @@ public struct AWSModel: Sendable {
         public let requiredHeaders: [String]
         /// The operation name.
         public let operation: String
+
+        init(
+            method: String, segments: [PathSegment], literalQuery: [(name: String, value: String?)], xID: String?,
+            requiredQuery: [String], requiredHeaders: [String], operation: String
+        ) {
+            self.method = method
+            self.segments = segments
+            self.literalQuery = literalQuery
+            self.xID = xID
+            self.requiredQuery = requiredQuery
+            self.requiredHeaders = requiredHeaders
+            self.operation = operation
+        }
 
         public static func == (lhs: Route, rhs: Route) -> Bool {
             lhs.method == rhs.method && lhs.segments == rhs.segments && lhs.operation == rhs.operation
@@ -77,8 +107,8 @@ public struct AWSModel: Sendable {
         case rpcV2CBOR = "smithy-rpc-v2-cbor"
     }
 
-    /// One service model.
-    public struct Service: Sendable, Hashable {
+    /// One service model. Immutable and shared by reference.
+    public final class Service: Sendable, Hashable {
         /// botocore's model name (`dynamodb`, `cloudwatch`, `s3control`).
         public let modelName: String
         /// The endpoint host prefix (`monitoring` for CloudWatch).
@@ -101,6 +131,26 @@ public struct AWSModel: Sendable {
         public let apiVersion: String
         /// Operations served on a prefixed host, by prefix (`sync-`, `data.`, `{AccountId}.`).
         public let hostPrefixes: [String: Set<String>]
+
+        init(
+            modelName: String, endpointPrefix: String, signingName: String, iamPrefix: String,
+            protocols: [WireProtocol],
+            targetPrefix: String?, awsQueryCompatible: Bool, operations: Set<String>, routes: [Route],
+            apiVersion: String,
+            hostPrefixes: [String: Set<String>]
+        ) {
+            self.modelName = modelName
+            self.endpointPrefix = endpointPrefix
+            self.signingName = signingName
+            self.iamPrefix = iamPrefix
+            self.protocols = protocols
+            self.targetPrefix = targetPrefix
+            self.awsQueryCompatible = awsQueryCompatible
+            self.operations = operations
+            self.routes = routes
+            self.apiVersion = apiVersion
+            self.hostPrefixes = hostPrefixes
+        }
 
         public static func == (lhs: Service, rhs: Service) -> Bool { lhs.modelName == rhs.modelName }
         public func hash(into hasher: inout Hasher) { hasher.combine(modelName) }
