@@ -136,10 +136,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(name: "CMallocTuning"),
         .executableTarget(
             name: "sigv4-authz",
             dependencies: [
-                "AuthzCore", "AuthzServer", "Policy", "SigV4", "AWSClassifier",
+                "AuthzCore", "AuthzServer", "Policy", "SigV4", "AWSClassifier", "CMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -21,6 +21,7 @@ struct Serve: AsyncParsableCommand {
     var config: String?
 
     func run() async throws {
+        MallocArenas.limit()
         LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
         let logger = Logger(label: "sigv4-authz")
 
