@@ -64,6 +64,12 @@ public struct AWSModel: Sendable {
         public let requiredHeaders: [String]
         /// The operation name.
         public let operation: String
+        /// How specific the route is, compared lexicographically when several match: the number of
+        /// required query literals, members and headers, then per segment literal 3, `{label}` 2,
+        /// `{label+}` 1.
+        let specificity: [Int]
+        /// Whether the template ends in, or contains, a `{label+}`.
+        let hasGreedyLabel: Bool
 
         init(
             method: String, segments: [PathSegment], literalQuery: [(name: String, value: String?)], xID: String?,
@@ -76,6 +82,18 @@ public struct AWSModel: Sendable {
             self.requiredQuery = requiredQuery
             self.requiredHeaders = requiredHeaders
             self.operation = operation
+            self.specificity =
+                [literalQuery.count + requiredQuery.count + requiredHeaders.count]
+                + segments.map { segment -> Int in
+                    switch segment {
+                    case .literal: 3
+                    case .label: 2
+                    case .greedyLabel: 1
+                    }
+                }
+            self.hasGreedyLabel = segments.contains {
+                if case .greedyLabel = $0 { return true } else { return false }
+            }
         }
 
         public static func == (lhs: Route, rhs: Route) -> Bool {

@@ -28,10 +28,10 @@ struct RouteMatcher {
         if segments == [""] { segments = [] }
         let decoded = segments.map(FormDecoding.decodePathSegment)
 
-        var best: (score: [Int], route: AWSModel.Route)?
+        var best: AWSModel.Route?
         var tied: Set<String> = []
+        // Cheapest tests first: query and headers need no allocation; the path test comes last.
         for route in routes where route.method == wire.method {
-            guard Self.pathMatches(route.segments, decoded) else { continue }
             guard
                 route.literalQuery.allSatisfy({ literal in
                     wire.query.contains {
@@ -41,85 +41,71 @@ struct RouteMatcher {
             else { continue }
             guard route.requiredQuery.allSatisfy(wire.hasQuery) else { continue }
             guard route.requiredHeaders.allSatisfy({ !wire.header($0).isEmpty }) else { continue }
-            let score =
-                [route.literalQuery.count + route.requiredQuery.count + route.requiredHeaders.count]
-                + route.segments.map { segment -> Int in
-                    switch segment {
-                    case .literal: 3
-                    case .label: 2
-                    case .greedyLabel: 1
-                    }
-                }
+            guard Self.pathMatches(route, decoded) else { continue }
             if let current = best {
-                if score.lexicographicallyPrecedes(current.score) { continue }
-                if score == current.score {
-                    if route.operation != current.route.operation { tied.insert(route.operation) }
+                if route.specificity.lexicographicallyPrecedes(current.specificity) { continue }
+                if route.specificity == current.specificity {
+                    if route.operation != current.operation { tied.insert(route.operation) }
                     continue
                 }
             }
-            best = (score, route)
+            best = route
             tied = []
         }
-        guard let best, let labels = Self.matchPath(best.route.segments, decoded) else { return .none }
-        if !tied.isEmpty { return .ambiguous(([best.route.operation] + tied).sorted(), labels: labels) }
-        if let xID = wire.queryValues("x-id").first, xID != best.route.operation {
-            return .xIDMismatch(xID, best.route.operation)
+        guard let best, let labels = Self.matchPath(best, decoded) else { return .none }
+        if !tied.isEmpty { return .ambiguous(([best.operation] + tied).sorted(), labels: labels) }
+        if let xID = wire.queryValues("x-id").first, xID != best.operation {
+            return .xIDMismatch(xID, best.operation)
         }
-        return .matched(best.route, labels: labels)
+        return .matched(best, labels: labels)
     }
 
-    /// Whether the path fits the template, without building the label values.
-    static func pathMatches(_ template: [AWSModel.PathSegment], _ path: [String]) -> Bool {
-        var greedy = false
-        var literalsMatch = true
-        for (index, segment) in template.enumerated() {
-            switch segment {
-            case .greedyLabel: greedy = true
-            case .literal(let literal):
-                // Literals before any greedy label sit at the same index in the path.
-                if !greedy, index < path.count, path[index] != literal { literalsMatch = false }
-            case .label: break
-            }
-        }
-        guard literalsMatch else { return false }
-        let countFits =
-            greedy ? path.count >= template.count : (path.count == template.count || path.count == template.count + 1)
-        return countFits && matchPath(template, path) != nil
+    /// Whether the path fits the route's template, without building the label values.
+    static func pathMatches(_ route: AWSModel.Route, _ path: [String]) -> Bool {
+        walk(route, path) { _, _ in }
     }
 
-    /// Matches template segments against decoded path segments; returns the label values.
-    static func matchPath(_ template: [AWSModel.PathSegment], _ path: [String]) -> [String: String]? {
+    /// Matches the route's template against decoded path segments; returns the label values.
+    static func matchPath(_ route: AWSModel.Route, _ path: [String]) -> [String: String]? {
         var labels: [String: String] = [:]
-        var path = path[...]
+        guard walk(route, path, label: { name, value in labels[name] = value() }) else { return nil }
+        return labels
+    }
+
+    /// Walks the template (literal = equal, `{label}` = one non-empty segment, `{label+}` = one or
+    /// more segments), reporting each label and a way to build its value; whether the path fits.
+    private static func walk(
+        _ route: AWSModel.Route, _ fullPath: [String], label: (String, () -> String) -> Void
+    ) -> Bool {
+        let template = route.segments
+        var path = fullPath[...]
         // A single trailing empty segment ("/bucket/") is the same resource as without it.
-        if path.count == template.count + 1, path.last == "",
-            !template.contains(where: {
-                if case .greedyLabel = $0 { return true } else { return false }
-            })
-        {
+        if path.count == template.count + 1, path.last == "", !route.hasGreedyLabel {
             path = path.dropLast()
         }
+        if route.hasGreedyLabel ? path.count < template.count : path.count != template.count { return false }
         var index = template.startIndex
         while index < template.endIndex {
             switch template[index] {
             case .literal(let literal):
-                guard let segment = path.first, segment == literal else { return nil }
+                guard let segment = path.first, segment == literal else { return false }
                 path = path.dropFirst()
             case .label(let name):
-                guard let segment = path.first, !segment.isEmpty else { return nil }
-                labels[name] = segment
+                guard let segment = path.first, !segment.isEmpty else { return false }
+                label(name) { segment }
                 path = path.dropFirst()
             case .greedyLabel(let name):
                 let remainingTemplate = template.count - index - 1
                 let take = path.count - remainingTemplate
-                guard take >= 1 else { return nil }
-                let value = path.prefix(take).joined(separator: "/")
-                guard !value.isEmpty else { return nil }
-                labels[name] = value
+                guard take >= 1 else { return false }
+                let taken = path.prefix(take)
+                // Empty only when it is a single empty segment.
+                guard take > 1 || taken.first?.isEmpty == false else { return false }
+                label(name) { taken.joined(separator: "/") }
                 path = path.dropFirst(take)
             }
             index += 1
         }
-        return path.isEmpty ? labels : nil
+        return path.isEmpty
     }
 }
