@@ -54,7 +54,9 @@ import re
 import sys
 from contextlib import contextmanager
 from unittest import mock
-from urllib.parse import quote, unquote_to_bytes, urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
+
+from sigv4_spec import spec_canonical_uri, uri_encode
 
 # Isolate from the user's AWS configuration before botocore is imported.
 for _k in list(os.environ):
@@ -276,25 +278,7 @@ def wire_from_request(request, prepared=None, header_lines=None):
 S3_SIGNERS = {"S3SigV4Auth", "S3SigV4QueryAuth"}
 
 
-def _enc(b):
-    return quote(b, safe="-_.~")
 
-
-def spec_canonical_uri(path, s3_family):
-    segs = path.split("/")
-    if s3_family:
-        return "/".join(_enc(unquote_to_bytes(s)) for s in segs)
-    out = []
-    for s in segs:
-        if s == "" or s == ".":
-            continue
-        if s == "..":
-            if out:
-                out.pop()
-            continue
-        out.append(s)
-    trailing = "/" if path.endswith("/") and out else ""
-    return "/" + "/".join(_enc(_enc(unquote_to_bytes(s)).encode()) for s in out) + trailing
 
 
 def spec_query_pairs(query):
@@ -312,7 +296,7 @@ def spec_canonical_query(query, presigned):
     for k, v in spec_query_pairs(query):
         if presigned and k == b"X-Amz-Signature":
             continue
-        enc.append((_enc(k), _enc(v)))
+        enc.append((uri_encode(k), uri_encode(v)))
     return "&".join(f"{k}={v}" for k, v in sorted(enc))
 
 

@@ -65,6 +65,8 @@ import sys
 from unittest import mock
 from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 
+from sigv4_spec import spec_canonical_uri, uri_encode
+
 # Isolate from the user's AWS configuration before botocore is imported.
 for _k in list(os.environ):
     if _k.startswith("AWS_") or _k.startswith("BOTO"):
@@ -322,29 +324,10 @@ def public_key_hex(private_key):
 _UNRESERVED = "-_.~"
 
 
-def _enc(b):
-    return quote(b, safe=_UNRESERVED)
-
-
 def is_s3_family(service):
     return service in ("s3", "s3-object-lambda", "s3-outposts", "s3express")
 
 
-def spec_canonical_uri(path, s3_family):
-    segs = path.split("/")
-    if s3_family:  # no normalization, encoded once
-        return "/".join(_enc(unquote_to_bytes(s)) for s in segs)
-    out = []
-    for s in segs:
-        if s in ("", "."):
-            continue
-        if s == "..":
-            if out:
-                out.pop()
-            continue
-        out.append(s)
-    trailing = "/" if path.endswith("/") and out else ""
-    return "/" + "/".join(_enc(_enc(unquote_to_bytes(s)).encode()) for s in out) + trailing
 
 
 def query_params(query):
@@ -366,7 +349,7 @@ def spec_canonical_query(query, presigned):
         k, _, v = part.partition("=")
         if presigned and unquote(k) == "X-Amz-Signature":
             continue
-        pairs.append((_enc(unquote_to_bytes(k)), _enc(unquote_to_bytes(v))))
+        pairs.append((uri_encode(unquote_to_bytes(k)), uri_encode(unquote_to_bytes(v))))
     pairs.sort()
     return "&".join(f"{k}={v}" for k, v in pairs)
 
