@@ -65,6 +65,9 @@ for _k in list(os.environ):
 os.environ["AWS_CONFIG_FILE"] = os.devnull
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+# botocore's own Python signers are the oracle: with awscrt installed (the SigV4a generator installs
+# it) botocore would sign SigV4 with the CRT instead and the recording hooks below would see nothing.
+os.environ["BOTO_DISABLE_CRT"] = "true"
 
 import boto3  # noqa: E402
 import botocore  # noqa: E402
