@@ -8,6 +8,8 @@ public enum AuthzMode: String, Sendable, Hashable {
     case envoyHTTP = "envoy-http"
     /// nginx auth_request (and other proxies that forward the original request's headers).
     case nginx
+    /// Squid's `external_acl_type` helper (`sigv4-authz squid-helper`).
+    case squid
     /// The `check` command line.
     case cli
 }

@@ -70,13 +70,8 @@ public final class DecisionService: CheckResponder, Sendable {
         metrics.decision(
             response.decision.effect, reason: response.decision.reason, mode: response.audit.mode,
             nanoseconds: nanoseconds)
-        guard let audit else { return }
-        let mode = response.decision.effect == .allow ? config.audit.allow : config.audit.deny
-        switch mode {
-        case .all: audit.record(response.audit.json)
-        case .none: break
-        case .sample(let rate): if Double.random(in: 0..<1) < rate { audit.record(response.audit.json) }
-        }
+        guard let audit, config.audit.records(response.decision.effect) else { return }
+        audit.record(response.audit.json)
     }
 }
 

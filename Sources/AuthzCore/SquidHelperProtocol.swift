@@ -1,0 +1,209 @@
+internal import Foundation
+public import Policy
+internal import SigV4
+
+/// Squid's `external_acl_type` helper protocol (Squid 5), as `sigv4-authz squid-helper` speaks it.
+///
+/// Squid writes one lookup per line and reads one reply per line (`../shared/reference/nginx-squid.md`).
+/// The lookup's fields are the `FORMAT` codes of the `external_acl_type` line, each URL-escaped by Squid
+/// and separated by spaces. sigv4-authz expects:
+///
+/// ```
+/// [channel-id] CLIENT METHOD URL [name=VALUE …]
+/// ```
+///
+/// - `channel-id`: a decimal number, present when the helper runs with `concurrency=N`; echoed.
+/// - `CLIENT` (`%>a`), `METHOD` (`%>rm`), `URL` (`%>ru`, absolute-form, or `host:port` for CONNECT).
+/// - Header tokens written in `squid.conf` as a literal name and `=` before a header code, e.g.
+///   `authorization=%>ha{Authorization}`. A value of `-` (Squid's "absent") means the header was not sent.
+///
+/// The reply is `[channel-id] OK|ERR message=… log=<reason> decision=… reason=… rule=… account=…
+/// account_name=… region=… service=… action=… request_id=…`, every value URL-escaped, empty ones omitted.
+/// Squid shows `message=` on its error page (`%o`), logs `log=` (`%ea`), and keeps the other keys as
+/// annotations (`%{decision}note`) that `request_header_add` can forward upstream.
+///
+/// A line that cannot be read is answered `ERR` (never `BH`), so Squid denies.
+public enum SquidHelperProtocol {
+    /// One lookup read from Squid.
+    public struct Lookup: Sendable {
+        /// The concurrency channel id to echo, if Squid sent one.
+        public var channel: Substring?
+        /// The original request, or why it could not be read.
+        public var request: Result<AuthzRequest, LookupError>
+    }
+
+    /// Why a lookup line could not be turned into a request.
+    public struct LookupError: Error, Sendable, Hashable {
+        /// What is wrong with the line, in words.
+        public var message: String
+    }
+
+    /// Longest lookup line read (Squid's own request header limit is 64 KiB; URL-escaping can triple it).
+    public static let maximumLineBytes = 256 * 1024
+
+    /// Reads one lookup line (without its newline).
+    public static func parse(_ line: Substring) -> Lookup {
+        var tokens = line.split(separator: " ", omittingEmptySubsequences: true)[...]
+        var channel: Substring?
+        if let first = tokens.first, first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), first.utf8.count <= 20 {
+            channel = first
+            tokens = tokens.dropFirst()
+        }
+        func failure(_ message: String) -> Lookup {
+            Lookup(channel: channel, request: .failure(LookupError(message: message)))
+        }
+        guard line.utf8.count <= maximumLineBytes else { return failure("the lookup line is longer than 256 KiB") }
+        guard tokens.count >= 3 else {
+            return failure("the lookup line needs CLIENT METHOD URL (check the external_acl_type FORMAT)")
+        }
+        let fields = Array(tokens)
+        guard let client = percentDecoded(fields[0]), let method = percentDecoded(fields[1]),
+            let url = percentDecoded(fields[2])
+        else { return failure("the lookup line holds a bad %-escape") }
+        guard !method.isEmpty, method != "-", method.utf8.allSatisfy(isTokenByte) else {
+            return failure("the request method is missing or invalid")
+        }
+        guard let (authority, target) = split(url: url, method: method) else {
+            return failure("the request URL is not absolute (use %>ru in the FORMAT)")
+        }
+
+        var headers: [HeaderField] = []
+        for token in fields.dropFirst(3) {
+            guard let equals = token.firstIndex(of: "="), equals != token.startIndex else {
+                return failure("a header field must be written name=%>ha{Name} in the FORMAT")
+            }
+            let name = token[..<equals]
+            guard name.utf8.allSatisfy(isTokenByte) else {
+                return failure("a header field name is not a valid HTTP token")
+            }
+            let rawValue = token[token.index(after: equals)...]
+            if rawValue == "-" || rawValue.isEmpty { continue }
+            guard let value = percentDecoded(rawValue) else { return failure("the lookup line holds a bad %-escape") }
+            headers.append(HeaderField(String(name), value))
+        }
+        let request = AuthzRequest(
+            method: method, host: authority, target: target, headers: headers,
+            sourceAddress: client == "-" || client.isEmpty ? nil : client, mode: .squid)
+        return Lookup(channel: channel, request: .success(request))
+    }
+
+    /// The reply line (without its newline) for a decision.
+    public static func reply(channel: Substring?, response: AuthzResponse) -> String {
+        var out = ""
+        out.reserveCapacity(256)
+        if let channel { out += "\(channel) " }
+        out += response.decision.effect == .allow ? "OK" : "ERR"
+        out += " message=" + percentEncoded(response.message)
+        out += " log=" + percentEncoded(response.decision.reason.rawValue)
+        let prefix = AuthzEngine.headerPrefix
+        for header in response.headers where header.name.hasPrefix(prefix) && !header.value.isEmpty {
+            let key = header.name.dropFirst(prefix.count)
+            if key == "message" { continue }
+            out += " " + key.replacingOccurrences(of: "-", with: "_") + "=" + percentEncoded(header.value)
+        }
+        return out
+    }
+
+    /// The reply for a line that could not be read: a deny, so Squid fails closed.
+    public static func reply(channel: Substring?, error: LookupError) -> String {
+        var out = ""
+        if let channel { out += "\(channel) " }
+        out += "ERR message=" + percentEncoded("sigv4-authz: \(error.message)")
+        out += " log=" + ReasonCode.internalError.rawValue
+        out += " decision=deny reason=" + ReasonCode.internalError.rawValue
+        return out
+    }
+
+    // MARK: - Pieces
+
+    /// `http://host[:port]/path?query` → (`host[:port]`, `/path?query`); `host:port` for CONNECT.
+    static func split(url: String, method: String) -> (authority: String, target: String)? {
+        if let schemeEnd = url.range(of: "://") {
+            let scheme = url[..<schemeEnd.lowerBound].lowercased()
+            guard scheme == "http" || scheme == "https" else { return nil }
+            let rest = url[schemeEnd.upperBound...]
+            let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+            var authority = rest[..<slash]
+            // userinfo@ is not part of the authority a signature covers; its presence is suspicious.
+            if authority.contains("@") { return nil }
+            guard !authority.isEmpty else { return nil }
+            var target = String(rest[slash...])
+            if target.isEmpty { target = "/" } else if target.first == "?" { target = "/" + target }
+            // Default ports are not part of the signed Host header.
+            if scheme == "http", authority.hasSuffix(":80") { authority = authority.dropLast(3) }
+            if scheme == "https", authority.hasSuffix(":443") { authority = authority.dropLast(4) }
+            return (String(authority), target)
+        }
+        if method == "CONNECT", !url.isEmpty, !url.contains("/") { return (url, "/") }
+        return nil
+    }
+
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+
+    /// Decodes `%XX` escapes (Squid's `rfc1738_escape`); `nil` for a broken escape or invalid UTF-8.
+    static func percentDecoded(_ text: Substring) -> String? {
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                return nil
+            }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// Escapes everything but RFC 3986 unreserved characters, so a value is one token for Squid.
+    static func percentEncoded(_ text: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                out.append(byte)
+            default:
+                out.append(UInt8(ascii: "%"))
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0xF)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension PolicyConfig.Audit {
+    /// Whether the audit settings keep the record of a decision with this effect (`allow` may be sampled).
+    public func records(_ effect: Effect) -> Bool {
+        switch effect == .allow ? allow : deny {
+        case .all: true
+        case .none: false
+        case .sample(let rate): Double.random(in: 0..<1) < rate
+        }
+    }
+}

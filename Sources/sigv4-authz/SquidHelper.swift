@@ -1,0 +1,106 @@
+import AWSClassifier
+import ArgumentParser
+import AuthzCore
+import AuthzServer
+import Foundation
+import Policy
+
+/// `sigv4-authz squid-helper`: Squid's `external_acl_type` helper.
+///
+/// Reads lookups on standard input and answers each on standard output (``SquidHelperProtocol``);
+/// audit records go to the configuration's `audit.file`, or to standard error (Squid's cache.log) when
+/// none is set, because standard output is the protocol. The configuration is re-read when the file
+/// changes (checked at most once per `server.reload_poll`); a bad file keeps the old policy.
+struct SquidHelper: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "squid-helper",
+        abstract: "Answer Squid's external_acl_type lookups (one per line) with OK/ERR.",
+        discussion: """
+            squid.conf:
+              external_acl_type sigv4_authz children-max=4 concurrency=50 ttl=0 negative_ttl=0 \\
+                %>a %>rm %>ru host=%>ha{Host} authorization=%>ha{Authorization} x-amz-date=%>ha{X-Amz-Date} … \\
+                /usr/local/bin/sigv4-authz squid-helper --config /etc/sigv4-authz/config.yaml
+            Lookup: [channel-id] CLIENT METHOD URL [name=VALUE …] (URL-escaped; "-" = absent).
+            Reply:  [channel-id] OK|ERR message=… log=<reason> decision=… reason=… rule=… account=… …
+            """)
+
+    @Option(help: "The configuration file.")
+    var config: String
+
+    func run() throws {
+        let model: AWSModel
+        var engine: AuthzEngine
+        do {
+            model = try AWSModel.bundled()
+            engine = try PolicyLoader.load(path: config, model: model)
+        } catch {
+            printError("\(error)")
+            throw ExitStatus.usage
+        }
+        var audit = try AuditSink(path: engine.policy.config.audit.file)
+        var fingerprint = ConfigReloader.fingerprint(config)
+        var lastPoll = Date()
+        let output = FileHandle.standardOutput
+
+        while let line = readLine(strippingNewline: true) {
+            // Re-read the configuration when it changed (Kubernetes ConfigMap swaps included).
+            let pollSeconds = Double(engine.policy.config.server.reloadPollSeconds)
+            if Date().timeIntervalSince(lastPoll) >= pollSeconds {
+                lastPoll = Date()
+                let now = ConfigReloader.fingerprint(config)
+                if now != fingerprint {
+                    fingerprint = now
+                    do {
+                        engine = try PolicyLoader.load(path: config, model: model)
+                        audit = try AuditSink(path: engine.policy.config.audit.file)
+                        printError(#"{"level":"info","msg":"configuration reloaded"}"#)
+                    } catch {
+                        printError(
+                            #"{"level":"error","msg":"configuration reload failed; the previous policy stays in force","error":"#
+                                + JSONText.quoted("\(error)") + "}")
+                    }
+                }
+            }
+
+            let lookup = SquidHelperProtocol.parse(Substring(line))
+            let reply: String
+            switch lookup.request {
+            case .success(let request):
+                let response = engine.decide(request)
+                reply = SquidHelperProtocol.reply(channel: lookup.channel, response: response)
+                if engine.policy.config.audit.records(response.decision.effect) {
+                    audit.write(response.audit.json)
+                }
+            case .failure(let error):
+                let response = engine.refuse(reason: .internalError, message: error.message, mode: .squid)
+                reply = SquidHelperProtocol.reply(channel: lookup.channel, error: error)
+                if engine.policy.config.audit.records(.deny) { audit.write(response.audit.json) }
+            }
+            output.write(Data((reply + "\n").utf8))
+        }
+    }
+}
+
+/// Where the helper's audit records go: the configured file (appended) or standard error.
+struct AuditSink {
+    let handle: FileHandle
+
+    init(path: String?) throws {
+        guard let path else {
+            handle = FileHandle.standardError
+            return
+        }
+        // O_APPEND: Squid runs several helper processes that append to the same file; each record is
+        // one write(2), which the kernel keeps whole.
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard descriptor >= 0 else {
+            printError("sigv4-authz: cannot open the audit file \(path): \(String(cString: strerror(errno)))")
+            throw ExitStatus.usage
+        }
+        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    }
+
+    func write(_ line: String) {
+        handle.write(Data((line + "\n").utf8))
+    }
+}

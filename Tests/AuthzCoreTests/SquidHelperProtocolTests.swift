@@ -1,0 +1,172 @@
+import AWSClassifier
+import AuthzCore
+import Policy
+import SigV4
+import Testing
+
+/// Squid's external_acl_type lookup lines → requests, and decisions → reply lines.
+@Suite("Squid helper protocol")
+struct SquidHelperProtocolTests {
+    struct ParseCase: Sendable, CustomTestStringConvertible {
+        var testDescription: String
+        var line: String
+        var channel: String?
+        var method: String?
+        var host: String?
+        var target: String?
+        var headers: [String] = []
+        var client: String?
+        /// A fragment of the error message when the line must be refused.
+        var error: String?
+    }
+
+    static let parseCases: [ParseCase] = [
+        ParseCase(
+            testDescription: "channel id, escaped fields, absent headers skipped",
+            line: "12 10.0.0.7 GET http://bucket.s3.amazonaws.com/a%20b?x=1 host=bucket.s3.amazonaws.com "
+                + "authorization=AWS4-HMAC-SHA256%20Credential%3DAKIA%2Fx x-amz-security-token=-",
+            channel: "12", method: "GET", host: "bucket.s3.amazonaws.com", target: "/a b?x=1",
+            headers: ["host: bucket.s3.amazonaws.com", "authorization: AWS4-HMAC-SHA256 Credential=AKIA/x"],
+            client: "10.0.0.7"),
+        ParseCase(
+            testDescription: "no channel id (concurrency off), no headers",
+            line: "::1 POST http://sts.amazonaws.com/", method: "POST", host: "sts.amazonaws.com", target: "/",
+            client: "::1"),
+        ParseCase(
+            testDescription: "escaped URL decoded exactly once",
+            line: "1 - GET http%3A%2F%2Fs3.amazonaws.com%2Fk%253F",
+            channel: "1", method: "GET", host: "s3.amazonaws.com", target: "/k%3F"),
+        ParseCase(
+            testDescription: "default port dropped, other ports kept",
+            line: "1 - GET http://s3.amazonaws.com:80/k x=-", channel: "1", method: "GET", host: "s3.amazonaws.com",
+            target: "/k"),
+        ParseCase(
+            testDescription: "non-default port kept",
+            line: "1 - GET http://s3.amazonaws.com:8080 ", channel: "1", method: "GET",
+            host: "s3.amazonaws.com:8080", target: "/"),
+        ParseCase(
+            testDescription: "query right after the authority", line: "1 - GET http://sqs.amazonaws.com?Action=List",
+            channel: "1", method: "GET", host: "sqs.amazonaws.com", target: "/?Action=List"),
+        ParseCase(
+            testDescription: "CONNECT names only host:port", line: "3 10.0.0.7 CONNECT s3.amazonaws.com:443",
+            channel: "3", method: "CONNECT", host: "s3.amazonaws.com:443", target: "/", client: "10.0.0.7"),
+        ParseCase(
+            testDescription: "too few fields", line: "4 10.0.0.7 GET", channel: "4", error: "CLIENT METHOD URL"),
+        ParseCase(testDescription: "empty line", line: "", error: "CLIENT METHOD URL"),
+        ParseCase(
+            testDescription: "relative URL", line: "5 - GET /bucket/key", channel: "5", error: "not absolute"),
+        ParseCase(
+            testDescription: "other scheme", line: "5 - GET ftp://s3.amazonaws.com/k", channel: "5",
+            error: "not absolute"),
+        ParseCase(
+            testDescription: "userinfo in the URL", line: "5 - GET http://evil@s3.amazonaws.com/k", channel: "5",
+            error: "not absolute"),
+        ParseCase(
+            testDescription: "broken escape", line: "6 - GET http://s3.amazonaws.com/%zz", channel: "6",
+            error: "%-escape"),
+        ParseCase(
+            testDescription: "escape decoding to invalid UTF-8", line: "6 - GET http://s3.amazonaws.com/%ff",
+            channel: "6", error: "%-escape"),
+        ParseCase(
+            testDescription: "header token without a name", line: "7 - GET http://s3.amazonaws.com/ =x", channel: "7",
+            error: "name=%>ha{Name}"),
+        ParseCase(
+            testDescription: "positional header value (FORMAT without name=)",
+            line: "7 - GET http://s3.amazonaws.com/ AWS4-HMAC-SHA256%20Credential", channel: "7",
+            error: "name=%>ha{Name}"),
+        ParseCase(
+            testDescription: "header name that is no token", line: "7 - GET http://s3.amazonaws.com/ a:b=c",
+            channel: "7", error: "not a valid HTTP token"),
+        ParseCase(
+            testDescription: "method with a space escaped in", line: "8 - G%20T http://s3.amazonaws.com/",
+            channel: "8", error: "method"),
+    ]
+
+    @Test("lookup lines", arguments: parseCases)
+    func parse(_ testCase: ParseCase) throws {
+        let lookup = SquidHelperProtocol.parse(Substring(testCase.line))
+        #expect(lookup.channel.map(String.init) == testCase.channel)
+        switch lookup.request {
+        case .success(let request):
+            #expect(testCase.error == nil, "expected an error, got \(request.method) \(request.host)")
+            #expect(request.method == testCase.method)
+            #expect(request.host == testCase.host)
+            #expect(request.target == testCase.target)
+            #expect(request.headers.map { "\($0.name): \($0.value)" } == testCase.headers)
+            #expect(request.sourceAddress == testCase.client)
+            #expect(request.mode == .squid)
+        case .failure(let error):
+            let fragment = try #require(testCase.error, "unexpected error: \(error.message)")
+            #expect(error.message.contains(fragment), "\(error.message)")
+        }
+    }
+
+    @Test("an overlong line is refused, not read")
+    func overlong() {
+        let line = "9 - GET http://s3.amazonaws.com/" + String(repeating: "a", count: 300_000)
+        guard case .failure(let error) = SquidHelperProtocol.parse(Substring(line)).request else {
+            Issue.record("an overlong line was accepted")
+            return
+        }
+        #expect(error.message.contains("longer than"))
+    }
+
+    /// A botocore-style signed S3 GET as Squid would pass it, decided by the real engine.
+    static func lookupLine(channel: String, key: String, region: String) -> String {
+        let signed = AuthzEngineTests.signed(
+            host: "prod-data.s3.\(region).amazonaws.com", target: "/k.txt", service: "s3", region: region, key: key)
+        let request = signed.0
+        func escape(_ text: String) -> String {
+            text.utf8.map { byte -> String in
+                let unreserved =
+                    (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                return unreserved ? String(UnicodeScalar(byte)) : "%" + String(byte, radix: 16, uppercase: true)
+            }.joined()
+        }
+        let headers = request.headers.map { "\($0.name.lowercased())=\(escape($0.value))" }
+        return ([channel, "10.1.2.3", "GET", escape("http://prod-data.s3.\(region).amazonaws.com/k.txt")] + headers)
+            .joined(separator: " ")
+    }
+
+    @Test("allow → OK with the decision as annotations; deny → ERR with the sentence")
+    func replies() throws {
+        let engine = try AuthzEngineTests.engine()
+        let allowedLine = Self.lookupLine(channel: "41", key: "AKIASP2TPHJSQH3FJRUX", region: "eu-west-1")
+        let allowed = SquidHelperProtocol.parse(Substring(allowedLine))
+        let allowResponse = engine.decide(try allowed.request.get())
+        #expect(allowResponse.decision.reason == .allowed)
+        let ok = SquidHelperProtocol.reply(channel: allowed.channel, response: allowResponse)
+        #expect(ok.hasPrefix("41 OK message=sigv4-authz%3A%20"))
+        #expect(ok.contains(" log=allowed decision=allow reason=allowed "))
+        #expect(ok.contains(" account=171436882533 account_name=prod region=eu-west-1 service=s3 "))
+        #expect(ok.contains(" action=s3%3AGetObject "))
+        #expect(!ok.contains("\n"))
+
+        let deniedLine = Self.lookupLine(channel: "42", key: "AKIASP2TPHJSQH3FJRUX", region: "us-west-2")
+        let denied = SquidHelperProtocol.parse(Substring(deniedLine))
+        let denyResponse = engine.decide(try denied.request.get())
+        #expect(denyResponse.decision.reason == .regionNotAllowed)
+        let err = SquidHelperProtocol.reply(channel: denied.channel, response: denyResponse)
+        #expect(err.hasPrefix("42 ERR message=sigv4-authz%3A%20"))
+        #expect(err.contains(" log=region_not_allowed decision=deny reason=region_not_allowed "))
+        // Every value is one token: Squid splits the reply on spaces.
+        for token in err.split(separator: " ").dropFirst(2) {
+            #expect(token.contains("="), "\(token)")
+        }
+        // The signature never leaves in a reply.
+        let signature = try #require(deniedLine.split(separator: "%3D").last)
+        #expect(!err.contains(signature))
+    }
+
+    @Test("an unreadable line → ERR internal_error, echoing the channel")
+    func unreadable() {
+        let lookup = SquidHelperProtocol.parse("77 - GET /relative")
+        guard case .failure(let error) = lookup.request else {
+            Issue.record("a relative URL was accepted")
+            return
+        }
+        let reply = SquidHelperProtocol.reply(channel: lookup.channel, error: error)
+        #expect(reply.hasPrefix("77 ERR message=sigv4-authz%3A%20the%20request%20URL"))
+        #expect(reply.hasSuffix(" log=internal_error decision=deny reason=internal_error"))
+    }
+}
