@@ -28,10 +28,20 @@ class World:
         self.authz = h.Authz(self.workdir).start()
         _procs.append(self.authz.proc)
         self.proxies: dict[str, h.Proxy] = {}
+        self.failed: dict[str, Exception] = {}
 
     def proxy(self, name: str) -> h.Proxy:
         if name in self.proxies:
             return self.proxies[name]
+        if name in self.failed:  # started once; a proxy that failed to start fails every test
+            raise RuntimeError(f"{name} failed to start: {self.failed[name]}")
+        try:
+            return self._start(name)
+        except Exception as error:
+            self.failed[name] = error
+            raise
+
+    def _start(self, name: str) -> h.Proxy:
         if name.startswith("envoy-egress"):
             gateway = h.start_envoy("egress", self.workdir, self.authz, self.aws, self.certs)
             _procs.append(gateway.proc)
