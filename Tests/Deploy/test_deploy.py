@@ -848,3 +848,167 @@ def test_dockerfile_builds_the_tested_binary_and_runs_it_as_non_root():
     assert users[-1] == f"{pod['runAsUser']}:{pod['runAsGroup']}"
     dockerignore = (REPO / ".dockerignore").read_text().split()
     assert dockerignore[dockerignore.index("*") :][:1] == ["*"] and "!Sources/" in dockerignore
+
+
+# ---- Envoy and sigv4-authz together ----------------------------------------------------------------
+
+
+def synthetic_access_key_id(account: str) -> str:
+    """A new-format access key id that derives to `account` (the inverse of the offline derivation in
+    ../shared/reference/sigv4-and-aws.md), so the shipped policy's example accounts can be exercised."""
+    import base64
+
+    z = (1 << 47) | (int(account) << 7)
+    return "AKIA" + base64.b32encode(z.to_bytes(6, "big") + bytes([0x12, 0x34, 0x56, 0x78])).decode()
+
+
+def wait_for(url: str, process: subprocess.Popen, what: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"{what} did not become ready at {url}")
+        time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_envoy_and_sigv4_authz_answer_together(tmp_path):
+    """The sidecar overlay's Envoy and sigv4-authz configurations, as rendered, run together on
+    127.0.0.1: TLS is terminated with the certificate from the (generated) Secret files, an allowed
+    request is passed on to the forward proxy, a denied one gets sigv4-authz's 403, a non-AWS host is
+    refused, and with sigv4-authz gone every request fails closed (503).
+
+    Test-time changes, and only these: the /etc/envoy/ prefix moves under tmp_path; every port
+    becomes a free one (listeners, admin, the sigv4-authz cluster and listeners); and the forward
+    proxy's DNS resolver is pointed at a closed local port, so an allowed request ends in Envoy's DNS
+    failure instead of leaving this machine."""
+    http_port, grpc_port, admin_port, https_port, health_port, envoy_admin_port, dns_port = free_ports(7)
+
+    # sigv4-authz with the sidecar overlay's policy, listeners moved to free loopback ports.
+    policy_text = one("sidecar", "ConfigMap", prefix="sigv4-authz-config-")["data"]["config.yaml"]
+    policy = yaml.safe_load(policy_text)
+    policy["listen"] = {
+        "http": f"127.0.0.1:{http_port}",
+        "grpc": f"127.0.0.1:{grpc_port}",
+        "admin": f"127.0.0.1:{admin_port}",
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(policy))
+
+    # Envoy's files at their in-pod paths under tmp_path, with a certificate for two S3 endpoints.
+    root = tmp_path / "etc" / "envoy"
+    (root / "config").mkdir(parents=True)
+    (root / "tls").mkdir()
+    cert = root / "tls" / "tls.crt"
+    subprocess.run(
+        [tool("openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+         "-days", "1", "-subj", "/CN=test gateway certificate",
+         "-addext", "subjectAltName=DNS:s3.eu-west-1.amazonaws.com,DNS:www.example.com",
+         "-keyout", str(root / "tls" / "tls.key"), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )
+    files = envoy_config("sidecar")
+    (root / "config" / "sds-certificate.yaml").write_text(files["sds-certificate.yaml"].replace("/etc/envoy/", f"{root}/"))
+    config = yaml.safe_load(files["envoy.yaml"].replace("/etc/envoy/", f"{root}/"))
+    config["admin"]["address"]["socket_address"]["port_value"] = envoy_admin_port
+    listeners = {l["name"]: l for l in config["static_resources"]["listeners"]}
+    listeners["aws_https"]["address"]["socket_address"].update(address="127.0.0.1", port_value=https_port)
+    listeners["envoy_health"]["address"]["socket_address"].update(address="127.0.0.1", port_value=health_port)
+    clusters = {c["name"]: c for c in config["static_resources"]["clusters"]}
+    for name, port in (("envoy_admin", envoy_admin_port), ("sigv4_authz", grpc_port)):
+        clusters[name]["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]["address"]["socket_address"]["port_value"] = port
+    resolver = {
+        "name": "envoy.network.dns_resolver.cares",
+        "typed_config": {
+            "@type": "type.googleapis.com/envoy.extensions.network.dns_resolver.cares.v3.CaresDnsResolverConfig",
+            "resolvers": [{"socket_address": {"address": "127.0.0.1", "port_value": dns_port}}],
+            "dns_resolver_options": {"use_tcp_for_dns_lookups": True},
+        },
+    }
+    clusters["aws_endpoints"]["cluster_type"]["typed_config"]["dns_cache_config"]["typed_dns_resolver_config"] = resolver
+    hcm = listeners["aws_https"]["filter_chains"][0]["filters"][0]["typed_config"]
+    dfp = next(f for f in hcm["http_filters"] if f["name"] == "envoy.filters.http.dynamic_forward_proxy")
+    dfp["typed_config"]["dns_cache_config"]["typed_dns_resolver_config"] = resolver
+    (root / "config" / "envoy.yaml").write_text(yaml.safe_dump(config))
+
+    envoy_log = open(tmp_path / "envoy.log", "w")
+    authz = subprocess.Popen(
+        [sigv4_authz_bin(), "serve", "--config", str(tmp_path / "config.yaml")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    envoy = subprocess.Popen(
+        [tool("envoy"), "--config-path", str(root / "config" / "envoy.yaml"), "--service-node", "test",
+         "--log-level", "warn", "--base-id", str(https_port)],
+        stdout=envoy_log, stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{admin_port}/readyz", authz, "sigv4-authz")
+        wait_for(f"http://127.0.0.1:{health_port}/ready", envoy, "envoy")
+
+        amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+
+        def request(host: str, key_id: str | None = None, region: str = "eu-west-1") -> tuple[int, str, str]:
+            headers = ["-H", f"Host: {host}"]
+            if key_id:
+                headers += [
+                    "-H", f"X-Amz-Date: {amz_date}",
+                    "-H", "X-Amz-Content-Sha256: UNSIGNED-PAYLOAD",
+                    "-H", f"Authorization: AWS4-HMAC-SHA256 Credential={key_id}/{amz_date[:8]}/{region}/s3/aws4_request, "
+                    f"SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature={'a' * 64}",
+                ]
+            result = subprocess.run(
+                [tool("curl"), "-s", "-m", "20", "-D", "-", "--cacert", str(cert),
+                 "--resolve", f"s3.eu-west-1.amazonaws.com:{https_port}:127.0.0.1",
+                 *headers, f"https://s3.eu-west-1.amazonaws.com:{https_port}/prod-bucket/key.txt"],
+                capture_output=True, text=True, timeout=60,
+            )
+            assert result.returncode == 0, f"curl failed ({result.returncode}): {result.stderr}"
+            head, _, body = result.stdout.replace("\r", "").partition("\n\n")
+            status = int(head.split()[1])
+            return status, head.lower(), body
+
+        def stats() -> str:
+            return urllib.request.urlopen(f"http://127.0.0.1:{envoy_admin_port}/stats", timeout=5).read().decode()
+
+        # Allowed by the shipped policy (account "prod" may use S3 in eu-west-1): Envoy passes it on to
+        # the forward proxy, whose DNS lookup fails here by design (503 "DNS resolution failure").
+        status, head, body = request("s3.eu-west-1.amazonaws.com", synthetic_access_key_id("111122223333"))
+        assert status == 503 and "dns resolution failure" in body.lower(), (status, head, body)
+        assert "http.aws_egress.ext_authz.ok: 1" in stats()
+
+        # An account outside the policy: sigv4-authz's 403 with its headers and the S3 error body.
+        status, head, body = request("s3.eu-west-1.amazonaws.com", "AKIAV7S32T2OSBFJQOIY")
+        assert status == 403, (status, head, body)
+        assert "x-sigv4-authz-decision: deny" in head and "x-sigv4-authz-reason: account_not_allowed" in head
+        assert "<Code>AccessDenied</Code>" in body
+        assert "http.aws_egress.ext_authz.denied: 1" in stats()
+
+        # Not an AWS endpoint: refused by Envoy itself.
+        status, _, body = request("www.example.com")
+        assert status == 403 and "only *.amazonaws.com" in body
+
+        # sigv4-authz gone: fail closed with 503, counted as ext_authz.error.
+        stop(authz)
+        status, head, _ = request("s3.eu-west-1.amazonaws.com", synthetic_access_key_id("111122223333"))
+        assert status == 503 and "x-sigv4-authz-decision" not in head, (status, head)
+        assert re.search(r"^http\.aws_egress\.ext_authz\.error: [1-9]", stats(), re.M)
+        assert "http.aws_egress.ext_authz.failure_mode_allowed: 0" in stats()
+    finally:
+        stop(authz)
+        stop(envoy)
+        envoy_log.close()
+    log = (tmp_path / "envoy.log").read_text()
+    assert "deprecated" not in log.lower(), log[-4000:]
