@@ -1000,6 +1000,12 @@ def test_envoy_and_sigv4_authz_answer_together(tmp_path):
         status, _, body = request("www.example.com")
         assert status == 403 and "only *.amazonaws.com" in body
 
+        # Every Envoy metric and label deploy/README.md tells operators to alert on exists.
+        prometheus = urllib.request.urlopen(f"http://127.0.0.1:{health_port}/stats/prometheus", timeout=5).read().decode()
+        readme = (REPO / "deploy" / "README.md").read_text()
+        named = set(re.findall(r"\benvoy_[a-z_]*[a-z]", readme)) - {"envoy_grpc"}
+        assert named and not [n for n in named if n not in prometheus], sorted(n for n in named if n not in prometheus)
+
         # sigv4-authz gone: fail closed with 503, counted as ext_authz.error.
         stop(authz)
         status, head, _ = request("s3.eu-west-1.amazonaws.com", synthetic_access_key_id("111122223333"))
