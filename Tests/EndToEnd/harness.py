@@ -420,8 +420,10 @@ def start_squid(workdir: Path, authz: Authz, aws: FakeAWS) -> Proxy:
         "/etc/sigv4-authz/config.yaml": str(config_path),
         "/var/log/squid/": str(workdir / "logs") + "/",
         "/run/squid.pid": str(workdir / "squid.pid"),
-        "/usr/share/sigv4-authz/squid/errors/": str(REPO / "squid" / "errors") + "/",
+        "/etc/squid/sigv4-authz-errors": str(workdir / "squid-errors"),
     }
+    subprocess.run(["bash", str(REPO / "squid" / "install-error-pages.sh"), str(workdir / "squid-errors")],
+                   check=True, capture_output=True, timeout=30)
     config = render(REPO / "squid" / "squid.conf", workdir / "squid.conf", repl)
     (workdir / "logs").chmod(0o777)  # Squid writes its logs as its unprivileged user
     squid = tool("squid", "/usr/sbin/squid")

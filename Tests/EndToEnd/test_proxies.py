@@ -3,8 +3,11 @@ sigv4-authz → moto. Every test is parametrized by `proxy` (conftest.PROXIES)."
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
+import os
 import re
+import signal
 import subprocess
 import time
 import uuid
@@ -390,22 +393,53 @@ def test_audit_one_record_per_check_and_no_secrets(world, proxy, object_in_s3):
 # Fail closed
 
 
+def squid_helpers(proxy) -> list[int]:
+    """PIDs of the sigv4-authz helpers Squid started (its children running squid-helper)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{entry}/stat").read()
+            cmdline = open(f"/proc/{entry}/cmdline", "rb").read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == proxy.proc.popen.pid and b"squid-helper" in cmdline:
+            pids.append(int(entry))
+    return pids
+
+
 def test_fail_closed_and_recovers_without_proxy_restart(world, proxy, object_in_s3):
     bucket, key = object_in_s3
     url = presigned(proxy, ALLOWED, bucket, key)
     assert h.http_get(proxy, url).status_code == 200
     proxy_pid = proxy.proc.popen.pid
+    before = world.aws.count()
     if proxy.name == "squid":
-        pytest.fail("squid fail-closed: see test_squid_helper_failure")  # replaced below
-    world.authz.stop()
-    try:
-        before = world.aws.count()
-        for _ in range(3):
-            response = h.http_get(proxy, url)
-            assert response.status_code == proxy.fail_closed_status, (response.status_code, response.text)
-        assert new_upstream_requests(world, before) == []
-    finally:
-        world.restart_authz()
-    # Same proxy process, same ports: traffic flows again (bounded wait for reconnection).
+        # Squid's authorizer is its helper process: stop every helper, let a request wait on one,
+        # then kill them all. The waiting request must be refused; Squid starts new helpers.
+        helpers = squid_helpers(proxy)
+        assert helpers, "no sigv4-authz helper running under squid"
+        for pid in helpers:
+            os.kill(pid, signal.SIGSTOP)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(h.http_get, proxy, url)
+            time.sleep(1.0)
+            assert not pending.done(), "answered while every helper was stopped"
+            for pid in helpers:
+                os.kill(pid, signal.SIGKILL)
+            response = pending.result(timeout=20)
+        assert response.status_code == proxy.fail_closed_status, (response.status_code, response.text)
+    else:
+        world.authz.stop()
+        try:
+            for _ in range(3):
+                response = h.http_get(proxy, url)
+                assert response.status_code == proxy.fail_closed_status, (response.status_code, response.text)
+        finally:
+            world.restart_authz()
+    assert new_upstream_requests(world, before) == []
+    # Same proxy process (and ports): traffic flows again after a bounded wait for reconnection.
     assert h.wait_for(lambda: h.http_get(proxy, url).status_code == 200, timeout=15), "no recovery"
     assert proxy.proc.running and proxy.proc.popen.pid == proxy_pid
