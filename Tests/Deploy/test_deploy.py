@@ -952,11 +952,13 @@ def test_envoy_and_sigv4_authz_answer_together(tmp_path):
         [sigv4_authz_bin(), "serve", "--config", str(tmp_path / "config.yaml")],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    envoy = subprocess.Popen(
-        [tool("envoy"), "--config-path", str(root / "config" / "envoy.yaml"), "--service-node", "test",
-         "--log-level", "warn", "--base-id", str(https_port)],
-        stdout=envoy_log, stderr=subprocess.STDOUT,
-    )
+    # Envoy's command line as the Deployment gives it (paths moved, the pod name filled in).
+    args = [
+        a.replace("/etc/envoy/", f"{root}/").replace("$(POD_NAME)", "test-pod")
+        for a in container(one("sidecar", "Deployment", "sigv4-authz"), "envoy")["args"]
+    ]
+    assert "--disable-hot-restart" in args  # also keeps this Envoy off any other one's shared memory
+    envoy = subprocess.Popen([tool("envoy"), *args], stdout=envoy_log, stderr=subprocess.STDOUT)
     try:
         wait_for(f"http://127.0.0.1:{admin_port}/readyz", authz, "sigv4-authz")
         wait_for(f"http://127.0.0.1:{health_port}/ready", envoy, "envoy")
