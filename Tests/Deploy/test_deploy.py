@@ -849,8 +849,12 @@ def test_dockerfile_builds_the_tested_binary_and_runs_it_as_non_root():
     # The image user is the one the Deployment runs as.
     pod = one("base", "Deployment", "sigv4-authz")["spec"]["template"]["spec"]["securityContext"]
     assert users[-1] == f"{pod['runAsUser']}:{pod['runAsGroup']}"
-    dockerignore = (REPO / ".dockerignore").read_text().split()
-    assert dockerignore[dockerignore.index("*") :][:1] == ["*"] and "!Sources/" in dockerignore
+    # The build context is an allowlist: everything excluded, then what the build needs.
+    patterns = [l.strip() for l in (REPO / ".dockerignore").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    assert patterns[0] == "*", patterns
+    assert {"!Package.swift", "!Sources/", "!Tests/", "!Benchmarks/"} <= set(patterns), patterns
+    for directory in ("Sources", "Tests", "Benchmarks"):
+        assert f"COPY {directory} ./{directory}" in text
 
 
 # ---- Envoy and sigv4-authz together ----------------------------------------------------------------
