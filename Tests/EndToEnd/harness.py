@@ -14,6 +14,7 @@ aws CLI the same through dns_override/sitecustomize.py on PYTHONPATH.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import random
@@ -435,6 +436,73 @@ def start_squid(workdir: Path, authz: Authz, aws: FakeAWS) -> Proxy:
     proc.wait_ready(lambda: tcp_open("127.0.0.1", listen), timeout=30)
     return Proxy("squid", proc, forward_proxy=f"http://127.0.0.1:{listen}", fail_closed_status=403,
                  audit=audit, client_sees_decision_headers=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Everything together
+
+
+PROCS: list[Proc] = []  # every process started, for teardown and failure reports
+
+
+class World:
+    """Fake AWS + sigv4-authz, and the proxies, each started on first use."""
+
+    def __init__(self, prefix: str = "sigv4-authz-e2e-") -> None:
+        self.workdir = make_workdir(prefix)
+        (self.workdir / "logs").mkdir()
+        (self.workdir / "logs").chmod(0o777)
+        self.proxies: dict[str, Proxy] = {}
+        self.failed: dict[str, Exception] = {}
+        try:
+            self.certs = make_certs(self.workdir)
+            self.aws = start_fake_aws(self.workdir, self.certs)
+            PROCS.append(self.aws.proc)
+            self.authz = Authz(self.workdir)
+            PROCS.append(self.authz.start().proc)
+        except BaseException:
+            self.close()
+            raise
+
+    def proxy(self, name: str) -> Proxy:
+        if name in self.proxies:
+            return self.proxies[name]
+        if name in self.failed:  # started once; a proxy that failed to start fails every test
+            raise RuntimeError(f"{name} failed to start: {self.failed[name]}")
+        try:
+            return self._start(name)
+        except Exception as error:
+            self.failed[name] = error
+            raise
+
+    def _start(self, name: str) -> Proxy:
+        if name.startswith("envoy-egress"):
+            gateway = start_envoy("egress", self.workdir, self.authz, self.aws, self.certs)
+            PROCS.append(gateway.proc)
+            self.proxies["envoy-egress-tls"] = dataclasses.replace(gateway, name="envoy-egress-tls", forward_proxy=None)
+            self.proxies["envoy-egress-http"] = dataclasses.replace(gateway, name="envoy-egress-http", gateway_address=None)
+        elif name.startswith("envoy-"):
+            proxy = start_envoy(name.removeprefix("envoy-"), self.workdir, self.authz, self.aws, self.certs)
+            PROCS.append(proxy.proc)
+            self.proxies[name] = proxy
+        elif name.startswith("nginx"):
+            proxy = start_nginx(name == "nginx-tls", self.workdir, self.authz, self.aws, self.certs)
+            PROCS.append(proxy.proc)
+            self.proxies[name] = proxy
+        elif name == "squid":
+            proxy = start_squid(self.workdir, self.authz, self.aws)
+            PROCS.append(proxy.proc)
+            self.proxies[name] = proxy
+        else:
+            raise ValueError(name)
+        return self.proxies[name]
+
+    def restart_authz(self) -> None:
+        PROCS.append(self.authz.start().proc)
+
+    def close(self) -> None:
+        for proc in reversed(PROCS):
+            proc.stop()
 
 
 # ---------------------------------------------------------------------------------------------

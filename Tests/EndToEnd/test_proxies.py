@@ -8,6 +8,8 @@ import json
 import os
 import re
 import signal
+import socket
+import ssl
 import subprocess
 import time
 import uuid
@@ -443,3 +445,36 @@ def test_fail_closed_and_recovers_without_proxy_restart(world, proxy, object_in_
     # Same proxy process (and ports): traffic flows again after a bounded wait for reconnection.
     assert h.wait_for(lambda: h.http_get(proxy, url).status_code == 200, timeout=15), "no recovery"
     assert proxy.proc.running and proxy.proc.popen.pid == proxy_pid
+
+
+# ---------------------------------------------------------------------------------------------
+# Not an open proxy, no tunnels
+
+
+def raw_status(proxy, request: bytes) -> int:
+    host, port = proxy.forward_proxy.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(request)
+        status_line = s.makefile("rb").readline().decode()
+    return int(status_line.split()[1])
+
+
+def test_only_aws_hosts_and_no_connect_tunnels(world, proxy):
+    before = world.aws.count()
+    if proxy.tls:
+        # A TLS client asking for another name gets no certificate and no connection.
+        address = proxy.gateway_address
+        context = ssl.create_default_context(cafile=proxy.ca_bundle)
+        with pytest.raises((ssl.SSLError, ConnectionError)):
+            with socket.create_connection((address, 443), timeout=10) as raw:
+                with context.wrap_socket(raw, server_hostname="www.example.com") as tls:
+                    tls.sendall(b"GET / HTTP/1.1\r\nHost: www.example.com\r\n\r\n")
+                    tls.recv(1)
+    else:
+        status = raw_status(proxy, b"GET http://www.example.com/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n")
+        assert status in (403, 404, 421), status
+        # A CONNECT tunnel would hide the signed request: refused even to an AWS name.
+        status = raw_status(proxy, b"CONNECT s3.us-east-1.amazonaws.com:443 HTTP/1.1\r\n"
+                                   b"Host: s3.us-east-1.amazonaws.com:443\r\n\r\n")
+        assert status >= 400, status
+    assert new_upstream_requests(world, before) == []
