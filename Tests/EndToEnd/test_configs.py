@@ -25,8 +25,8 @@ def test_envoy_config_validates(tmp_path, name):
 
 
 def test_envoy_refuses_a_broken_config(tmp_path):
-    """The validation step can fail: a config without its ext_authz cluster is rejected."""
-    text = (h.REPO / "envoy" / "grpc.yaml").read_text().replace("cluster_name: sigv4_authz", "cluster_name: nowhere")
+    """The validation step can fail: a misspelt ext_authz field is rejected."""
+    text = (h.REPO / "envoy" / "grpc.yaml").read_text().replace("failure_mode_allow: false", "failure_mode_alow: false")
     broken = tmp_path / "broken.yaml"
     broken.write_text(text)
     with pytest.raises(AssertionError):
