@@ -4,11 +4,21 @@ the tail of every process log is attached to its report."""
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
 
 import harness as h
+
+# Clients choose their proxy explicitly: proxy variables from the environment must not reroute
+# (or bypass) them.
+# Nor may a developer's AWS settings (profiles, AWS_ENDPOINT_URL, credentials) leak into them.
+for _name in list(os.environ):
+    if _name.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy") or _name.startswith("AWS_"):
+        del os.environ[_name]
+os.environ.update({"AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+                   "AWS_EC2_METADATA_DISABLED": "true"})
 
 # Every way through, in the order the tests run. envoy-egress-* share one Envoy process.
 PROXIES = ["envoy-grpc", "envoy-http", "envoy-egress-tls", "envoy-egress-http", "nginx", "nginx-tls", "squid"]
