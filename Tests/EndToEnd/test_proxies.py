@@ -4,6 +4,7 @@ sigv4-authz → moto. Every test is parametrized by `proxy` (conftest.PROXIES)."
 from __future__ import annotations
 
 import concurrent.futures
+import io
 import json
 import os
 import re
@@ -79,6 +80,24 @@ def op_s3(style):
     return run
 
 
+def op_s3_multipart(proxy, creds):
+    """11 MiB through boto3's transfer manager: a multipart upload (CreateMultipartUpload, three
+    UploadPart bodies larger than Envoy's 256 KiB check buffer, CompleteMultipartUpload) and a
+    ranged parallel download."""
+    from boto3.s3.transfer import TransferConfig
+
+    s3 = h.client(proxy, "s3", creds, addressing_style="path")
+    bucket = unique("e2e-multipart")
+    s3.create_bucket(Bucket=bucket)
+    data = os.urandom(11 * 1024 * 1024)
+    config = TransferConfig(multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024, max_concurrency=3)
+    s3.upload_fileobj(io.BytesIO(data), bucket, "large.bin", Config=config)
+    out = io.BytesIO()
+    s3.download_fileobj(bucket, "large.bin", out, Config=config)
+    assert out.getvalue() == data
+    return bucket
+
+
 def op_dynamodb(proxy, creds):
     ddb = h.client(proxy, "dynamodb", creds)
     table = unique("e2e-table")
@@ -113,7 +132,8 @@ def op_ec2(proxy, creds):
     return "ec2"
 
 
-ALLOWED_OPS = {"s3-path": op_s3("path"), "s3-virtual": op_s3("virtual"), "dynamodb": op_dynamodb,
+ALLOWED_OPS = {"s3-path": op_s3("path"), "s3-virtual": op_s3("virtual"), "s3-multipart": op_s3_multipart,
+               "dynamodb": op_dynamodb,
                "sts": op_sts, "sqs": op_sqs, "ec2": op_ec2}
 
 
