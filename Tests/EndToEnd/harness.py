@@ -387,7 +387,7 @@ def start_nginx(tls: bool, workdir: Path, authz: Authz, aws: FakeAWS, certs: Pat
         "127.0.0.1:8080": f"127.0.0.1:{authz.http_port}",
         "resolver 169.254.169.253": f"resolver {aws.address}",
         "/etc/ssl/certs/ca-certificates.crt": str(certs / "ca.crt"),
-        "/var/log/nginx/": str(workdir / "logs") + "/",
+        "/var/log/nginx/": str(workdir / "logs" / name) + "-",   # one log set per proxy
     }
     gateway_address = None
     if tls:
@@ -419,7 +419,7 @@ def start_squid(workdir: Path, authz: Authz, aws: FakeAWS) -> Proxy:
         "http_port 3128": f"http_port 127.0.0.1:{listen}",
         "/usr/local/bin/sigv4-authz": str(authz_binary()),
         "/etc/sigv4-authz/config.yaml": str(config_path),
-        "/var/log/squid/": str(workdir / "logs") + "/",
+        "/var/log/squid/": str(workdir / "logs" / "squid") + "-",
         "/run/squid.pid": str(workdir / "squid.pid"),
         "/etc/squid/sigv4-authz-errors": str(workdir / "squid-errors"),
     }
