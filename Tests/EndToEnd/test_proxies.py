@@ -165,6 +165,21 @@ def test_allowed_operation_reaches_aws_with_decision_headers(world, proxy, opera
     assert {r["scheme"] for r in seen} == {"http" if proxy.name == "squid" else "https"}
 
 
+@pytest.mark.parametrize("service,call,action", [
+    ("ec2", lambda c: c.describe_instances(), "ec2:DescribeInstances"),
+    ("sts", lambda c: c.get_caller_identity(), "sts:GetCallerIdentity"),
+], ids=["ec2", "sts"])
+def test_query_protocol_action_comes_from_the_body(world, proxy, service, call, action):
+    """EC2 and STS put Action= in the POST body: Envoy sends the body (with_request_body), so the
+    action is known; nginx's auth_request and Squid's helper never see a body, so it is unknown
+    (null in the audit record) and only action-free statements (the accounts: allowlist) allow."""
+    before = audit_mark(proxy)
+    call(h.client(proxy, service, SESSION))
+    [record] = settled_audit(proxy, before + 1)[before:]
+    expected = action if proxy.name.startswith("envoy") else None
+    assert (record["decision"], record["aws"]["action"]) == ("allow", expected), record
+
+
 # ---------------------------------------------------------------------------------------------
 # Denials
 
