@@ -43,6 +43,24 @@ def proxy(request, world) -> h.Proxy:
 
 
 @pytest.fixture(autouse=True)
+def processes_alive(request):
+    """Every test starts with sigv4-authz and fake AWS running. One found dead (killed from
+    outside, or crashed during an earlier test) fails this test loudly with its exit code and log;
+    sigv4-authz is restarted so that the following tests still say something."""
+    if "world" not in request.fixturenames:
+        yield
+        return
+    world = request.getfixturevalue("world")
+    if not world.aws.proc.running:
+        pytest.fail(f"fake AWS exited unexpectedly (code {world.aws.proc.popen.returncode})\n{world.aws.proc.tail(20)}")
+    if not world.authz.proc.running:
+        code, tail = world.authz.proc.popen.returncode, world.authz.proc.tail(20)
+        world.restart_authz()
+        pytest.fail(f"sigv4-authz exited unexpectedly (code {code}) before this test; restarted\n{tail}")
+    yield
+
+
+@pytest.fixture(autouse=True)
 def client_dns(request):
     """In-process clients: AWS names resolve to the TLS gateway under test, or not at all."""
     proxy = request.getfixturevalue("proxy") if "proxy" in request.fixturenames else None
