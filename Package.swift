@@ -61,7 +61,6 @@ let package = Package(
         .target(
             name: "AWSClassifier",
             dependencies: ["SigV4"],
-            resources: [.copy("Resources/aws-model.tsv")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -148,7 +147,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            resources: [.copy("config.example.yaml")],
+            exclude: ["config.example.yaml"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -25,13 +25,15 @@ struct Serve: AsyncParsableCommand {
         LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
         let logger = Logger(label: "sigv4-authz")
 
-        let (path, watched) = resolveConfigPath()
+        let path = resolveConfigPath()
         let model: AWSModel
         let loaded: PolicyConfig
         let engine: AuthzEngineBox
         do {
             model = try AWSModel.bundled()
-            loaded = try ConfigLoader.load(path: path)
+            loaded =
+                try path.map { try ConfigLoader.load(path: $0) }
+                ?? ConfigLoader.parse(ExampleConfiguration.yaml, path: ExampleConfiguration.path)
             engine = AuthzEngineBox(try PolicyLoader.engine(for: loaded, model: model))
         } catch {
             printError("\(error)")
@@ -42,7 +44,7 @@ struct Serve: AsyncParsableCommand {
         let server: AuthzServer
         do {
             server = try AuthzServer(
-                configuration: loaded, engine: engine.engine, path: watched ? path : nil, model: model, group: group,
+                configuration: loaded, engine: engine.engine, path: path, model: model, group: group,
                 logger: logger, version: Version.current)
         } catch {
             printError("\(error)")
@@ -70,14 +72,11 @@ struct Serve: AsyncParsableCommand {
         logger.info("stopped")
     }
 
-    /// `--config`, else `./config.yaml`, else the bundled example (which is not watched).
-    func resolveConfigPath() -> (String, Bool) {
-        if let config { return (config, true) }
-        if FileManager.default.fileExists(atPath: "config.yaml") { return ("config.yaml", true) }
-        return (
-            Bundle.module.url(forResource: "config.example", withExtension: "yaml")?.path ?? "config.example.yaml",
-            false
-        )
+    /// `--config`, else `./config.yaml`; `nil` for the compiled-in example (which is never reloaded).
+    func resolveConfigPath() -> String? {
+        if let config { return config }
+        if FileManager.default.fileExists(atPath: "config.yaml") { return "config.yaml" }
+        return nil
     }
 }
 

@@ -44,6 +44,42 @@ struct CommandLineTests {
             error: String(decoding: error, as: UTF8.self))
     }
 
+    @Test("the binary stands alone: a copy in an empty folder loads the compiled-in model and example")
+    func standalone() throws {
+        let binary = try #require(Self.executable, "build the sigv4-authz product first")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sigv4-authz-alone-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let copy = folder.appendingPathComponent("sigv4-authz")
+        try FileManager.default.copyItem(at: binary, to: copy)
+        let process = Process()
+        process.executableURL = copy
+        process.currentDirectoryURL = folder
+        process.arguments = [
+            "check", "--config", Self.example, "--credential",
+            "AKIAV7S32T2OSBFJQOIY/20260115/eu-north-1/ec2/aws4_request",
+        ]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+        #expect(output.contains("decision: allow"))
+    }
+
+    @Test("the compiled-in example configuration is config.example.yaml (scripts/embed-example-config.py)")
+    func embeddedExample() throws {
+        let file = try String(contentsOfFile: Self.example, encoding: .utf8)
+        let generated = try String(
+            contentsOf: Self.root.appendingPathComponent("Sources/sigv4-authz/Generated/ExampleConfiguration.swift"),
+            encoding: .utf8)
+        let start = try #require(generated.range(of: "#\"\"\"\n"))
+        let end = try #require(generated.range(of: "\"\"\"#", options: .backwards))
+        #expect(String(generated[start.upperBound..<end.lowerBound]) == file)
+    }
+
     @Test("account-id derives the account, and refuses old keys with status 2")
     func accountID() throws {
         let ok = try Self.run(["account-id", "ASIAY34FZKBOKMUTVV7A"])

@@ -11,17 +11,11 @@ public struct AWSModelError: Error, Hashable, Sendable, CustomStringConvertible 
 }
 
 extension AWSModel {
-    /// The location of the model file bundled with this module, if the bundle has it.
-    public static var bundledFileURL: URL? { Bundle.module.url(forResource: "aws-model", withExtension: "tsv") }
-
-    /// Loads the model bundled with this module (`Resources/aws-model.tsv`).
-    /// - Throws: ``AWSModelError`` when the resource is missing or malformed.
+    /// Loads the model compiled into this module (`Generated/AWSModelTable.swift`, written by
+    /// `scripts/generate-aws-model.py`): no file or resource bundle is read, so the binary stands alone.
+    /// - Throws: ``AWSModelError`` when the table is malformed.
     public static func bundled() throws(AWSModelError) -> AWSModel {
-        guard let url = bundledFileURL, let data = try? Data(contentsOf: url)
-        else {
-            throw AWSModelError(line: 0, message: "the bundled aws-model.tsv resource is missing")
-        }
-        return try AWSModel(tsv: String(decoding: data, as: UTF8.self))
+        try AWSModel(tsv: bundledTable)
     }
 
     /// Parses a model file in the format `scripts/generate-aws-model.py` writes.

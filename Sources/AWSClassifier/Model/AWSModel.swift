@@ -2,8 +2,9 @@ internal import Foundation
 
 /// The facts about AWS that classification needs, generated from botocore's models.
 ///
-/// The model is read once from the bundled `aws-model.tsv` (see `scripts/generate-aws-model.py`
-/// for the format) and then shared read-only: every type in it is a `Sendable` value.
+/// The model is read once from the table compiled into the module (`Generated/AWSModelTable.swift`;
+/// see `scripts/generate-aws-model.py` for the format) and then shared read-only: every type in it is
+/// a `Sendable` value or an immutable class.
 ///
 /// ```swift
 /// let model = try AWSModel.bundled()
