@@ -32,10 +32,8 @@ COPY Benchmarks ./Benchmarks
 RUN swift build -c release --static-swift-stdlib --product sigv4-authz \
     && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
     && mkdir -p /out \
-    && cp "$bin/sigv4-authz" /out/ \
-    # Resources (the AWS model, the example config) are read from *.resources directories beside
-    # the executable: the binary refuses to start without them.
-    && cp -R "$bin"/sigv4-authz_*.resources /out/
+    # One file: the AWS model and the example configuration are compiled in.
+    && cp "$bin/sigv4-authz" /out/
 
 # ---- runtime -------------------------------------------------------------------------------------
 FROM debian:bookworm-slim

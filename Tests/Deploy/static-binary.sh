@@ -3,8 +3,9 @@
 #
 #   1. `swift build -c release --static-swift-stdlib --product sigv4-authz` in the repository's
 #      own .build (the same command as the Dockerfile's builder stage);
-#   2. the binary and its resource bundles are copied to a fresh directory, exactly as the
-#      Dockerfile's runtime stage lays them out, so nothing below can lean on the build tree;
+#   2. the binary alone is copied to a fresh directory, exactly as the Dockerfile's runtime stage
+#      lays it out, so nothing below can lean on the build tree (the AWS model and the example
+#      configuration are compiled in; there are no resource bundles to ship);
 #   3. `--help` runs;
 #   4. `ldd` lists only libc-level libraries (glibc's libc/libm/ld-linux and the compat stubs,
 #      libstdc++, libgcc_s, zlib): the Swift runtime and Foundation are linked in, so the image
@@ -48,16 +49,11 @@ bin_dir=$(swift build -c release --static-swift-stdlib --show-bin-path)
 [[ -x "$bin_dir/sigv4-authz" ]] || die "no executable at $bin_dir/sigv4-authz after the build"
 
 # --- 2. install as the image does -----------------------------------------------------------------
-# SwiftPM resources (the AWS model, the bundled example config) live in *.resources directories that
-# Bundle.module looks up beside the executable; the Dockerfile copies them the same way.
+# One file: the AWS model and the example configuration are compiled in (the package declares no
+# resources for the executable's modules, so there is no Bundle.module lookup to fall back on).
 install_dir="$work/install"
 mkdir -p "$install_dir"
 cp "$bin_dir/sigv4-authz" "$install_dir/"
-shopt -s nullglob
-bundles=("$bin_dir"/sigv4-authz_*.resources)
-shopt -u nullglob
-((${#bundles[@]} > 0)) || die "no sigv4-authz_*.resources bundle in $bin_dir"
-cp -R "${bundles[@]}" "$install_dir/"
 bin="$install_dir/sigv4-authz"
 echo "# installed $(du -sh "$install_dir" | cut -f1) into $install_dir: $(cd "$install_dir" && echo *)"
 
