@@ -152,7 +152,8 @@ public struct AuthzEngine: Sendable {
             do {
                 try parsed.checkTime(now: nowSeconds, maxClockSkew: credentials.maxClockSkewSeconds)
                 try SignedHeaderPolicy.check(
-                    parsed, request: sigV4Request, rules: CanonicalizationRules(signingName: parsed.scope.service))
+                    parsed, request: sigV4Request, rules: CanonicalizationRules(signingName: parsed.scope.service),
+                    headersArePartial: request.headersArePartial)
             } catch {
                 return .deny(ReasonCode(error), error.message)
             }
@@ -169,7 +170,15 @@ public struct AuthzEngine: Sendable {
         }
 
         // Signature, where the secret is known.
-        if let credential, let key = keys.entry(for: credential.accessKeyID) {
+        if let credential, let key = keys.entry(for: credential.accessKeyID), request.headersArePartial {
+            // Without every signed header the canonical request cannot be rebuilt.
+            if key.requireVerification {
+                return .deny(
+                    .signatureMismatch,
+                    "the signature of \(credential.accessKeyID) must be verified but cannot be: the proxy passes only some of the request's headers"
+                )
+            }
+        } else if let credential, let key = keys.entry(for: credential.accessKeyID) {
             do {
                 switch try SigV4Verifier.verify(
                     sigV4Request, credential: credential, secretAccessKey: key.secret, body: request.body)

@@ -34,6 +34,10 @@ public struct AuthzRequest: Sendable {
     public var mode: AuthzMode
     /// The proxy's request id (`x-request-id`), if any.
     public var requestID: String?
+    /// Whether ``headers`` holds only some of the original request's headers (Squid passes the ones its
+    /// `FORMAT` names): a signed header that is absent is then unknown rather than missing, and the
+    /// signature cannot be verified (it is `not_checked`; a key that requires verification is denied).
+    public var headersArePartial = false
 
     /// Creates a request.
     public init(

@@ -6,23 +6,29 @@ internal import SigV4
 ///
 /// Squid writes one lookup per line and reads one reply per line (`../shared/reference/nginx-squid.md`).
 /// The lookup's fields are the `FORMAT` codes of the `external_acl_type` line, each URL-escaped by Squid
-/// and separated by spaces. sigv4-authz expects:
+/// and separated by spaces. A `FORMAT` is only `%` codes (Squid takes the first other word for the
+/// helper's path), so header values are positional:
 ///
 /// ```
-/// [channel-id] CLIENT METHOD URL [name=VALUE …]
+/// [channel-id] CLIENT METHOD URL VALUE-1 … VALUE-n [%DATA …]
 /// ```
 ///
 /// - `channel-id`: a decimal number, present when the helper runs with `concurrency=N`; echoed.
 /// - `CLIENT` (`%>a`), `METHOD` (`%>rm`), `URL` (`%>ru`, absolute-form, or `host:port` for CONNECT).
-/// - Header tokens written in `squid.conf` as a literal name and `=` before a header code, e.g.
-///   `authorization=%>ha{Authorization}`. A value of `-` (Squid's "absent") means the header was not sent.
+/// - One `%>ha{Name}` value per name in the helper's header list (``defaultHeaderNames`` unless
+///   `--headers` says otherwise), in that order; `-` is Squid's "absent".
+/// - Anything after them (Squid appends `%DATA`, `-` without acl arguments) is ignored.
+///
+/// Squid can pass only the headers the `FORMAT` names, so the request is marked
+/// ``AuthzRequest/headersArePartial``: a signed header outside the list is unknown, not missing.
 ///
 /// The reply is `[channel-id] OK|ERR message=… log=<reason> decision=… reason=… rule=… account=…
 /// account_name=… region=… service=… action=… request_id=…`, every value URL-escaped, empty ones omitted.
 /// Squid shows `message=` on its error page (`%o`), logs `log=` (`%ea`), and keeps the other keys as
 /// annotations (`%{decision}note`) that `request_header_add` can forward upstream.
 ///
-/// A line that cannot be read is answered `ERR` (never `BH`), so Squid denies.
+/// A line that cannot be read is answered `ERR` with reason `internal_error` (never `BH`), so Squid
+/// denies.
 public enum SquidHelperProtocol {
     /// One lookup read from Squid.
     public struct Lookup: Sendable {
@@ -38,11 +44,19 @@ public enum SquidHelperProtocol {
         public var message: String
     }
 
+    /// The headers `squid/squid.conf` passes, in its `FORMAT`'s order: what signing, the time, the
+    /// scope cross-check and classification read, and the headers botocore signs on common calls.
+    public static let defaultHeaderNames = [
+        "Host", "Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256", "X-Amz-Target",
+        "Content-Type", "X-Amz-Copy-Source", "Date", "X-Amz-Region-Set", "X-Amz-Checksum-Crc32",
+        "X-Amz-Sdk-Checksum-Algorithm", "X-Amz-Checksum-Mode", "X-Amzn-Query-Mode",
+    ]
+
     /// Longest lookup line read (Squid's own request header limit is 64 KiB; URL-escaping can triple it).
     public static let maximumLineBytes = 256 * 1024
 
-    /// Reads one lookup line (without its newline).
-    public static func parse(_ line: Substring) -> Lookup {
+    /// Reads one lookup line (without its newline) whose header values are those of `headerNames`.
+    public static func parse(_ line: Substring, headerNames: [String] = defaultHeaderNames) -> Lookup {
         var tokens = line.split(separator: " ", omittingEmptySubsequences: true)[...]
         var channel: Substring?
         if let first = tokens.first, first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), first.utf8.count <= 20 {
@@ -53,8 +67,10 @@ public enum SquidHelperProtocol {
             Lookup(channel: channel, request: .failure(LookupError(message: message)))
         }
         guard line.utf8.count <= maximumLineBytes else { return failure("the lookup line is longer than 256 KiB") }
-        guard tokens.count >= 3 else {
-            return failure("the lookup line needs CLIENT METHOD URL (check the external_acl_type FORMAT)")
+        guard tokens.count >= 3 + headerNames.count else {
+            return failure(
+                "the lookup line has \(tokens.count) fields, not CLIENT METHOD URL and \(headerNames.count) header values (check the external_acl_type FORMAT against --headers)"
+            )
         }
         let fields = Array(tokens)
         guard let client = percentDecoded(fields[0]), let method = percentDecoded(fields[1]),
@@ -68,26 +84,28 @@ public enum SquidHelperProtocol {
         }
 
         var headers: [HeaderField] = []
-        for token in fields.dropFirst(3) {
-            guard let equals = token.firstIndex(of: "="), equals != token.startIndex else {
-                return failure("a header field must be written name=%>ha{Name} in the FORMAT")
-            }
-            let name = token[..<equals]
-            guard name.utf8.allSatisfy(isTokenByte) else {
-                return failure("a header field name is not a valid HTTP token")
-            }
-            let rawValue = token[token.index(after: equals)...]
-            if rawValue == "-" || rawValue.isEmpty { continue }
+        for (name, rawValue) in zip(headerNames, fields[3..<(3 + headerNames.count)]) where rawValue != "-" {
             guard let value = percentDecoded(rawValue) else { return failure("the lookup line holds a bad %-escape") }
-            headers.append(HeaderField(String(name), value))
+            headers.append(HeaderField(name, value))
         }
-        let request = AuthzRequest(
+        var request = AuthzRequest(
             method: method, host: authority, target: target, headers: headers,
             sourceAddress: client == "-" || client.isEmpty ? nil : client, mode: .squid)
+        request.headersArePartial = true
         return Lookup(channel: channel, request: .success(request))
     }
 
-    /// The reply line (without its newline) for a decision.
+    /// Checks a `--headers` list: HTTP header names, no duplicates.
+    public static func validate(headerNames: [String]) -> String? {
+        var seen: Set<String> = []
+        for name in headerNames {
+            guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else { return "\(name) is not an HTTP header name" }
+            guard seen.insert(name.lowercased()).inserted else { return "\(name) is listed twice" }
+        }
+        return nil
+    }
+
+    /// The reply line (without its newline) for a decision (or a refusal of an unreadable line).
     public static func reply(channel: Substring?, response: AuthzResponse) -> String {
         var out = ""
         out.reserveCapacity(256)
@@ -101,16 +119,6 @@ public enum SquidHelperProtocol {
             if key == "message" { continue }
             out += " " + key.replacingOccurrences(of: "-", with: "_") + "=" + percentEncoded(header.value)
         }
-        return out
-    }
-
-    /// The reply for a line that could not be read: a deny, so Squid fails closed.
-    public static func reply(channel: Substring?, error: LookupError) -> String {
-        var out = ""
-        if let channel { out += "\(channel) " }
-        out += "ERR message=" + percentEncoded("sigv4-authz: \(error.message)")
-        out += " log=" + ReasonCode.internalError.rawValue
-        out += " decision=deny reason=" + ReasonCode.internalError.rawValue
         return out
     }
 

@@ -16,16 +16,33 @@ struct SquidHelper: ParsableCommand {
         commandName: "squid-helper",
         abstract: "Answer Squid's external_acl_type lookups (one per line) with OK/ERR.",
         discussion: """
-            squid.conf:
+            squid.conf (the header codes in the order of --headers; see squid/squid.conf):
               external_acl_type sigv4_authz children-max=4 concurrency=50 ttl=0 negative_ttl=0 \\
-                %>a %>rm %>ru host=%>ha{Host} authorization=%>ha{Authorization} x-amz-date=%>ha{X-Amz-Date} … \\
+                %>a %>rm %>ru %>ha{Host} %>ha{Authorization} %>ha{X-Amz-Date} … %DATA \\
                 /usr/local/bin/sigv4-authz squid-helper --config /etc/sigv4-authz/config.yaml
-            Lookup: [channel-id] CLIENT METHOD URL [name=VALUE …] (URL-escaped; "-" = absent).
+            Lookup: [channel-id] CLIENT METHOD URL VALUE… [%DATA] (URL-escaped; "-" = absent).
             Reply:  [channel-id] OK|ERR message=… log=<reason> decision=… reason=… rule=… account=… …
+            Default --headers: \(SquidHelperProtocol.defaultHeaderNames.joined(separator: ","))
             """)
 
     @Option(help: "The configuration file.")
     var config: String
+
+    @Option(
+        help: ArgumentHelp(
+            "The headers whose values follow %>a %>rm %>ru in the FORMAT, in order, comma-separated.",
+            valueName: "names"))
+    var headers = SquidHelperProtocol.defaultHeaderNames.joined(separator: ",")
+
+    var headerNames: [String] {
+        headers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    func validate() throws {
+        if let problem = SquidHelperProtocol.validate(headerNames: headerNames) {
+            throw ValidationError("--headers: \(problem)")
+        }
+    }
 
     func run() throws {
         let model: AWSModel
@@ -41,6 +58,7 @@ struct SquidHelper: ParsableCommand {
         var fingerprint = ConfigReloader.fingerprint(config)
         var lastPoll = Date()
         let output = FileHandle.standardOutput
+        let names = headerNames
 
         while let line = readLine(strippingNewline: true) {
             // Re-read the configuration when it changed (Kubernetes ConfigMap swaps included).
@@ -62,7 +80,7 @@ struct SquidHelper: ParsableCommand {
                 }
             }
 
-            let lookup = SquidHelperProtocol.parse(Substring(line))
+            let lookup = SquidHelperProtocol.parse(Substring(line), headerNames: names)
             let reply: String
             switch lookup.request {
             case .success(let request):
@@ -73,7 +91,7 @@ struct SquidHelper: ParsableCommand {
                 }
             case .failure(let error):
                 let response = engine.refuse(reason: .internalError, message: error.message, mode: .squid)
-                reply = SquidHelperProtocol.reply(channel: lookup.channel, error: error)
+                reply = SquidHelperProtocol.reply(channel: lookup.channel, response: response)
                 if engine.policy.config.audit.records(.deny) { audit.write(response.audit.json) }
             }
             output.write(Data((reply + "\n").utf8))

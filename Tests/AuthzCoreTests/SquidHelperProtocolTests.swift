@@ -20,71 +20,72 @@ struct SquidHelperProtocolTests {
         var error: String?
     }
 
+    /// A short header list for the table (the helper's `--headers`).
+    static let names = ["Host", "Authorization", "X-Amz-Security-Token"]
+
     static let parseCases: [ParseCase] = [
         ParseCase(
-            testDescription: "channel id, escaped fields, absent headers skipped",
-            line: "12 10.0.0.7 GET http://bucket.s3.amazonaws.com/a%20b?x=1 host=bucket.s3.amazonaws.com "
-                + "authorization=AWS4-HMAC-SHA256%20Credential%3DAKIA%2Fx x-amz-security-token=-",
+            testDescription: "channel id, escaped fields, absent header skipped, %DATA ignored",
+            line: "12 10.0.0.7 GET http://bucket.s3.amazonaws.com/a%20b?x=1 bucket.s3.amazonaws.com "
+                + "AWS4-HMAC-SHA256%20Credential%3DAKIA%2Fx - -",
             channel: "12", method: "GET", host: "bucket.s3.amazonaws.com", target: "/a b?x=1",
-            headers: ["host: bucket.s3.amazonaws.com", "authorization: AWS4-HMAC-SHA256 Credential=AKIA/x"],
+            headers: ["Host: bucket.s3.amazonaws.com", "Authorization: AWS4-HMAC-SHA256 Credential=AKIA/x"],
             client: "10.0.0.7"),
         ParseCase(
-            testDescription: "no channel id (concurrency off), no headers",
-            line: "::1 POST http://sts.amazonaws.com/", method: "POST", host: "sts.amazonaws.com", target: "/",
-            client: "::1"),
+            testDescription: "no channel id (concurrency off), every header absent",
+            line: "::1 POST http://sts.amazonaws.com/ - - -", method: "POST", host: "sts.amazonaws.com",
+            target: "/", client: "::1"),
         ParseCase(
             testDescription: "escaped URL decoded exactly once",
-            line: "1 - GET http%3A%2F%2Fs3.amazonaws.com%2Fk%253F",
+            line: "1 - GET http%3A%2F%2Fs3.amazonaws.com%2Fk%253F - - -",
             channel: "1", method: "GET", host: "s3.amazonaws.com", target: "/k%3F"),
         ParseCase(
-            testDescription: "default port dropped, other ports kept",
-            line: "1 - GET http://s3.amazonaws.com:80/k x=-", channel: "1", method: "GET", host: "s3.amazonaws.com",
-            target: "/k"),
+            testDescription: "default port dropped",
+            line: "1 - GET http://s3.amazonaws.com:80/k - - - -", channel: "1", method: "GET",
+            host: "s3.amazonaws.com", target: "/k"),
         ParseCase(
             testDescription: "non-default port kept",
-            line: "1 - GET http://s3.amazonaws.com:8080 ", channel: "1", method: "GET",
+            line: "1 - GET http://s3.amazonaws.com:8080 - - -", channel: "1", method: "GET",
             host: "s3.amazonaws.com:8080", target: "/"),
         ParseCase(
-            testDescription: "query right after the authority", line: "1 - GET http://sqs.amazonaws.com?Action=List",
+            testDescription: "query right after the authority",
+            line: "1 - GET http://sqs.amazonaws.com?Action=List - - -",
             channel: "1", method: "GET", host: "sqs.amazonaws.com", target: "/?Action=List"),
         ParseCase(
-            testDescription: "CONNECT names only host:port", line: "3 10.0.0.7 CONNECT s3.amazonaws.com:443",
+            testDescription: "CONNECT names only host:port", line: "3 10.0.0.7 CONNECT s3.amazonaws.com:443 - - -",
             channel: "3", method: "CONNECT", host: "s3.amazonaws.com:443", target: "/", client: "10.0.0.7"),
         ParseCase(
             testDescription: "too few fields", line: "4 10.0.0.7 GET", channel: "4", error: "CLIENT METHOD URL"),
+        ParseCase(
+            testDescription: "fewer header values than --headers names",
+            line: "4 10.0.0.7 GET http://s3.amazonaws.com/ s3.amazonaws.com", channel: "4",
+            error: "3 header values"),
         ParseCase(testDescription: "empty line", line: "", error: "CLIENT METHOD URL"),
         ParseCase(
-            testDescription: "relative URL", line: "5 - GET /bucket/key", channel: "5", error: "not absolute"),
+            testDescription: "relative URL", line: "5 - GET /bucket/key - - -", channel: "5", error: "not absolute"),
         ParseCase(
-            testDescription: "other scheme", line: "5 - GET ftp://s3.amazonaws.com/k", channel: "5",
+            testDescription: "other scheme", line: "5 - GET ftp://s3.amazonaws.com/k - - -", channel: "5",
             error: "not absolute"),
         ParseCase(
-            testDescription: "userinfo in the URL", line: "5 - GET http://evil@s3.amazonaws.com/k", channel: "5",
-            error: "not absolute"),
+            testDescription: "userinfo in the URL", line: "5 - GET http://evil@s3.amazonaws.com/k - - -",
+            channel: "5", error: "not absolute"),
         ParseCase(
-            testDescription: "broken escape", line: "6 - GET http://s3.amazonaws.com/%zz", channel: "6",
+            testDescription: "broken escape", line: "6 - GET http://s3.amazonaws.com/%zz - - -", channel: "6",
             error: "%-escape"),
         ParseCase(
-            testDescription: "escape decoding to invalid UTF-8", line: "6 - GET http://s3.amazonaws.com/%ff",
+            testDescription: "escape decoding to invalid UTF-8", line: "6 - GET http://s3.amazonaws.com/%ff - - -",
             channel: "6", error: "%-escape"),
         ParseCase(
-            testDescription: "header token without a name", line: "7 - GET http://s3.amazonaws.com/ =x", channel: "7",
-            error: "name=%>ha{Name}"),
+            testDescription: "broken escape in a header value",
+            line: "6 - GET http://s3.amazonaws.com/ s3.amazonaws.com %4 -", channel: "6", error: "%-escape"),
         ParseCase(
-            testDescription: "positional header value (FORMAT without name=)",
-            line: "7 - GET http://s3.amazonaws.com/ AWS4-HMAC-SHA256%20Credential", channel: "7",
-            error: "name=%>ha{Name}"),
-        ParseCase(
-            testDescription: "header name that is no token", line: "7 - GET http://s3.amazonaws.com/ a:b=c",
-            channel: "7", error: "not a valid HTTP token"),
-        ParseCase(
-            testDescription: "method with a space escaped in", line: "8 - G%20T http://s3.amazonaws.com/",
+            testDescription: "method with a space escaped in", line: "8 - G%20T http://s3.amazonaws.com/ - - -",
             channel: "8", error: "method"),
     ]
 
     @Test("lookup lines", arguments: parseCases)
     func parse(_ testCase: ParseCase) throws {
-        let lookup = SquidHelperProtocol.parse(Substring(testCase.line))
+        let lookup = SquidHelperProtocol.parse(Substring(testCase.line), headerNames: Self.names)
         #expect(lookup.channel.map(String.init) == testCase.channel)
         switch lookup.request {
         case .success(let request):
@@ -95,6 +96,7 @@ struct SquidHelperProtocolTests {
             #expect(request.headers.map { "\($0.name): \($0.value)" } == testCase.headers)
             #expect(request.sourceAddress == testCase.client)
             #expect(request.mode == .squid)
+            #expect(request.headersArePartial)
         case .failure(let error):
             let fragment = try #require(testCase.error, "unexpected error: \(error.message)")
             #expect(error.message.contains(fragment), "\(error.message)")
@@ -103,8 +105,9 @@ struct SquidHelperProtocolTests {
 
     @Test("an overlong line is refused, not read")
     func overlong() {
-        let line = "9 - GET http://s3.amazonaws.com/" + String(repeating: "a", count: 300_000)
-        guard case .failure(let error) = SquidHelperProtocol.parse(Substring(line)).request else {
+        let line = "9 - GET http://s3.amazonaws.com/" + String(repeating: "a", count: 300_000) + " - - -"
+        guard case .failure(let error) = SquidHelperProtocol.parse(Substring(line), headerNames: Self.names).request
+        else {
             Issue.record("an overlong line was accepted")
             return
         }
@@ -112,9 +115,12 @@ struct SquidHelperProtocolTests {
     }
 
     /// A botocore-style signed S3 GET as Squid would pass it, decided by the real engine.
-    static func lookupLine(channel: String, key: String, region: String) -> String {
+    static func lookupLine(
+        channel: String, key: String, region: String, signedHeaders: [(String, String)] = []
+    ) -> String {
         let signed = AuthzEngineTests.signed(
-            host: "prod-data.s3.\(region).amazonaws.com", target: "/k.txt", service: "s3", region: region, key: key)
+            host: "prod-data.s3.\(region).amazonaws.com", target: "/k.txt", service: "s3", region: region, key: key,
+            headers: signedHeaders)
         let request = signed.0
         func escape(_ text: String) -> String {
             text.utf8.map { byte -> String in
@@ -123,8 +129,12 @@ struct SquidHelperProtocolTests {
                 return unreserved ? String(UnicodeScalar(byte)) : "%" + String(byte, radix: 16, uppercase: true)
             }.joined()
         }
-        let headers = request.headers.map { "\($0.name.lowercased())=\(escape($0.value))" }
-        return ([channel, "10.1.2.3", "GET", escape("http://prod-data.s3.\(region).amazonaws.com/k.txt")] + headers)
+        // One value per default header name, `-` when absent; then Squid's %DATA.
+        let values = SquidHelperProtocol.defaultHeaderNames.map { name in
+            request.headers.first { $0.name.lowercased() == name.lowercased() }.map { escape($0.value) } ?? "-"
+        }
+        return
+            ([channel, "10.1.2.3", "GET", escape("http://prod-data.s3.\(region).amazonaws.com/k.txt")] + values + ["-"])
             .joined(separator: " ")
     }
 
@@ -158,15 +168,50 @@ struct SquidHelperProtocolTests {
         #expect(!err.contains(signature))
     }
 
-    @Test("an unreadable line → ERR internal_error, echoing the channel")
-    func unreadable() {
-        let lookup = SquidHelperProtocol.parse("77 - GET /relative")
+    @Test("an unreadable line → ERR internal_error with a request id, echoing the channel")
+    func unreadable() throws {
+        let lookup = SquidHelperProtocol.parse("77 - GET /relative - - -", headerNames: Self.names)
         guard case .failure(let error) = lookup.request else {
             Issue.record("a relative URL was accepted")
             return
         }
-        let reply = SquidHelperProtocol.reply(channel: lookup.channel, error: error)
+        let response = try AuthzEngineTests.engine().refuse(
+            reason: .internalError, message: error.message, mode: .squid)
+        let reply = SquidHelperProtocol.reply(channel: lookup.channel, response: response)
         #expect(reply.hasPrefix("77 ERR message=sigv4-authz%3A%20the%20request%20URL"))
-        #expect(reply.hasSuffix(" log=internal_error decision=deny reason=internal_error"))
+        #expect(reply.contains(" log=internal_error decision=deny reason=internal_error "))
+        #expect(reply.contains(" request_id=\(response.audit.requestID)"))
+    }
+
+    @Test(
+        "a signed header Squid does not pass is unknown, not missing; a key that must be verified is denied",
+        arguments: [
+            ("AKIASP2TPHJSQH3FJRUX", "eu-west-1", ReasonCode.allowed, "not_checked"),
+            // A known secret that is not required: the signature stays unchecked.
+            ("AKIAV7S32T2OSBFJQOIY", "eu-west-1", ReasonCode.allowed, "not_checked"),
+            // require_verification: true cannot be honoured without every signed header.
+            ("ASIAQNZGKIQY56JQ7WML", "eu-west-1", ReasonCode.signatureMismatch, "not_checked"),
+        ])
+    func partialHeaders(key: String, region: String, reason: ReasonCode, signature: String) throws {
+        let engine = try AuthzEngineTests.engine()
+        let line = Self.lookupLine(
+            channel: "9", key: key, region: region, signedHeaders: [("x-amz-meta-owner", "team-a")])
+        let request = try SquidHelperProtocol.parse(Substring(line)).request.get()
+        #expect(!request.headers.contains { $0.name.lowercased() == "x-amz-meta-owner" })
+        let response = engine.decide(request)
+        #expect(response.decision.reason == reason, "\(response.message)")
+        #expect(response.audit.signature == signature)
+        // The same request with every header (nginx, Envoy): the missing signed header is malformed.
+        var complete = request
+        complete.headersArePartial = false
+        #expect(engine.decide(complete).decision.reason == .malformedCredentials)
+    }
+
+    @Test("--headers lists are checked")
+    func headerLists() {
+        #expect(SquidHelperProtocol.validate(headerNames: SquidHelperProtocol.defaultHeaderNames) == nil)
+        #expect(SquidHelperProtocol.validate(headerNames: ["Host", "host"])?.contains("twice") == true)
+        #expect(SquidHelperProtocol.validate(headerNames: ["Host", "X Y"])?.contains("not an HTTP header") == true)
+        #expect(SquidHelperProtocol.validate(headerNames: ["Host", ""]) != nil)
     }
 }

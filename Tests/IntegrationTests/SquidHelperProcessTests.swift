@@ -19,12 +19,19 @@ struct SquidHelperProcessTests {
         func escape(_ text: String) -> String {
             text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         }
-        var fields = [
-            "\(channel)", "10.0.0.7", "GET", escape("http://reports.s3.us-east-1.amazonaws.com/q1.csv"),
-            "host=reports.s3.us-east-1.amazonaws.com", "authorization=\(escape(authorization))",
-            "x-amz-date=\(amzDate)",
+        // squid/squid.conf's FORMAT: %>a %>rm %>ru, one %>ha{…} per default --headers name, %DATA.
+        let values: [String: String] = [
+            "host": "reports.s3.us-east-1.amazonaws.com", "authorization": escape(authorization),
+            "x-amz-date": amzDate, "x-amz-security-token": token.map(escape) ?? "-",
         ]
-        fields.append("x-amz-security-token=\(token.map(escape) ?? "-")")
+        let names = [
+            "host", "authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256", "x-amz-target",
+            "content-type", "x-amz-copy-source", "date", "x-amz-region-set", "x-amz-checksum-crc32",
+            "x-amz-sdk-checksum-algorithm", "x-amz-checksum-mode", "x-amzn-query-mode",
+        ]
+        let fields =
+            ["\(channel)", "10.0.0.7", "GET", escape("http://reports.s3.us-east-1.amazonaws.com/q1.csv")]
+            + names.map { values[$0] ?? "-" } + ["-"]
         return fields.joined(separator: " ")
     }
 

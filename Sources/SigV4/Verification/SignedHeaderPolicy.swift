@@ -3,7 +3,8 @@
 /// - `host` must be signed.
 /// - For a header-signed request, the header that carries the time (`x-amz-date` or `date`) must
 ///   be signed.
-/// - Every name in `SignedHeaders` must be present in the request.
+/// - Every name in `SignedHeaders` must be present in the request (unless the caller has only some of
+///   the request's headers: `headersArePartial`).
 /// - S3 family: every `x-amz-*` header in the request must be signed, except `x-amz-content-sha256`.
 ///   (S3 itself refuses such requests; an unsigned `x-amz-*` header could otherwise change what an
 ///   allowed request does, such as `x-amz-copy-source`.)
@@ -12,7 +13,8 @@ public enum SignedHeaderPolicy {
     /// - Throws: ``SigV4Error`` with ``SigV4Error/Code/hostNotSigned``, ``SigV4Error/Code/dateNotSigned``,
     ///   ``SigV4Error/Code/signedHeaderMissing`` or ``SigV4Error/Code/unsignedAmzHeader``.
     public static func check(
-        _ credential: SigV4Credential, request: SigV4Request, rules: CanonicalizationRules
+        _ credential: SigV4Credential, request: SigV4Request, rules: CanonicalizationRules,
+        headersArePartial: Bool = false
     )
         throws(SigV4Error)
     {
@@ -31,7 +33,7 @@ public enum SignedHeaderPolicy {
         case .query:
             break
         }
-        for name in credential.signedHeaders.utf8.split(separator: UInt8(ascii: ";")) {
+        for name in credential.signedHeaders.utf8.split(separator: UInt8(ascii: ";")) where !headersArePartial {
             guard request.headers.contains(where: { ASCII.equalsIgnoringCase($0.name.utf8, name) }) else {
                 throw SigV4Error(
                     .signedHeaderMissing,
