@@ -52,7 +52,7 @@ public enum HTTPCheckPipeline {
                 ])
             }
         }
-        try channel.pipeline.syncOperations.addHandler(IdleConnectionCloser(), position: .last)
+        try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionCloser(), position: .last)
     }
 
     /// Configures an HTTP/1.1 connection.
@@ -115,18 +115,42 @@ final class ProtocolDetector: ChannelInboundHandler, RemovableChannelHandler {
 @available(*, unavailable)
 extension ProtocolDetector: Sendable {}
 
-/// Closes an HTTP/2 connection that has been idle for the idle timeout.
-final class IdleConnectionCloser: ChannelInboundHandler {
+/// Closes an HTTP/2 connection when it has been idle for the idle timeout, and on graceful shutdown:
+/// `ChannelShouldQuiesceEvent` sends GOAWAY (no new streams) and closes once the open streams are
+/// answered. (NIOHTTP2Handler passes the event to the streams only; without this an idle h2c
+/// connection — Envoy keeps one open — would hold shutdown until the client went away.)
+final class HTTP2ConnectionCloser: ChannelInboundHandler {
     typealias InboundIn = Any
+    typealias OutboundOut = HTTP2Frame
+
+    private var openStreams = 0
+    private var lastStreamID = HTTP2StreamID.rootStream
+    private var quiescing = false
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .all {
+        switch event {
+        case let idle as IdleStateHandler.IdleStateEvent where idle == .all:
             context.close(promise: nil)
             return
+        case let created as NIOHTTP2StreamCreatedEvent:
+            openStreams += 1
+            lastStreamID = max(lastStreamID, created.streamID)
+        case is StreamClosedEvent:
+            openStreams -= 1
+            if quiescing && openStreams <= 0 { context.close(promise: nil) }
+        case is ChannelShouldQuiesceEvent where !quiescing:
+            quiescing = true
+            let goAway = HTTP2Frame(
+                streamID: .rootStream,
+                payload: .goAway(lastStreamID: lastStreamID, errorCode: .noError, opaqueData: nil))
+            context.writeAndFlush(wrapOutboundOut(goAway), promise: nil)
+            if openStreams <= 0 { context.close(promise: nil) }
+        default:
+            break
         }
         context.fireUserInboundEventTriggered(event)
     }
 }
 
 @available(*, unavailable)
-extension IdleConnectionCloser: Sendable {}
+extension HTTP2ConnectionCloser: Sendable {}

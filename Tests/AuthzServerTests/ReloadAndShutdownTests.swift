@@ -165,6 +165,55 @@ struct ReloadAndShutdownTests {
     }
 }
 
+extension ReloadAndShutdownTests {
+    @Test("graceful shutdown sends GOAWAY on an idle h2c connection and closes it (Envoy keeps one open)")
+    func gracefulShutdownHTTP2() async throws {
+        let received = BytesBox()
+        let clock = ContinuousClock()
+        let shutdownStarted = TimeBox()
+        try await TestServer.with { server in
+            let connection = try await RawConnection(port: server.httpPort)
+            // The client preface and an empty SETTINGS frame; the server answers with its SETTINGS.
+            try await connection.send(
+                bytes: Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + [0, 0, 0, 4, 0, 0, 0, 0, 0])
+            Task {
+                let bytes = try await connection.readBytesUntilClosed()
+                received.set(bytes, at: clock.now)
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            shutdownStarted.set(clock.now)
+        }
+        for _ in 0..<100 where received.get() == nil { try await Task.sleep(for: .milliseconds(20)) }
+        let (bytes, closedAt) = try #require(received.get(), "the connection was not closed")
+        let started = try #require(shutdownStarted.get())
+        // Frames: 3-byte length, type, flags, 4-byte stream id, payload.
+        var types: [UInt8] = []
+        var offset = 0
+        while offset + 9 <= bytes.count {
+            let length = Int(bytes[offset]) << 16 | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2])
+            types.append(bytes[offset + 3])
+            offset += 9 + length
+        }
+        #expect(types.contains(0x7), "no GOAWAY among the frames \(types)")
+        // Closed by the shutdown, not by the 2 s idle timeout.
+        #expect(closedAt - started < .seconds(1.5), "closed \(closedAt - started) after shutdown began")
+    }
+}
+
+final class BytesBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: ([UInt8], ContinuousClock.Instant)?
+    func set(_ bytes: [UInt8], at time: ContinuousClock.Instant) { lock.lock(); value = (bytes, time); lock.unlock() }
+    func get() -> ([UInt8], ContinuousClock.Instant)? { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+final class TimeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: ContinuousClock.Instant?
+    func set(_ time: ContinuousClock.Instant) { lock.lock(); value = time; lock.unlock() }
+    func get() -> ContinuousClock.Instant? { lock.lock(); defer { lock.unlock() }; return value }
+}
+
 final class ResponseBox: @unchecked Sendable {
     private let lock = NSLock()
     private var value: RawResponse?

@@ -157,6 +157,13 @@ final class RawConnection: @unchecked Sendable {
         }
     }
 
+    /// Every byte the server sends until it closes the connection.
+    func readBytesUntilClosed() async throws -> [UInt8] {
+        var bytes = Array(buffer.readableBytesView)
+        while var chunk = try await iterator.next() { bytes += chunk.readBytes(length: chunk.readableBytes) ?? [] }
+        return bytes
+    }
+
     /// Whether the server closes the connection (reads until EOF, ignoring data).
     func readUntilClosed() async throws -> Bool {
         while let _ = try await iterator.next() {}
