@@ -33,8 +33,14 @@ public struct AuditRecord: Sendable, Hashable {
     public var json: String {
         var out = "{"
         out.reserveCapacity(512)
-        func key(_ name: String) { out += "\"\(name)\":" }
-        func value(_ text: String?) { out += text.map(JSONText.quoted) ?? "null" }
+        func key(_ name: String) {
+            out += "\""
+            out += name
+            out += "\":"
+        }
+        func value(_ text: String?) {
+            if let text { JSONText.appendQuoted(text, to: &out) } else { out += "null" }
+        }
         key("time"); value(time); out += ","
         key("decision"); value(decision.rawValue); out += ","
         key("reason"); value(reason.rawValue); out += ","
@@ -65,11 +71,21 @@ public struct AuditRecord: Sendable, Hashable {
 public enum JSONText {
     /// `text` as a JSON string literal, quotes included.
     public static func quoted(_ text: String) -> String {
+        var out = ""
+        appendQuoted(text, to: &out)
+        return out
+    }
+
+    /// Appends `text` as a JSON string literal, quotes included, without a temporary string.
+    public static func appendQuoted(_ text: String, to out: inout String) {
         // Fast path: printable ASCII without quotes or backslashes needs no escaping.
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
-            return "\"" + text + "\""
+            out += "\""
+            out += text
+            out += "\""
+            return
         }
-        var out = "\""
+        out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -88,6 +104,6 @@ public enum JSONText {
                 }
             }
         }
-        return out + "\""
+        out += "\""
     }
 }
