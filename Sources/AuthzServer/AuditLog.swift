@@ -1,12 +1,15 @@
 internal import Foundation
 public import Logging
+internal import NIOPosix
 public import ServiceLifecycle
 internal import Synchronization
 
 /// Audit records written off the request path: checks append to a bounded in-memory buffer, a writer
 /// task swaps the buffer out every few milliseconds and writes it with one system call to standard
 /// output or a file. A full buffer never blocks a check: the record is dropped, counted in
-/// `sigv4authz_audit_dropped_total`, and the drops are logged once a second.
+/// `sigv4authz_audit_dropped_total`, and the drops are logged once a second. The write itself runs on
+/// NIO's blocking-I/O thread pool, never on an event loop (which `serve` also uses as Swift's executor),
+/// so a stalled reader of standard output slows only the writer.
 public final class AuditLog: Service, Sendable {
     private struct Buffer {
         var lines: [String] = []
@@ -64,7 +67,7 @@ public final class AuditLog: Service, Sendable {
         var droppedSinceReport = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await Task.sleep(for: interval)
-            droppedSinceReport += flush(to: handle)
+            droppedSinceReport += await flushOffLoop(to: handle)
             if ContinuousClock.now - lastReport >= .seconds(1) {
                 if droppedSinceReport > 0 {
                     logger.warning(
@@ -75,11 +78,16 @@ public final class AuditLog: Service, Sendable {
                 lastReport = .now
             }
         }
-        droppedSinceReport += flush(to: handle)
+        droppedSinceReport += await flushOffLoop(to: handle)
         if droppedSinceReport > 0 {
             logger.warning(
                 "audit records dropped: the writer cannot keep up", metadata: ["dropped": "\(droppedSinceReport)"])
         }
+    }
+
+    /// ``flush(to:)`` on the blocking-I/O pool (inline if the pool has stopped).
+    private func flushOffLoop(to handle: FileHandle) async -> Int {
+        (try? await NIOThreadPool.singleton.runIfActive { self.flush(to: handle) }) ?? flush(to: handle)
     }
 
     /// Writes the buffered records; returns how many were dropped since the last flush.

@@ -2,6 +2,7 @@ public import AWSClassifier
 internal import AuthzCore
 internal import Foundation
 public import Logging
+internal import NIOPosix
 internal import Policy
 public import ServiceLifecycle
 internal import UnixSignals
@@ -41,7 +42,7 @@ public struct ConfigReloader: Service {
             await withDiscardingTaskGroup { group in
                 group.addTask {
                     for await _ in signals {
-                        self.reload(because: "SIGHUP")
+                        await self.reloadOffLoop(because: "SIGHUP")
                     }
                 }
                 group.addTask {
@@ -51,11 +52,22 @@ public struct ConfigReloader: Service {
                         let now = Self.fingerprint(self.path)
                         if now != last, !Task.isCancelled {
                             last = now
-                            self.reload(because: "the file changed")
+                            await self.reloadOffLoop(because: "the file changed")
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// ``reload(because:)`` on NIO's blocking-I/O pool: reading and compiling a large policy must not
+    /// hold an event loop (which `serve` also uses as Swift's executor).
+    func reloadOffLoop(because trigger: String) async {
+        do {
+            _ = try await NIOThreadPool.singleton.runIfActive { self.reload(because: trigger) }
+        } catch {
+            // The pool has stopped (the process is shutting down): reload here.
+            self.reload(because: trigger)
         }
     }
 

@@ -40,7 +40,8 @@ struct Serve: AsyncParsableCommand {
             throw ExitStatus.usage
         }
 
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        // The singleton group: the one `SigV4Authz.main` made Swift's executor, and the gRPC transport's.
+        let group = MultiThreadedEventLoopGroup.singleton
         let server: AuthzServer
         do {
             server = try AuthzServer(
@@ -65,10 +66,8 @@ struct Serve: AsyncParsableCommand {
             }
         } catch {
             logger.error("stopped with an error", metadata: ["error": "\(error)"])
-            try? await group.shutdownGracefully()
             throw ExitCode.failure
         }
-        try? await group.shutdownGracefully()
         logger.info("stopped")
     }
 

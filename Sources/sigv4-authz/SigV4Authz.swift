@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import NIOCore
+import NIOPosix
 
 /// `sigv4-authz`: the authorization service's command line.
 @main
@@ -15,8 +17,23 @@ struct SigV4Authz: AsyncParsableCommand {
 }
 
 extension SigV4Authz {
+    /// Runs Swift concurrency on NIO's event loops, then the command.
+    ///
+    /// Installing NIO's singleton event-loop group as the global executor (before any async code runs)
+    /// means the listeners, the gRPC server (whose transport uses the same singleton group) and every
+    /// task share one thread per core: no hop to Dispatch's pool and back for each RPC.
+    static func main() {
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        let finished = DispatchSemaphore(value: 0)
+        Task.detached {
+            await runCommand()
+            finished.signal()
+        }
+        finished.wait()
+    }
+
     /// Runs a command; usage errors exit with status 2 (the contract's), not ArgumentParser's 64.
-    static func main() async {
+    static func runCommand() async {
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
