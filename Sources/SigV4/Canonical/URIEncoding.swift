@@ -84,3 +84,33 @@ enum URIEncoding {
         return out
     }
 }
+
+/// RFC 3986 percent-encoding for other wire formats (Squid's helper protocol): the same rules as
+/// SigV4's (``URIEncoding``), with a strict decoder.
+public enum PercentEncoding {
+    /// `text` with every byte but the unreserved ones (`A-Z a-z 0-9 - . _ ~`) as `%XX`.
+    public static func encode(_ text: some StringProtocol) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 { URIEncoding.appendEncoded(byte, to: &out) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `text` with its `%XX` escapes decoded; `nil` when a `%` is not followed by two hex digits.
+    public static func decodeStrictly(_ text: some StringProtocol) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                out.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(URIEncoding.hexValue),
+                let low = iterator.next().flatMap(URIEncoding.hexValue)
+            else { return nil }
+            out.append(high << 4 | low)
+        }
+        return out
+    }
+}
