@@ -170,19 +170,15 @@ public struct AuthzEngine: Sendable {
         }
 
         // Signature, where the secret is known.
-        if let credential, let key = keys.entry(for: credential.accessKeyID), request.headersArePartial {
-            // Without every signed header the canonical request cannot be rebuilt.
-            if key.requireVerification {
-                return .deny(
-                    .signatureMismatch,
-                    "the signature of \(credential.accessKeyID) must be verified but cannot be: the proxy passes only some of the request's headers"
-                )
-            }
-        } else if let credential, let key = keys.entry(for: credential.accessKeyID) {
+        if let credential, let key = keys.entry(for: credential.accessKeyID) {
             do {
-                switch try SigV4Verifier.verify(
-                    sigV4Request, credential: credential, secretAccessKey: key.secret, body: request.body)
-                {
+                // Without every signed header (Squid) the canonical request cannot be rebuilt.
+                let result: SignatureVerification =
+                    request.headersArePartial
+                    ? .notChecked(reason: "the proxy passes only some of the request's headers")
+                    : try SigV4Verifier.verify(
+                        sigV4Request, credential: credential, secretAccessKey: key.secret, body: request.body)
+                switch result {
                 case .verified:
                     state.signature = "verified"
                 case .notChecked(let reason):
