@@ -1,4 +1,4 @@
-internal import Foundation
+public import Foundation
 public import Logging
 internal import NIOPosix
 public import ServiceLifecycle
@@ -47,19 +47,28 @@ public final class AuditLog: Service, Sendable {
         if !accepted { metrics.auditRecordDropped() }
     }
 
+    /// Opens (creating it if needed) an audit file for appending. `O_APPEND`: every record is one
+    /// write(2) at the end of the file, also when several processes (Squid's helpers) share it or a
+    /// log rotator truncates it.
+    public static func openForAppending(_ path: String) throws(AuditLogError) -> FileHandle {
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard descriptor >= 0 else {
+            throw AuditLogError(
+                message: "cannot open the audit file \(path): \(String(cString: strerror(errno)))")
+        }
+        return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    }
+
     /// Writes records until graceful shutdown, then writes what is left.
     public func run() async throws {
         let handle: FileHandle
         if let path {
-            if !FileManager.default.fileExists(atPath: path) {
-                _ = FileManager.default.createFile(atPath: path, contents: nil)
+            do {
+                handle = try Self.openForAppending(path)
+            } catch {
+                logger.error("cannot open the audit file", metadata: ["path": "\(path)", "error": "\(error)"])
+                throw error
             }
-            guard let opened = FileHandle(forWritingAtPath: path) else {
-                logger.error("cannot open the audit file", metadata: ["path": "\(path)"])
-                throw AuditLogError(message: "cannot open the audit file \(path)")
-            }
-            opened.seekToEndOfFile()
-            handle = opened
         } else {
             handle = FileHandle.standardOutput
         }

@@ -54,7 +54,13 @@ struct SquidHelper: ParsableCommand {
             printError("\(error)")
             throw ExitStatus.usage
         }
-        var audit = try AuditSink(path: engine.policy.config.audit.file)
+        var audit: AuditSink
+        do {
+            audit = try AuditSink(path: engine.policy.config.audit.file)
+        } catch {
+            printError("sigv4-authz: \(error)")
+            throw ExitStatus.usage
+        }
         var fingerprint = ConfigReloader.fingerprint(config)
         var lastPoll = Date()
         let output = FileHandle.standardOutput
@@ -69,8 +75,9 @@ struct SquidHelper: ParsableCommand {
                 if now != fingerprint {
                     fingerprint = now
                     do {
-                        engine = try PolicyLoader.load(path: config, model: model)
-                        audit = try AuditSink(path: engine.policy.config.audit.file)
+                        let reloaded = try PolicyLoader.load(path: config, model: model)
+                        audit = try AuditSink(path: reloaded.policy.config.audit.file)
+                        engine = reloaded
                         printError(#"{"level":"info","msg":"configuration reloaded"}"#)
                     } catch {
                         printError(
@@ -81,19 +88,15 @@ struct SquidHelper: ParsableCommand {
             }
 
             let lookup = SquidHelperProtocol.parse(Substring(line), headerNames: names)
-            let reply: String
+            let response: AuthzResponse
             switch lookup.request {
             case .success(let request):
-                let response = engine.decide(request)
-                reply = SquidHelperProtocol.reply(channel: lookup.channel, response: response)
-                if engine.policy.config.audit.records(response.decision.effect) {
-                    audit.write(response.audit.json)
-                }
+                response = engine.decide(request)
             case .failure(let error):
-                let response = engine.refuse(reason: .internalError, message: error.message, mode: .squid)
-                reply = SquidHelperProtocol.reply(channel: lookup.channel, response: response)
-                if engine.policy.config.audit.records(.deny) { audit.write(response.audit.json) }
+                response = engine.refuse(reason: .internalError, message: error.message, mode: .squid)
             }
+            if engine.policy.config.audit.records(response.decision.effect) { audit.write(response.audit.json) }
+            let reply = SquidHelperProtocol.reply(channel: lookup.channel, response: response)
             output.write(Data((reply + "\n").utf8))
         }
     }
@@ -108,14 +111,7 @@ struct AuditSink {
             handle = FileHandle.standardError
             return
         }
-        // O_APPEND: Squid runs several helper processes that append to the same file; each record is
-        // one write(2), which the kernel keeps whole.
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
-        guard descriptor >= 0 else {
-            printError("sigv4-authz: cannot open the audit file \(path): \(String(cString: strerror(errno)))")
-            throw ExitStatus.usage
-        }
-        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        handle = try AuditLog.openForAppending(path)
     }
 
     func write(_ line: String) {
