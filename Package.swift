@@ -190,5 +190,18 @@ let package = Package(
             path: "Benchmarks/SigV4Benchmarks",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "TransportCeiling",
+            dependencies: [
+                "AuthzCore", "AuthzHTTP", "AuthzServer", "AWSClassifier", "Policy",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/TransportCeiling",
+            swiftSettings: strictSettings
+        ),
     ]
 )

@@ -6,8 +6,10 @@
 #   h2c        h2load  sigv4-authz /envoy over h2c              vs nginx h2c
 #   gRPC       h2load  POST Authorization/Check (framed proto)  vs nginx h2c (the issue's baseline)
 #
-# Then p99 latency at half of each sigv4-authz peak (h2load --rps), and resident memory at peak and
-# after 1,000,000 checks. Every request is a real SigV4-signed S3 GetObject that is allowed.
+# Beside each sigv4-authz figure, "transport alone": the same listeners answering every check with the
+# first check's response (Benchmarks/TransportCeiling), the most serve could reach if deciding were
+# free. Then p99 latency at half of each sigv4-authz peak (h2load --rps), and resident memory at peak
+# and after 1,000,000 checks. Every request is a real SigV4-signed S3 GetObject that is allowed.
 # Load is bounded (fixed durations and request counts) and stays on loopback.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -21,11 +23,13 @@ need h2load nghttp2-client
 need nginx nginx-light
 need protoc protobuf-compiler
 
-swift build -c release --product sigv4-authz >/dev/null
+swift build -c release --product sigv4-authz --product TransportCeiling >/dev/null
 bin="$(swift build -c release --show-bin-path)/sigv4-authz"
+ceiling_bin="$(swift build -c release --show-bin-path)/TransportCeiling"
 work="$(mktemp -d)"
 cleanup() {
     [ -n "${authz_pid:-}" ] && kill "$authz_pid" 2>/dev/null || true
+    [ -n "${ceiling_pid:-}" ] && kill "$ceiling_pid" 2>/dev/null || true
     [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
     rm -rf "$work"
 }
@@ -82,6 +86,14 @@ authz_pid=$!
 for _ in $(seq 50); do curl -sf http://127.0.0.1:19090/readyz >/dev/null 2>&1 && break; sleep 0.2; done
 kill -0 "$authz_pid" 2>/dev/null || { echo "sigv4-authz did not start:" >&2; cat "$work/authz.log" >&2; exit 1; }
 
+# The transports' ceiling: the same listeners answering every check with the first check's response
+# (Benchmarks/TransportCeiling), i.e. what serve could reach if deciding were free.
+sed 's/18080/18090/; s/19001/19011/' "$work/config.yaml" >"$work/ceiling.yaml"
+"$ceiling_bin" "$work/ceiling.yaml" 2>"$work/ceiling.log" &
+ceiling_pid=$!
+for _ in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:18090/ 2>/dev/null && break; sleep 0.2; done
+kill -0 "$ceiling_pid" 2>/dev/null || { echo "TransportCeiling did not start:" >&2; cat "$work/ceiling.log" >&2; exit 1; }
+
 # gRPC request body: length-prefixed CheckRequest.
 protoc -I Protos --encode=envoy.service.auth.v3.CheckRequest envoy/service/auth/v3/external_auth.proto <"$work/check.txtpb" >"$work/check.bin"
 python3 - "$work" <<'PY'
@@ -106,6 +118,8 @@ h2_rps() { h2load -c"$CONNECTIONS" -m10 -D"$DURATION" "$@" 2>/dev/null | awk '/f
 
 # Sanity: the request is allowed over each transport.
 curl -s -o /dev/null -w "%{http_code}" "${wrk_headers[@]}" http://127.0.0.1:18080/envoy/reports/q1.csv | grep -q 200 || { echo "not allowed: check the benchmark request" >&2; exit 1; }
+# The ceiling's first check (the one whose answer it repeats) is this allowed request.
+curl -s -o /dev/null -w "%{http_code}" "${wrk_headers[@]}" http://127.0.0.1:18090/envoy/reports/q1.csv | grep -q 200 || { echo "TransportCeiling: first check not allowed" >&2; exit 1; }
 
 echo "== throughput (requests/s, ${DURATION}s each, $CONNECTIONS connections) =="
 authz_h1=$(wrk_rps "${wrk_headers[@]}" http://127.0.0.1:18080/envoy/reports/q1.csv)
@@ -115,14 +129,19 @@ authz_h2=$(h2_rps "${h2_headers[@]}" http://127.0.0.1:18080/envoy/reports/q1.csv
 nginx_h2=$(h2_rps "${h2_headers[@]}" http://127.0.0.1:18082/envoy/reports/q1.csv)
 authz_grpc=$(h2_rps -d "$work/check.grpc" -H "content-type: application/grpc" -H "te: trailers" \
     http://127.0.0.1:19001/envoy.service.auth.v3.Authorization/Check)
+ceiling_h1=$(wrk_rps "${wrk_headers[@]}" http://127.0.0.1:18090/envoy/reports/q1.csv)
+ceiling_h2=$(h2_rps "${h2_headers[@]}" http://127.0.0.1:18090/envoy/reports/q1.csv)
+ceiling_grpc=$(h2_rps -d "$work/check.grpc" -H "content-type: application/grpc" -H "te: trailers" \
+    http://127.0.0.1:19011/envoy.service.auth.v3.Authorization/Check)
 ratio() { python3 -c "print(f'{float($1)/float($2):.2f}')"; }
 # Every benchmark request must have been allowed: a deny measures another code path.
 decisions() { curl -s http://127.0.0.1:19090/metrics | awk '/^sigv4authz_decisions_total/ {split($0, a, "decision=\""); split(a[2], b, "\""); n[b[1]] += $NF} END {printf "allow=%d deny=%d", n["allow"], n["deny"]}'; }
 echo "decisions during the runs: $(decisions)"
-printf "%-22s %12s %12s %8s\n" "transport" "sigv4-authz" "nginx" "ratio"
-printf "%-22s %12s %12s %8s\n" "HTTP/1.1 (wrk)" "$authz_h1" "$nginx_h1" "$(ratio "$authz_h1" "$nginx_h1")"
-printf "%-22s %12s %12s %8s\n" "h2c (h2load)" "$authz_h2" "$nginx_h2" "$(ratio "$authz_h2" "$nginx_h2")"
-printf "%-22s %12s %12s %8s\n" "gRPC vs nginx h2c" "$authz_grpc" "$nginx_h2" "$(ratio "$authz_grpc" "$nginx_h2")"
+row() { printf "%-22s %12s %12s %8s %16s %8s\n" "$@"; }
+row "transport" "sigv4-authz" "nginx" "ratio" "transport alone" "ratio"
+row "HTTP/1.1 (wrk)" "$authz_h1" "$nginx_h1" "$(ratio "$authz_h1" "$nginx_h1")" "$ceiling_h1" "$(ratio "$ceiling_h1" "$nginx_h1")"
+row "h2c (h2load)" "$authz_h2" "$nginx_h2" "$(ratio "$authz_h2" "$nginx_h2")" "$ceiling_h2" "$(ratio "$ceiling_h2" "$nginx_h2")"
+row "gRPC vs nginx h2c" "$authz_grpc" "$nginx_h2" "$(ratio "$authz_grpc" "$nginx_h2")" "$ceiling_grpc" "$(ratio "$ceiling_grpc" "$nginx_h2")"
 
 echo "== latency at half of peak (h2load --rps, 10 clients; per-request times from --log-file) =="
 # h2load paces each of 10 clients at (peak / 2 / 10) requests/s and logs every request's time; the
@@ -152,6 +171,10 @@ half_peak "h2c  sigv4-authz" "$authz_h2" http://127.0.0.1:18080/envoy/reports/q1
 half_peak "h2c  nginx (same rate)" "$authz_h2" http://127.0.0.1:18082/envoy/reports/q1.csv "${h2_headers[@]}"
 half_peak "gRPC sigv4-authz" "$authz_grpc" http://127.0.0.1:19001/envoy.service.auth.v3.Authorization/Check \
     -d "$work/check.grpc" -H "content-type: application/grpc" -H "te: trailers"
+half_peak "gRPC transport alone" "$authz_grpc" http://127.0.0.1:19011/envoy.service.auth.v3.Authorization/Check \
+    -d "$work/check.grpc" -H "content-type: application/grpc" -H "te: trailers"
+kill "$ceiling_pid" && wait "$ceiling_pid" 2>/dev/null || true
+ceiling_pid=
 wrk -t2 -c10 -d"${DURATION}s" --latency "${wrk_headers[@]}" http://127.0.0.1:18080/envoy/reports/q1.csv | awk '/ 99% / {print "wrk at peak, 10 connections: p99", $2}'
 
 echo "== memory =="

@@ -50,7 +50,11 @@ struct Result {
     var allocationsPerOperation: Double
 }
 
+/// `profile-*` modes skip the measurements before the code they profile.
+let profiling = CommandLine.arguments.count > 1 && CommandLine.arguments[1].hasPrefix("profile-")
+
 func measure(iterations: Int, rounds: Int = 21, _ body: () -> Void) -> Result {
+    if profiling { return Result(nanosecondsPerOperation: 1, allocationsPerOperation: 0) }
     for _ in 0..<(iterations / 10 + 1) { body() }  // warm up
     var samples: [Double] = []
     var allocations: [Double] = []
@@ -317,6 +321,12 @@ let authzRequest = AuthzRequest(
 guard engine.decide(authzRequest).decision.effect == .allow else {
     print("unexpected decision \(engine.decide(authzRequest).decision)")
     exit(1)
+}
+// `SigV4Benchmarks profile-decide N` runs only `decide` + audit JSON N times (for callgrind/perf).
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "profile-decide", let n = Int(CommandLine.arguments[2])
+{
+    for _ in 0..<n { blackHole(engine.decide(authzRequest).audit.json) }
+    exit(0)
 }
 let decide = measure(iterations: 5_000) { blackHole(engine.decide(authzRequest)) }
 let decideAudit = measure(iterations: 5_000) { blackHole(engine.decide(authzRequest).audit.json) }

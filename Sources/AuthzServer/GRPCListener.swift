@@ -1,21 +1,36 @@
 internal import AuthzGRPC
+public import AuthzHTTP
 internal import GRPCCore
 internal import GRPCNIOTransportHTTP2
-internal import Logging
-internal import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 
 /// The gRPC listener: `envoy.service.auth.v3.Authorization` and `grpc.health.v1.Health` over HTTP/2
 /// (h2c). Graceful shutdown stops accepting RPCs and lets the ones in flight finish.
-struct GRPCListener: Service {
+public struct GRPCListener: Service {
     let address: ListenAddress
-    let responder: DecisionService
+    let responder: any CheckResponder
     let tls: TLSSupport?
     let maxPayloadBytes: Int
     let logger: Logger
     let ready: @Sendable () -> Bool
     let onBound: @Sendable (Int) -> Void
 
-    func run() async throws {
+    /// Creates the listener; `ready` answers the health service, `onBound` gets the bound port.
+    public init(
+        address: ListenAddress, responder: any CheckResponder, tls: TLSSupport?, maxPayloadBytes: Int,
+        logger: Logger, ready: @escaping @Sendable () -> Bool, onBound: @escaping @Sendable (Int) -> Void
+    ) {
+        self.address = address
+        self.responder = responder
+        self.tls = tls
+        self.maxPayloadBytes = maxPayloadBytes
+        self.logger = logger
+        self.ready = ready
+        self.onBound = onBound
+    }
+
+    public func run() async throws {
         var config = HTTP2ServerTransport.Posix.Config.defaults
         config.rpc.maxRequestPayloadSize = maxPayloadBytes
         let socket: GRPCNIOTransportCore.SocketAddress =

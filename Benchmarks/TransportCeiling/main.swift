@@ -1,0 +1,99 @@
+// The transports' ceiling: sigv4-authz's own check listeners (HTTP/1.1 + h2c and gRPC, set up exactly
+// as `serve` sets them up, on NIO's singleton group as Swift's executor) answering every check with
+// the response of the first one. What is left is the cost of the transports and the request/response
+// translation alone, the most `serve` could reach if deciding were free. Benchmark use only
+// (`scripts/bench-server.sh`): it never decides a second request.
+//
+//     TransportCeiling CONFIG.yaml     listens on CONFIG's `listen.http` and `listen.grpc`
+import AWSClassifier
+import AuthzCore
+import AuthzHTTP
+import AuthzServer
+import Dispatch
+import Logging
+import NIOCore
+import NIOPosix
+import Policy
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// Decides the first check for real and answers every later check with that same response.
+final class FirstAnswerResponder: CheckResponder {
+    let engine: AuthzEngine
+    let first = Mutex<AuthzResponse?>(nil)
+
+    init(engine: AuthzEngine) { self.engine = engine }
+
+    func respond(to request: AuthzRequest) -> AuthzResponse {
+        if let answer = first.withLock({ $0 }) { return answer }
+        let answer = engine.decide(request)
+        return first.withLock { stored in
+            if stored == nil { stored = answer }
+            return stored ?? answer
+        }
+    }
+
+    func refused(reason: ReasonCode, message: String, mode: AuthzMode) -> AuthzResponse {
+        engine.refuse(reason: reason, message: message, mode: mode)
+    }
+}
+
+func run() async -> Int32 {
+    let logger = Logger(label: "transport-ceiling")
+    guard CommandLine.arguments.count == 2 else {
+        print("usage: TransportCeiling CONFIG.yaml")
+        return 2
+    }
+    let config: PolicyConfig
+    let engine: AuthzEngine
+    do {
+        config = try ConfigLoader.load(path: CommandLine.arguments[1])
+        engine = try PolicyLoader.engine(for: config, model: AWSModel.bundled())
+    } catch {
+        print("\(error)")
+        return 1
+    }
+    guard let http = ListenAddress(config.listen.http), let grpc = ListenAddress(config.listen.grpc) else {
+        print("listen addresses must be host:port")
+        return 1
+    }
+    let responder = FirstAnswerResponder(engine: engine)
+    var httpConfiguration = HTTPCheckConfiguration()
+    httpConfiguration.envoyPrefix = config.server.envoyPrefix
+    httpConfiguration.nginxPath = config.server.nginxPath
+    httpConfiguration.maxBodyBytes = config.server.maxBodyBytes
+    let configuration = httpConfiguration
+    let services: [any Service] = [
+        Listener(
+            name: "http", address: http, group: MultiThreadedEventLoopGroup.singleton, logger: logger,
+            initializer: { channel in
+                try HTTPCheckPipeline.configure(channel, configuration: configuration, responder: responder)
+            }),
+        GRPCListener(
+            address: grpc, responder: responder, tls: nil, maxPayloadBytes: configuration.maxBodyBytes + (1 << 20),
+            logger: logger, ready: { true }, onBound: { _ in }),
+    ]
+    let group = ServiceGroup(
+        configuration: ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
+    do {
+        try await group.run()
+    } catch {
+        print("\(error)")
+        return 1
+    }
+    return 0
+}
+
+_ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+let finished = DispatchSemaphore(value: 0)
+let status = Mutex<Int32>(0)
+Task.detached {
+    let code = await run()
+    status.withLock { $0 = code }
+    finished.signal()
+}
+finished.wait()
+exit(status.withLock { $0 })
