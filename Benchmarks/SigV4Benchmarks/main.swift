@@ -83,6 +83,7 @@ print(
     pad("operation", 46) + lpad("ns/op", 12) + lpad("allocs", 10) + "   " + pad("baseline", 40) + lpad("ns/op", 12)
         + lpad("ratio", 8))
 func report(_ name: String, _ result: Result, baseline: String, _ base: Result) {
+    guard !profiling else { return }
     print(
         pad(name, 46) + lpad(String(format: "%.0f", result.nanosecondsPerOperation), 12)
             + lpad(String(format: "%.1f", result.allocationsPerOperation), 10) + "   " + pad(baseline, 40)

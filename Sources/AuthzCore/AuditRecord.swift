@@ -31,39 +31,39 @@ public struct AuditRecord: Sendable, Hashable {
 
     /// The record as one line of JSON (no trailing newline), keys in the contract's order.
     public var json: String {
-        var out = "{"
-        out.reserveCapacity(512)
-        func key(_ name: String) {
-            out += "\""
-            out += name
-            out += "\":"
+        // Built as UTF-8 bytes (keys are static strings, values copied and escaped in one pass), then
+        // made a String once.
+        var out: [UInt8] = []
+        out.reserveCapacity(640)
+        func raw(_ text: StaticString) {
+            out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         }
         func value(_ text: String?) {
-            if let text { JSONText.appendQuoted(text, to: &out) } else { out += "null" }
+            if let text { JSONText.appendQuoted(text, to: &out) } else { raw("null") }
         }
-        key("time"); value(time); out += ","
-        key("decision"); value(decision.rawValue); out += ","
-        key("reason"); value(reason.rawValue); out += ","
-        key("rule"); value(rule); out += ","
-        key("request_id"); value(requestID); out += ","
-        key("mode"); value(mode.rawValue); out += ","
-        key("source"); out += "{"; key("address"); value(sourceAddress); out += ","; key("principal"); value(principal);
-        out += "},"
-        key("request"); out += "{"; key("method"); value(method); out += ","; key("host"); value(host); out += ","
-        key("path"); value(path); out += "},"
-        key("aws"); out += "{"
-        key("access_key_id"); value(accessKeyID); out += ","
-        key("account"); value(account); out += ","
-        key("account_name"); value(accountName); out += ","
-        key("region"); value(region); out += ","
-        key("service"); value(service); out += ","
-        key("action"); value(action); out += ","
-        key("resource"); value(resource); out += ","
-        key("auth"); value(auth); out += ","
-        key("signature"); value(signature); out += "},"
-        key("latency_us"); out += String(latencyMicroseconds)
-        out += "}"
-        return out
+        raw("{\"time\":"); value(time)
+        raw(",\"decision\":"); value(decision.rawValue)
+        raw(",\"reason\":"); value(reason.rawValue)
+        raw(",\"rule\":"); value(rule)
+        raw(",\"request_id\":"); value(requestID)
+        raw(",\"mode\":"); value(mode.rawValue)
+        raw(",\"source\":{\"address\":"); value(sourceAddress)
+        raw(",\"principal\":"); value(principal)
+        raw("},\"request\":{\"method\":"); value(method)
+        raw(",\"host\":"); value(host)
+        raw(",\"path\":"); value(path)
+        raw("},\"aws\":{\"access_key_id\":"); value(accessKeyID)
+        raw(",\"account\":"); value(account)
+        raw(",\"account_name\":"); value(accountName)
+        raw(",\"region\":"); value(region)
+        raw(",\"service\":"); value(service)
+        raw(",\"action\":"); value(action)
+        raw(",\"resource\":"); value(resource)
+        raw(",\"auth\":"); value(auth)
+        raw(",\"signature\":"); value(signature)
+        raw("},\"latency_us\":"); out.append(contentsOf: String(latencyMicroseconds).utf8)
+        raw("}")
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -76,34 +76,54 @@ public enum JSONText {
         return out
     }
 
-    /// Appends `text` as a JSON string literal, quotes included, without a temporary string.
-    public static func appendQuoted(_ text: String, to out: inout String) {
-        // Fast path: printable ASCII without quotes or backslashes needs no escaping.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
-            out += "\""
-            out += text
-            out += "\""
-            return
-        }
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
+    /// Appends `text` as a JSON string literal in UTF-8, quotes included: `"` and `\\` escaped,
+    /// control characters, DEL, U+2028 and U+2029 as escapes, everything else copied.
+    public static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { bytes in
+            var index = 0
+            var copied = 0  // bytes before this index are written
+            func escape(_ replacement: StaticString, skipping count: Int) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<index]))
+                out.append(
+                    contentsOf: UnsafeBufferPointer(
+                        start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+                index += count
+                copied = index
+            }
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "\""): escape("\\\"", skipping: 1)
+                case UInt8(ascii: "\\"): escape("\\\\", skipping: 1)
+                case UInt8(ascii: "\n"): escape("\\n", skipping: 1)
+                case UInt8(ascii: "\r"): escape("\\r", skipping: 1)
+                case UInt8(ascii: "\t"): escape("\\t", skipping: 1)
+                case 0..<0x20, 0x7F:
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<index]))
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                    index += 1
+                    copied = index
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xA8:
+                    escape("\\u2028", skipping: 3)
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xA9:
+                    escape("\\u2029", skipping: 3)
+                default:
+                    index += 1
                 }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<bytes.count]))
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `text` as a JSON string literal, quotes included.
+    public static func appendQuoted(_ text: String, to out: inout String) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 2)
+        appendQuoted(text, to: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
     }
 }

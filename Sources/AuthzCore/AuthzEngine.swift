@@ -207,14 +207,21 @@ public struct AuthzEngine: Sendable {
 
     /// `10.0.0.1`, `10.0.0.1:5555`, `[::1]:5555` → the address.
     static func address(_ text: String) -> IPAddress? {
-        if let direct = IPAddress(text) { return direct }
         if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            // `[v6]` or `[v6]:port`.
+            let rest = text[text.index(after: close)...]
+            guard rest.isEmpty || rest.hasPrefix(":") else { return nil }
             return IPAddress(text[text.index(after: text.startIndex)..<close])
         }
-        if let colon = text.lastIndex(of: ":"), text.filter({ $0 == ":" }).count == 1 {
-            return IPAddress(text[..<colon])
+        var colons = 0
+        var lastColon = text.utf8.startIndex
+        for index in text.utf8.indices where text.utf8[index] == UInt8(ascii: ":") {
+            colons += 1
+            lastColon = index
         }
-        return nil
+        // One colon: `v4:port` (an IPv6 address has at least two).
+        if colons == 1 { return IPAddress(text[..<lastColon]) }
+        return IPAddress(text)
     }
 
     func respond(_ decision: Decision, request: AuthzRequest, state: State, time: Int64, latency: Int) -> AuthzResponse

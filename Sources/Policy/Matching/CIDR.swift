@@ -1,5 +1,3 @@
-internal import Foundation
-
 /// An IPv4 or IPv6 address as 128 bits (IPv4 as an IPv4-mapped IPv6 address).
 public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     let high: UInt64
@@ -27,57 +25,105 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         description = String(text)
     }
 
+    /// Four decimal octets, each `0`–`255` without a leading zero; nothing else (no sign, no spaces).
     static func parseIPv4(_ text: Substring) -> UInt32? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
         var value: UInt32 = 0
-        for part in parts {
-            guard (1...3).contains(part.count), part.allSatisfy(\.isASCII), let octet = UInt32(part), octet <= 255,
-                part.count == 1 || part.first != "0"
-            else { return nil }
-            value = value << 8 | octet
+        var octet: UInt32 = 0
+        var digits = 0
+        var dots = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return nil }
+                value = value << 8 | octet
+                octet = 0
+                digits = 0
+                dots += 1
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3, digits == 0 || octet != 0 else {
+                return nil
+            }
+            octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+            guard octet <= 255 else { return nil }
+            digits += 1
         }
-        return value
+        guard dots == 3, digits > 0 else { return nil }
+        return value << 8 | octet
     }
 
+    /// RFC 4291 text: up to eight groups of one to four hex digits, at most one `::` standing for at
+    /// least one zero group, optionally ending in an IPv4 address; no zone, no sign.
     static func parseIPv6(_ text: Substring) -> (UInt64, UInt64)? {
-        guard text.contains(":"), text.count <= 45 else { return nil }
-        var groups: [UInt16] = []
-        var tailStart: Int?
-        let halves = text.components(separatedBy: "::")
-        guard halves.count <= 2 else { return nil }
-        func parse(_ part: String, allowIPv4: Bool) -> [UInt16]? {
-            if part.isEmpty { return [] }
-            var result: [UInt16] = []
-            let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
-            for (index, piece) in pieces.enumerated() {
-                if allowIPv4, index == pieces.count - 1, piece.contains("."), let v4 = parseIPv4(piece) {
-                    result.append(UInt16(v4 >> 16))
-                    result.append(UInt16(v4 & 0xFFFF))
-                    continue
-                }
-                guard (1...4).contains(piece.count), let value = UInt16(piece, radix: 16) else { return nil }
-                result.append(value)
+        let bytes = text.utf8
+        guard bytes.count >= 2, bytes.count <= 45 else { return nil }
+        var groups = InlineArray<8, UInt16>(repeating: 0)
+        var count = 0
+        var gap = -1  // where `::` stands, as a group index
+        var index = bytes.startIndex
+        let end = bytes.endIndex
+        let colon = UInt8(ascii: ":")
+        if bytes[index] == colon {
+            index = bytes.index(after: index)
+            guard index < end, bytes[index] == colon else { return nil }
+            gap = 0
+            index = bytes.index(after: index)
+        }
+        while index < end {
+            let groupStart = index
+            var value: UInt32 = 0
+            var digits = 0
+            while index < end, let digit = Self.hexValue(bytes[index]) {
+                value = value << 4 | UInt32(digit)
+                digits += 1
+                guard digits <= 4 else { return nil }
+                index = bytes.index(after: index)
             }
-            return result
+            if index < end, bytes[index] == UInt8(ascii: ".") {
+                // An IPv4 tail: the rest of the text, in the last two groups.
+                guard count <= 6, let v4 = parseIPv4(text[groupStart..<end]) else { return nil }
+                groups[count] = UInt16(v4 >> 16)
+                groups[count + 1] = UInt16(v4 & 0xFFFF)
+                count += 2
+                break
+            }
+            guard digits > 0, count < 8 else { return nil }
+            groups[count] = UInt16(value)
+            count += 1
+            guard index < end else { break }
+            guard bytes[index] == colon else { return nil }
+            index = bytes.index(after: index)
+            guard index < end else { return nil }  // a single trailing colon
+            if bytes[index] == colon {
+                guard gap < 0 else { return nil }
+                gap = count
+                index = bytes.index(after: index)
+            }
         }
-        if halves.count == 2 {
-            guard let head = parse(halves[0], allowIPv4: false), let tail = parse(halves[1], allowIPv4: true),
-                head.count + tail.count <= 7
-            else { return nil }
-            groups = head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
-            tailStart = head.count
+        if gap >= 0 {
+            guard count <= 7 else { return nil }
+            // Move the groups after the gap to the end.
+            let tail = count - gap
+            var moved = InlineArray<8, UInt16>(repeating: 0)
+            for position in 0..<gap { moved[position] = groups[position] }
+            for position in 0..<tail { moved[8 - tail + position] = groups[gap + position] }
+            groups = moved
         } else {
-            guard let all = parse(halves[0], allowIPv4: true), all.count == 8 else { return nil }
-            groups = all
+            guard count == 8 else { return nil }
         }
-        _ = tailStart
         var high: UInt64 = 0
         var low: UInt64 = 0
-        for (index, group) in groups.enumerated() {
-            if index < 4 { high = high << 16 | UInt64(group) } else { low = low << 16 | UInt64(group) }
-        }
+        for position in 0..<4 { high = high << 16 | UInt64(groups[position]) }
+        for position in 4..<8 { low = low << 16 | UInt64(groups[position]) }
         return (high, low)
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }
 
