@@ -55,9 +55,10 @@ public struct HostClassifier: Sendable {
             return lambdaFunctionURL(host, partition: aws)
         }
         for partition in model.partitions {
-            for (suffix, dualStackSuffix) in [(partition.dnsSuffix, false), (partition.dualStackDNSSuffix, true)] {
-                guard host.hasSuffix("." + suffix) else { continue }
-                let prefix = host.dropLast(suffix.count + 1)
+            for dualStackSuffix in [false, true] {
+                let dottedSuffix = dualStackSuffix ? partition.dottedDualStackDNSSuffix : partition.dottedDNSSuffix
+                guard host.utf8.count > dottedSuffix.utf8.count, host.hasSuffix(dottedSuffix) else { continue }
+                let prefix = host.dropLast(dottedSuffix.count)
                 let labels = prefix.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
                 if let endpoint = classify(
                     host: host, labels: labels, partition: partition, dualStackSuffix: dualStackSuffix)
@@ -83,25 +84,24 @@ public struct HostClassifier: Sendable {
         }
         if host.hasSuffix(".") { host = host.dropLast() }
         guard !host.isEmpty, host.utf8.count <= 253 else { return nil }
-        var lowered: [UInt8] = []
-        lowered.reserveCapacity(host.utf8.count)
         var labelLength = 0
+        var hasUpperCase = false
         for byte in host.utf8 {
             switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): lowered.append(byte | 0x20)
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"):
-                lowered.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): hasUpperCase = true
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"): break
             case UInt8(ascii: "."):
                 guard labelLength > 0 else { return nil }
                 labelLength = -1
-                lowered.append(byte)
             default: return nil
             }
             labelLength += 1
             if labelLength > 63 { return nil }
         }
         guard labelLength > 0 else { return nil }
-        return String(decoding: lowered, as: UTF8.self)
+        // Host headers are almost always lower case already: then the text is the answer.
+        guard hasUpperCase else { return String(host) }
+        return String(decoding: host.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     static func unique(_ values: [String]) -> [String] {
@@ -295,11 +295,7 @@ public struct HostClassifier: Sendable {
         if n >= 3, partition.isRegion(last) {
             let serviceIndex = labels[n - 2] == "dualstack" ? n - 3 : n - 2
             let service = labels[serviceIndex]
-            let kinds: [String: (Endpoint.Kind, String)] = [
-                "s3-accesspoint": (.s3AccessPoint, "s3"), "s3-accesspoint-fips": (.s3AccessPoint, "s3"),
-                "s3-object-lambda": (.s3ObjectLambda, "s3-object-lambda"),
-                "s3-object-lambda-fips": (.s3ObjectLambda, "s3-object-lambda"),
-            ]
+            let kinds = Self.accessPointKinds
             if let (kind, prefix) = kinds[service], serviceIndex == 1,
                 let (name, account) = Self.nameAndAccount(labels[0])
             {
@@ -381,6 +377,13 @@ public struct HostClassifier: Sendable {
         return endpoint
     }
 
+    /// Access point and Object Lambda service labels: the endpoint kind and prefix.
+    static let accessPointKinds: [String: (Endpoint.Kind, String)] = [
+        "s3-accesspoint": (.s3AccessPoint, "s3"), "s3-accesspoint-fips": (.s3AccessPoint, "s3"),
+        "s3-object-lambda": (.s3ObjectLambda, "s3-object-lambda"),
+        "s3-object-lambda-fips": (.s3ObjectLambda, "s3-object-lambda"),
+    ]
+
     /// Splits `{name}-{12-digit account}`.
     static func nameAndAccount(_ label: String) -> (String, String)? {
         guard let dash = label.lastIndex(of: "-") else { return nil }
@@ -398,7 +401,14 @@ public struct HostClassifier: Sendable {
         let utf8 = name.utf8
         guard (3...63).contains(utf8.count), let first = utf8.first, let last = utf8.last else { return false }
         func alnum(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
-        guard alnum(first), alnum(last), !name.contains("..") else { return false }
-        return utf8.allSatisfy { alnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+        guard alnum(first), alnum(last) else { return false }
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            guard alnum(byte) || byte == UInt8(ascii: "-") || (byte == UInt8(ascii: ".") && previous != byte) else {
+                return false
+            }
+            previous = byte
+        }
+        return true
     }
 }

@@ -27,6 +27,9 @@ public struct AWSModel: Sendable {
         public let regions: Set<String>
         /// Region names of the partition's pattern (`^(us|eu|…)\-\w+\-\d+$`) beyond the known ones.
         let regionPattern: RegionPattern
+        /// `.` + ``dnsSuffix`` and `.` + ``dualStackDNSSuffix``, for matching hosts without building them.
+        let dottedDNSSuffix: String
+        let dottedDualStackDNSSuffix: String
 
         init(
             id: String, dnsSuffix: String, dualStackDNSSuffix: String, globalRegion: String, regions: Set<String>,
@@ -38,6 +41,8 @@ public struct AWSModel: Sendable {
             self.globalRegion = globalRegion
             self.regions = regions
             self.regionPattern = regionPattern
+            self.dottedDNSSuffix = "." + dnsSuffix
+            self.dottedDualStackDNSSuffix = "." + dualStackDNSSuffix
         }
 
         /// Whether `name` is a region of this partition (a listed region or one of its pattern).
