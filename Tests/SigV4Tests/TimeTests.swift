@@ -103,4 +103,21 @@ struct TimeTests {
             try credential.checkTime(now: Self.signedAt + 301, maxClockSkew: 300)
         }
     }
+
+    @Test("RFC 3339 audit times and ISO 8601 basic times match Foundation's formatter")
+    func formattingMatchesFoundation() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        var state: UInt64 = 7
+        for _ in 0..<2_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            // 1970 to 2099, milliseconds.
+            let ms = Int64(state >> 1) % 4_102_444_800_000
+            let expected = formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+            #expect(UTCTime.rfc3339(millisecondsSinceEpoch: ms) == expected)
+            let basic = expected.prefix(19).filter { $0 != "-" && $0 != ":" } + "Z"
+            #expect(AmzTimestamp(secondsSinceEpoch: ms / 1000).iso8601Basic == Substring(basic))
+        }
+    }
 }

@@ -118,8 +118,8 @@ enum CivilTime {
         return era * 146_097 + doe - 719_468
     }
 
-    /// `YYYYMMDDTHHMMSSZ` for a time in seconds since the epoch.
-    static func iso8601Basic(_ seconds: Int64) -> String {
+    /// The UTC calendar fields of a time in seconds since the epoch.
+    static func fields(_ seconds: Int64) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
         let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
         let secondOfDay = Int(seconds - Int64(days) * 86_400)
         let z = days + 719_468
@@ -131,24 +131,31 @@ enum CivilTime {
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        return (year, month, day, secondOfDay / 3600, secondOfDay % 3600 / 60, secondOfDay % 60)
+    }
+
+    /// Appends the low `width` decimal digits of `value`, zero-padded.
+    static func appendDigits(_ value: Int, width: Int, to out: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        while divisor > 0 {
+            out.append(UInt8(truncatingIfNeeded: 0x30 + (value / divisor) % 10))
+            divisor /= 10
+        }
+    }
+
+    /// `YYYYMMDDTHHMMSSZ` for a time in seconds since the epoch.
+    static func iso8601Basic(_ seconds: Int64) -> String {
+        let time = fields(seconds)
         var out: [UInt8] = []
         out.reserveCapacity(16)
-        func put(_ value: Int, _ width: Int) {
-            var digits = [UInt8](repeating: 0x30, count: width)
-            var v = value
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                digits[i] = UInt8(0x30 + v % 10)
-                v /= 10
-            }
-            out.append(contentsOf: digits)
-        }
-        put(year, 4)
-        put(month, 2)
-        put(day, 2)
+        appendDigits(time.year, width: 4, to: &out)
+        appendDigits(time.month, width: 2, to: &out)
+        appendDigits(time.day, width: 2, to: &out)
         out.append(UInt8(ascii: "T"))
-        put(secondOfDay / 3600, 2)
-        put(secondOfDay % 3600 / 60, 2)
-        put(secondOfDay % 60, 2)
+        appendDigits(time.hour, width: 2, to: &out)
+        appendDigits(time.minute, width: 2, to: &out)
+        appendDigits(time.second, width: 2, to: &out)
         out.append(UInt8(ascii: "Z"))
         return String(decoding: out, as: UTF8.self)
     }
@@ -159,25 +166,22 @@ public enum UTCTime {
     /// RFC 3339 with milliseconds: `2026-01-15T12:34:56.789Z`.
     public static func rfc3339(millisecondsSinceEpoch ms: Int64) -> String {
         let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
-        let millis = Int(ms - seconds * 1000)
-        let basic = Array(CivilTime.iso8601Basic(seconds).utf8)  // YYYYMMDDTHHMMSSZ
+        let time = CivilTime.fields(seconds)
         var out: [UInt8] = []
         out.reserveCapacity(24)
-        out += basic[0..<4]
+        CivilTime.appendDigits(time.year, width: 4, to: &out)
         out.append(UInt8(ascii: "-"))
-        out += basic[4..<6]
+        CivilTime.appendDigits(time.month, width: 2, to: &out)
         out.append(UInt8(ascii: "-"))
-        out += basic[6..<8]
+        CivilTime.appendDigits(time.day, width: 2, to: &out)
         out.append(UInt8(ascii: "T"))
-        out += basic[9..<11]
+        CivilTime.appendDigits(time.hour, width: 2, to: &out)
         out.append(UInt8(ascii: ":"))
-        out += basic[11..<13]
+        CivilTime.appendDigits(time.minute, width: 2, to: &out)
         out.append(UInt8(ascii: ":"))
-        out += basic[13..<15]
+        CivilTime.appendDigits(time.second, width: 2, to: &out)
         out.append(UInt8(ascii: "."))
-        out.append(UInt8(ascii: "0") + UInt8(millis / 100))
-        out.append(UInt8(ascii: "0") + UInt8(millis / 10 % 10))
-        out.append(UInt8(ascii: "0") + UInt8(millis % 10))
+        CivilTime.appendDigits(Int(ms - seconds * 1000), width: 3, to: &out)
         out.append(UInt8(ascii: "Z"))
         return String(decoding: out, as: UTF8.self)
     }
