@@ -106,14 +106,18 @@ public struct AuthzEngine: Sendable {
         // The Host header the classifier reads is the authority the proxy reports; a different Host
         // header among the headers is a conflict.
         var headers = request.headers
-        let hostHeaders = headers.filter { $0.name.lowercased() == "host" || $0.name == ":authority" }
-        if hostHeaders.contains(where: { $0.value.lowercased() != request.host.lowercased() }) {
-            return .deny(.ambiguousRequest, "the request's Host header and authority disagree")
+        var hasHost = false
+        var hasAuthority = false
+        for field in headers {
+            let isHost = field.hasName("host")
+            guard isHost || field.name == ":authority" else { continue }
+            guard field.valueEqualsIgnoringCase(request.host) else {
+                return .deny(.ambiguousRequest, "the request's Host header and authority disagree")
+            }
+            if isHost { hasHost = true } else { hasAuthority = true }
         }
-        headers.removeAll { $0.name == ":authority" }
-        if hostHeaders.isEmpty || !headers.contains(where: { $0.name.lowercased() == "host" }) {
-            headers.append(HeaderField("host", request.host))
-        }
+        if hasAuthority { headers.removeAll { $0.name == ":authority" } }
+        if !hasHost { headers.append(HeaderField("host", request.host)) }
         let sigV4Request = SigV4Request(method: request.method, requestTarget: request.target, headers: headers)
         state.sigV4Request = sigV4Request
 
@@ -228,7 +232,6 @@ public struct AuthzEngine: Sendable {
     {
         let classification = state.classification
         let accountName = state.account.flatMap { policy.accountNames[$0] }
-        let message = "sigv4-authz: \(decision.message)"
         var headers: [(String, String)] = [
             ("x-sigv4-authz-decision", decision.effect.rawValue),
             ("x-sigv4-authz-reason", decision.reason.rawValue),
@@ -242,6 +245,7 @@ public struct AuthzEngine: Sendable {
         ]
         var denyBody: DenyBody?
         if decision.effect == .deny {
+            let message = "sigv4-authz: \(decision.message)"
             headers.append(("x-sigv4-authz-message", message))
             let request = state.sigV4Request
             denyBody = DenyBody.make(
@@ -250,7 +254,7 @@ public struct AuthzEngine: Sendable {
                 isForm: request?.headerValues("content-type").first?.lowercased().hasPrefix(
                     "application/x-www-form-urlencoded") ?? false)
         }
-        headers = headers.map { ($0.0, Self.headerSafe($0.1)) }
+        for index in headers.indices { headers[index].1 = Self.headerSafe(headers[index].1) }
         let path =
             request.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
             ?? "/"

@@ -151,6 +151,8 @@ public struct AWSModel: Sendable {
         public let operations: Set<String>
         /// REST routes (REST services only).
         public let routes: [Route]
+        /// ``routes`` by HTTP method, in the same order.
+        let routesByMethod: [String: [Route]]
         /// The API version (query and EC2 requests carry it as `Version=`).
         public let apiVersion: String
         /// Operations served on a prefixed host, by prefix (`sync-`, `data.`, `{AccountId}.`).
@@ -172,6 +174,7 @@ public struct AWSModel: Sendable {
             self.awsQueryCompatible = awsQueryCompatible
             self.operations = operations
             self.routes = routes
+            self.routesByMethod = Dictionary(grouping: routes, by: \.method)
             self.apiVersion = apiVersion
             self.hostPrefixes = hostPrefixes
         }

@@ -114,7 +114,7 @@ struct OperationResolver {
 
         // REST: the route table.
         if service.speaks(.restJSON) || service.speaks(.restXML), found.isEmpty {
-            switch RouteMatcher(routes: service.routes).match(wire, hostBucket: hostBucket) {
+            switch RouteMatcher(routes: service.routesByMethod[wire.method] ?? []).match(wire, hostBucket: hostBucket) {
             case .matched(let route, let labels):
                 found.append((route.operation, service.speaks(.restXML) ? .restXML : .restJSON, labels))
             case .ambiguous(let operations, let labels):

@@ -8,6 +8,7 @@
 /// CopyObject, and with `partNumber`+`uploadId` is UploadPart), then segment by segment literal over
 /// `{label}` over `{label+}`. Two different operations equally specific are ambiguous, never guessed.
 struct RouteMatcher {
+    /// The routes to consider (the service's routes for the request's method).
     let routes: [AWSModel.Route]
 
     enum Result {

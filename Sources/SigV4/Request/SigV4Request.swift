@@ -10,6 +10,16 @@ public struct HeaderField: Hashable, Sendable {
         self.name = name
         self.value = value
     }
+
+    /// Whether the name is `lowercasedName` in any ASCII letter case.
+    public func hasName(_ lowercasedName: String) -> Bool {
+        ASCII.equalsIgnoringCase(name.utf8, lowercasedName.utf8)
+    }
+
+    /// Whether the value equals `other` in ASCII letter case (host names).
+    public func valueEqualsIgnoringCase(_ other: String) -> Bool {
+        ASCII.equalsIgnoringCase(value.utf8, other.utf8)
+    }
 }
 
 /// A request as a proxy sees it: the raw pieces SigV4 signs, before any decoding.
