@@ -22,6 +22,7 @@ need wrk wrk
 need h2load nghttp2-client
 need nginx nginx-light
 need protoc protobuf-compiler
+need perf linux-perf
 
 swift build -c release --product sigv4-authz --product TransportCeiling >/dev/null
 bin="$(swift build -c release --show-bin-path)/sigv4-authz"
@@ -142,6 +143,37 @@ row "transport" "sigv4-authz" "nginx" "ratio" "transport alone" "ratio"
 row "HTTP/1.1 (wrk)" "$authz_h1" "$nginx_h1" "$(ratio "$authz_h1" "$nginx_h1")" "$ceiling_h1" "$(ratio "$ceiling_h1" "$nginx_h1")"
 row "h2c (h2load)" "$authz_h2" "$nginx_h2" "$(ratio "$authz_h2" "$nginx_h2")" "$ceiling_h2" "$(ratio "$ceiling_h2" "$nginx_h2")"
 row "gRPC vs nginx h2c" "$authz_grpc" "$nginx_h2" "$(ratio "$authz_grpc" "$nginx_h2")" "$ceiling_grpc" "$(ratio "$ceiling_grpc" "$nginx_h2")"
+
+echo "== CPU instructions per check (perf stat, user + kernel, 100,000 checks; repeatable where req/s is not) =="
+# Instructions retired by the server process while h2load sends a fixed number of checks: unlike
+# requests per second, this barely moves with what else the shared machine is doing.
+instructions_per_check() { # pid url [h2load options...]
+    local pid=$1 url=$2 stat="$work/perf.stat"
+    shift 2
+    perf stat -e instructions -x, -o "$stat" -p "$pid" &
+    local perf_pid=$!
+    sleep 0.5
+    h2load -n 100000 -c"$CONNECTIONS" "$@" "$url" >/dev/null 2>&1
+    kill -INT "$perf_pid"
+    wait "$perf_pid" 2>/dev/null || true
+    awk -F, '/instructions/ && $1 ~ /^[0-9]+$/ {printf "%.0f", $1 / 100000; found = 1} END {if (!found) printf "n/a"}' "$stat"
+}
+if perf stat -e instructions true >/dev/null 2>&1; then
+    printf "%-22s %12s %16s %8s\n" "transport" "sigv4-authz" "transport alone" "difference"
+    for transport in h1 h2c grpc; do
+        case $transport in
+        h1) label="HTTP/1.1"; port_a=18080; port_c=18090; path=/envoy/reports/q1.csv; opts=(--h1 -m1 "${h2_headers[@]}") ;;
+        h2c) label="h2c"; port_a=18080; port_c=18090; path=/envoy/reports/q1.csv; opts=(-m10 "${h2_headers[@]}") ;;
+        grpc) label="gRPC"; port_a=19001; port_c=19011; path=/envoy.service.auth.v3.Authorization/Check
+            opts=(-m10 -d "$work/check.grpc" -H "content-type: application/grpc" -H "te: trailers") ;;
+        esac
+        full=$(instructions_per_check "$authz_pid" "http://127.0.0.1:$port_a$path" "${opts[@]}")
+        alone=$(instructions_per_check "$ceiling_pid" "http://127.0.0.1:$port_c$path" "${opts[@]}")
+        printf "%-22s %12s %16s %8s\n" "$label" "$full" "$alone" "$(python3 -c "print(int('$full') - int('$alone'))" 2>/dev/null || echo n/a)"
+    done
+else
+    echo "perf cannot count instructions on this machine: skipped"
+fi
 
 echo "== latency at half of peak (h2load --rps, 10 clients; per-request times from --log-file) =="
 # h2load paces each of 10 clients at (peak / 2 / 10) requests/s and logs every request's time; the
