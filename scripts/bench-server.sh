@@ -159,17 +159,23 @@ instructions_per_check() { # pid url [h2load options...]
     awk -F, '/instructions/ && $1 ~ /^[0-9]+$/ {printf "%.0f", $1 / 100000; found = 1} END {if (!found) printf "n/a"}' "$stat"
 }
 if perf stat -e instructions true >/dev/null 2>&1; then
-    printf "%-22s %12s %16s %8s\n" "transport" "sigv4-authz" "transport alone" "difference"
+    nginx_workers=$(pgrep -d, -P "$(cat "$work/nginx.pid")")
+    printf "%-22s %12s %16s %11s %10s\n" "transport" "sigv4-authz" "transport alone" "difference" "nginx"
     for transport in h1 h2c grpc; do
         case $transport in
-        h1) label="HTTP/1.1"; port_a=18080; port_c=18090; path=/envoy/reports/q1.csv; opts=(--h1 -m1 "${h2_headers[@]}") ;;
-        h2c) label="h2c"; port_a=18080; port_c=18090; path=/envoy/reports/q1.csv; opts=(-m10 "${h2_headers[@]}") ;;
-        grpc) label="gRPC"; port_a=19001; port_c=19011; path=/envoy.service.auth.v3.Authorization/Check
+        h1) label="HTTP/1.1"; port_a=18080; port_c=18090; port_n=18081; path=/envoy/reports/q1.csv
+            opts=(--h1 -m1 "${h2_headers[@]}") ;;
+        h2c) label="h2c"; port_a=18080; port_c=18090; port_n=18082; path=/envoy/reports/q1.csv
+            opts=(-m10 "${h2_headers[@]}") ;;
+        grpc) label="gRPC (nginx: h2c)"; port_a=19001; port_c=19011; port_n=18082
+            path=/envoy.service.auth.v3.Authorization/Check
             opts=(-m10 -d "$work/check.grpc" -H "content-type: application/grpc" -H "te: trailers") ;;
         esac
         full=$(instructions_per_check "$authz_pid" "http://127.0.0.1:$port_a$path" "${opts[@]}")
         alone=$(instructions_per_check "$ceiling_pid" "http://127.0.0.1:$port_c$path" "${opts[@]}")
-        printf "%-22s %12s %16s %8s\n" "$label" "$full" "$alone" "$(python3 -c "print(int('$full') - int('$alone'))" 2>/dev/null || echo n/a)"
+        baseline=$(instructions_per_check "$nginx_workers" "http://127.0.0.1:$port_n$path" "${opts[@]}")
+        printf "%-22s %12s %16s %11s %10s\n" "$label" "$full" "$alone" \
+            "$(python3 -c "print(int('$full') - int('$alone'))" 2>/dev/null || echo n/a)" "$baseline"
     done
 else
     echo "perf cannot count instructions on this machine: skipped"
