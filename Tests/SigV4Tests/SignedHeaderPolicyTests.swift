@@ -53,6 +53,22 @@ struct SignedHeaderPolicyTests {
             request(service: "sts", signed: "host;x-amz-date", headers: base + [("X-Amz-Security-Token", "t")]), nil
         ),
         (
+            "S3 x-amz-* header whose name is a prefix of a signed one",
+            request(signed: "host;x-amz-content-sha256;x-amz-date", headers: base + [("X-Amz-Dat", "1")]),
+            .unsignedAmzHeader
+        ),
+        (
+            "S3 x-amz-* header whose name extends a signed one",
+            request(signed: "host;x-amz-content-sha256;x-amz-date", headers: base + [("x-amz-date-2", "1")]),
+            .unsignedAmzHeader
+        ),
+        (
+            "S3 signed x-amz-* header in another letter case",
+            request(
+                signed: "host;x-amz-content-sha256;x-amz-date;x-amz-meta-a",
+                headers: base + [("X-AMZ-META-A", "1")]), nil
+        ),
+        (
             "x-amzn-trace-id is not x-amz-*",
             request(signed: "host;x-amz-content-sha256;x-amz-date", headers: base + [("X-Amzn-Trace-Id", "Root=1")]),
             nil

@@ -78,11 +78,7 @@ public struct SigV4Credential: Sendable {
 
     /// Whether `name` (lower case) is in ``signedHeaders``.
     public func isSigned(_ lowercasedName: String) -> Bool {
-        var found = false
-        ASCII.forEachPart(of: signedHeaders, separator: UInt8(ascii: ";")) { name in
-            if !found, name.utf8.elementsEqual(lowercasedName.utf8) { found = true }
-        }
-        return found
+        ASCII.list(signedHeaders, separator: UInt8(ascii: ";"), contains: lowercasedName)
     }
 
     /// Checks the request time against the local clock.

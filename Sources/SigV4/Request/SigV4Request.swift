@@ -159,6 +159,37 @@ enum ASCII {
         try body(text[start..<end])
     }
 
+    /// Whether the `separator`-separated list `list` has an element equal to `name` — byte for byte,
+    /// or in any ASCII letter case with `ignoringCase` — scanning the bytes in place (no parts made).
+    static func list(
+        _ list: Substring, separator: UInt8, contains name: some StringProtocol, ignoringCase: Bool = false
+    ) -> Bool {
+        func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
+            var start = 0
+            while start <= bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != separator { end += 1 }
+                if end - start == wanted.count {
+                    var equal = true
+                    for offset in 0..<wanted.count {
+                        let a = bytes[start + offset]
+                        let b = wanted[offset]
+                        if ignoringCase ? lower(a) != lower(b) : a != b {
+                            equal = false
+                            break
+                        }
+                    }
+                    if equal { return true }
+                }
+                start = end + 1
+            }
+            return false
+        }
+        var list = list
+        var name = String(name)
+        return list.withUTF8 { bytes in name.withUTF8 { wanted in scan(bytes, wanted) } }
+    }
+
     /// Trims spaces and tabs from both ends.
     static func trimmed(_ s: Substring) -> Substring {
         var start = s.utf8.startIndex

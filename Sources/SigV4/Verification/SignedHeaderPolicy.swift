@@ -33,20 +33,27 @@ public enum SignedHeaderPolicy {
         case .query:
             break
         }
-        for name in credential.signedHeaders.utf8.split(separator: UInt8(ascii: ";")) where !headersArePartial {
-            guard request.headers.contains(where: { ASCII.equalsIgnoringCase($0.name.utf8, name) }) else {
-                throw SigV4Error(
-                    .signedHeaderMissing,
-                    "the header \(String(decoding: name, as: UTF8.self)) is listed in SignedHeaders but not sent")
+        if !headersArePartial {
+            try ASCII.forEachPart(of: credential.signedHeaders, separator: UInt8(ascii: ";")) {
+                (name) throws(SigV4Error) in
+                guard request.headers.contains(where: { ASCII.equalsIgnoringCase($0.name.utf8, name.utf8) }) else {
+                    throw SigV4Error(
+                        .signedHeaderMissing, "the header \(name) is listed in SignedHeaders but not sent")
+                }
             }
         }
         if rules == .s3 {
             for field in request.headers where ASCII.hasPrefixIgnoringCase(field.name.utf8, "x-amz-".utf8) {
-                let lowered = field.name.lowercased()
-                if lowered == "x-amz-content-sha256" { continue }
-                guard credential.isSigned(lowered) else {
+                if ASCII.equalsIgnoringCase(field.name.utf8, "x-amz-content-sha256".utf8) { continue }
+                // SignedHeaders is lower case (the parser refuses anything else).
+                guard
+                    ASCII.list(
+                        credential.signedHeaders, separator: UInt8(ascii: ";"), contains: field.name, ignoringCase: true
+                    )
+                else {
                     throw SigV4Error(
-                        .unsignedAmzHeader, "S3 requires every x-amz-* header to be signed; \(lowered) is not")
+                        .unsignedAmzHeader,
+                        "S3 requires every x-amz-* header to be signed; \(field.name.lowercased()) is not")
                 }
             }
         }
