@@ -101,11 +101,11 @@ public enum JSONText {
                 case UInt8(ascii: "\r"): escape("\\r", skipping: 1)
                 case UInt8(ascii: "\t"): escape("\\t", skipping: 1)
                 case 0..<0x20, 0x7F:
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<index]))
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-                    index += 1
-                    copied = index
+                    // \u00XX
+                    let digits: StaticString = "0123456789abcdef"
+                    escape("\\u00", skipping: 1)
+                    out.append(digits.utf8Start[Int(byte >> 4)])
+                    out.append(digits.utf8Start[Int(byte & 0xF)])
                 case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xA8:
                     escape("\\u2028", skipping: 3)
                 case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xA9:

@@ -27,8 +27,9 @@ public struct AWSModel: Sendable {
         public let regions: Set<String>
         /// Region names of the partition's pattern (`^(us|eu|…)\-\w+\-\d+$`) beyond the known ones.
         let regionPattern: RegionPattern
-        /// `.` + ``dnsSuffix`` and `.` + ``dualStackDNSSuffix``, for matching hosts without building them.
+        /// `.` + ``dnsSuffix``, kept so that matching a host builds no string.
         let dottedDNSSuffix: String
+        /// `.` + ``dualStackDNSSuffix``, likewise.
         let dottedDualStackDNSSuffix: String
 
         init(
