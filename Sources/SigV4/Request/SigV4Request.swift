@@ -109,6 +109,14 @@ enum ASCII {
 
     static func equalsIgnoringCase<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Bool {
         guard a.count == b.count else { return false }
+        // Native strings: compare the two buffers directly rather than through two view iterators.
+        let direct = a.withContiguousStorageIfAvailable { left in
+            b.withContiguousStorageIfAvailable { right in
+                for index in 0..<left.count where lower(left[index]) != lower(right[index]) { return false }
+                return true
+            }
+        }
+        if let direct, let result = direct { return result }
         return zip(a, b).allSatisfy { lower($0) == lower($1) }
     }
 
