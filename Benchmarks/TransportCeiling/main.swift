@@ -59,11 +59,7 @@ func run() async -> Int32 {
         return 1
     }
     let responder = FirstAnswerResponder(engine: engine)
-    var httpConfiguration = HTTPCheckConfiguration()
-    httpConfiguration.envoyPrefix = config.server.envoyPrefix
-    httpConfiguration.nginxPath = config.server.nginxPath
-    httpConfiguration.maxBodyBytes = config.server.maxBodyBytes
-    let configuration = httpConfiguration
+    let configuration = HTTPCheckConfiguration(server: config.server)
     let services: [any Service] = [
         Listener(
             name: "http", address: http, group: MultiThreadedEventLoopGroup.singleton, logger: logger,
@@ -71,7 +67,7 @@ func run() async -> Int32 {
                 try HTTPCheckPipeline.configure(channel, configuration: configuration, responder: responder)
             }),
         GRPCListener(
-            address: grpc, responder: responder, tls: nil, maxPayloadBytes: configuration.maxBodyBytes + (1 << 20),
+            address: grpc, responder: responder, tls: nil, maxBodyBytes: configuration.maxBodyBytes,
             logger: logger, ready: { true }, onBound: { _ in }),
     ]
     let group = ServiceGroup(

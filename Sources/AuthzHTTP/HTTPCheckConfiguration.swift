@@ -1,3 +1,5 @@
+public import Policy
+
 /// How the HTTP check listener reads requests.
 public struct HTTPCheckConfiguration: Sendable, Hashable {
     /// The path prefix of Envoy HTTP mode: `<prefix>/original/path?query`.
@@ -17,4 +19,13 @@ public struct HTTPCheckConfiguration: Sendable, Hashable {
 
     /// The defaults of the contract.
     public init() {}
+
+    /// The configuration file's `server:` section.
+    public init(server: PolicyConfig.Server) {
+        envoyPrefix = server.envoyPrefix
+        nginxPath = server.nginxPath
+        maxBodyBytes = server.maxBodyBytes
+        maxHeaderBytes = server.maxHeaderBytes
+        idleTimeoutSeconds = server.idleTimeoutSeconds
+    }
 }

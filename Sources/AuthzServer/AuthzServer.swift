@@ -83,13 +83,7 @@ public final class AuthzServer: Sendable {
                 path: $0, model: model, decisions: decisions, logger: logger,
                 pollInterval: .seconds(config.server.reloadPollSeconds), environment: environment)
         }
-        var http1 = HTTPCheckConfiguration()
-        http1.envoyPrefix = config.server.envoyPrefix
-        http1.nginxPath = config.server.nginxPath
-        http1.maxBodyBytes = config.server.maxBodyBytes
-        http1.maxHeaderBytes = config.server.maxHeaderBytes
-        http1.idleTimeoutSeconds = config.server.idleTimeoutSeconds
-        self.httpConfiguration = http1
+        self.httpConfiguration = HTTPCheckConfiguration(server: config.server)
         self.tls = try config.tls.map { tls throws(ConfigError) in
             try TLSSupport(tls, refresh: .seconds(config.server.reloadPollSeconds), path: config.path)
         }
@@ -132,7 +126,7 @@ public final class AuthzServer: Sendable {
         services.append(
             GRPCListener(
                 address: addresses.grpc, responder: decisions, tls: tls,
-                maxPayloadBytes: httpConfiguration.maxBodyBytes + (1 << 20),
+                maxBodyBytes: httpConfiguration.maxBodyBytes,
                 logger: logger, ready: { bound.checksReady }, onBound: { port in bound.set("grpc", port) }))
         return services
     }

@@ -11,20 +11,22 @@ public struct GRPCListener: Service {
     let address: ListenAddress
     let responder: any CheckResponder
     let tls: TLSSupport?
-    let maxPayloadBytes: Int
+    let maxBodyBytes: Int
     let logger: Logger
     let ready: @Sendable () -> Bool
     let onBound: @Sendable (Int) -> Void
 
     /// Creates the listener; `ready` answers the health service, `onBound` gets the bound port.
+    /// A CheckRequest may carry a body of up to `maxBodyBytes` (larger ones are denied
+    /// `body_too_large`) plus the request's headers and attributes.
     public init(
-        address: ListenAddress, responder: any CheckResponder, tls: TLSSupport?, maxPayloadBytes: Int,
+        address: ListenAddress, responder: any CheckResponder, tls: TLSSupport?, maxBodyBytes: Int,
         logger: Logger, ready: @escaping @Sendable () -> Bool, onBound: @escaping @Sendable (Int) -> Void
     ) {
         self.address = address
         self.responder = responder
         self.tls = tls
-        self.maxPayloadBytes = maxPayloadBytes
+        self.maxBodyBytes = maxBodyBytes
         self.logger = logger
         self.ready = ready
         self.onBound = onBound
@@ -32,7 +34,8 @@ public struct GRPCListener: Service {
 
     public func run() async throws {
         var config = HTTP2ServerTransport.Posix.Config.defaults
-        config.rpc.maxRequestPayloadSize = maxPayloadBytes
+        // The body limit plus 1 MiB for the headers and attributes around it.
+        config.rpc.maxRequestPayloadSize = maxBodyBytes + (1 << 20)
         let socket: GRPCNIOTransportCore.SocketAddress =
             address.host.contains(":")
             ? .ipv6(host: address.host, port: address.port) : .ipv4(host: address.host, port: address.port)
