@@ -11,7 +11,7 @@ enum CredentialParser {
 
     static func parse(_ request: SigV4Request) throws(SigV4Error) -> RequestAuthentication {
         var authorization: String?
-        for field in request.headers where ASCII.equalsIgnoringCase(field.name.utf8, "authorization".utf8) {
+        for field in request.headers where field.hasName("authorization") {
             guard authorization == nil else {
                 throw SigV4Error(.multipleAuthorizationHeaders, "the request has more than one Authorization header")
             }
@@ -156,8 +156,8 @@ enum CredentialParser {
         var sessionTokens = 0
         var regionSetValue: String?
         for field in request.headers {
-            if ASCII.equalsIgnoringCase(field.name.utf8, "x-amz-security-token".utf8) { sessionTokens += 1 }
-            if ASCII.equalsIgnoringCase(field.name.utf8, "x-amz-region-set".utf8) {
+            if field.hasName("x-amz-security-token") { sessionTokens += 1 }
+            if field.hasName("x-amz-region-set") {
                 guard regionSetValue == nil else {
                     throw SigV4Error(.malformedRegionSet, "the request has more than one X-Amz-Region-Set header")
                 }
@@ -219,7 +219,7 @@ enum CredentialParser {
             throw SigV4Error(.malformedExpires, "X-Amz-Expires must be a whole number of seconds from 1 to 604800")
         }
         var headerTokens = 0
-        for field in request.headers where ASCII.equalsIgnoringCase(field.name.utf8, "x-amz-security-token".utf8) {
+        for field in request.headers where field.hasName("x-amz-security-token") {
             headerTokens += 1
         }
         if headerTokens > 0, query.securityToken != nil {

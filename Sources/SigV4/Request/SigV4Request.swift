@@ -75,7 +75,7 @@ public struct SigV4Request: Sendable {
     /// The values of every header whose name equals `lowercasedName` case-insensitively, in order.
     public func headerValues(_ lowercasedName: String) -> [String] {
         var values: [String] = []
-        for field in headers where ASCII.equalsIgnoringCase(field.name.utf8, lowercasedName.utf8) {
+        for field in headers where field.hasName(lowercasedName) {
             values.append(field.value)
         }
         return values
@@ -84,7 +84,7 @@ public struct SigV4Request: Sendable {
     /// The single value of a header, `nil` when absent; `.multiple` when it appears more than once.
     func singleHeaderValue(_ lowercasedName: String) -> SingleValue {
         var found: String?
-        for field in headers where ASCII.equalsIgnoringCase(field.name.utf8, lowercasedName.utf8) {
+        for field in headers where field.hasName(lowercasedName) {
             if found != nil { return .multiple }
             found = field.value
         }
@@ -177,18 +177,8 @@ enum ASCII {
             while start <= bytes.count {
                 var end = start
                 while end < bytes.count, bytes[end] != separator { end += 1 }
-                if end - start == wanted.count {
-                    var equal = true
-                    for offset in 0..<wanted.count {
-                        let a = bytes[start + offset]
-                        let b = wanted[offset]
-                        if ignoringCase ? lower(a) != lower(b) : a != b {
-                            equal = false
-                            break
-                        }
-                    }
-                    if equal { return true }
-                }
+                let part = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                if ignoringCase ? equalsIgnoringCase(part, wanted) : part.elementsEqual(wanted) { return true }
                 start = end + 1
             }
             return false

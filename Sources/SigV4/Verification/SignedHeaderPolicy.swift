@@ -44,7 +44,7 @@ public enum SignedHeaderPolicy {
         }
         if rules == .s3 {
             for field in request.headers where ASCII.hasPrefixIgnoringCase(field.name.utf8, "x-amz-".utf8) {
-                if ASCII.equalsIgnoringCase(field.name.utf8, "x-amz-content-sha256".utf8) { continue }
+                if field.hasName("x-amz-content-sha256") { continue }
                 // SignedHeaders is lower case (the parser refuses anything else).
                 guard
                     ASCII.list(
