@@ -57,7 +57,7 @@ public struct HostClassifier: Sendable {
         for partition in model.partitions {
             for dualStackSuffix in [false, true] {
                 let dottedSuffix = dualStackSuffix ? partition.dottedDualStackDNSSuffix : partition.dottedDNSSuffix
-                guard host.utf8.count > dottedSuffix.utf8.count, host.hasSuffix(dottedSuffix) else { continue }
+                guard host.hasSuffix(dottedSuffix) else { continue }
                 let prefix = host.dropLast(dottedSuffix.count)
                 let labels = prefix.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
                 if let endpoint = classify(
