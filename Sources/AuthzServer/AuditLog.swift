@@ -1,6 +1,5 @@
 public import Foundation
 public import Logging
-internal import NIOPosix
 public import ServiceLifecycle
 internal import Synchronization
 
@@ -76,7 +75,7 @@ public final class AuditLog: Service, Sendable {
         var droppedSinceReport = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await Task.sleep(for: interval)
-            droppedSinceReport += await flushOffLoop(to: handle)
+            droppedSinceReport += await runBlocking { self.flush(to: handle) }
             if ContinuousClock.now - lastReport >= .seconds(1) {
                 if droppedSinceReport > 0 {
                     logger.warning(
@@ -87,16 +86,11 @@ public final class AuditLog: Service, Sendable {
                 lastReport = .now
             }
         }
-        droppedSinceReport += await flushOffLoop(to: handle)
+        droppedSinceReport += await runBlocking { self.flush(to: handle) }
         if droppedSinceReport > 0 {
             logger.warning(
                 "audit records dropped: the writer cannot keep up", metadata: ["dropped": "\(droppedSinceReport)"])
         }
-    }
-
-    /// ``flush(to:)`` on the blocking-I/O pool (inline if the pool has stopped).
-    private func flushOffLoop(to handle: FileHandle) async -> Int {
-        (try? await NIOThreadPool.singleton.runIfActive { self.flush(to: handle) }) ?? flush(to: handle)
     }
 
     /// Writes the buffered records; returns how many were dropped since the last flush.

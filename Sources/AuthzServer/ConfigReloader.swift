@@ -2,7 +2,6 @@ public import AWSClassifier
 internal import AuthzCore
 internal import Foundation
 public import Logging
-internal import NIOPosix
 internal import Policy
 public import ServiceLifecycle
 internal import UnixSignals
@@ -60,15 +59,9 @@ public struct ConfigReloader: Service {
         }
     }
 
-    /// ``reload(because:)`` on NIO's blocking-I/O pool: reading and compiling a large policy must not
-    /// hold an event loop (which `serve` also uses as Swift's executor).
+    /// ``reload(because:)`` off the event loops: reading and compiling a large policy must not hold one.
     func reloadOffLoop(because trigger: String) async {
-        do {
-            _ = try await NIOThreadPool.singleton.runIfActive { self.reload(because: trigger) }
-        } catch {
-            // The pool has stopped (the process is shutting down): reload here.
-            self.reload(because: trigger)
-        }
+        await runBlocking { _ = self.reload(because: trigger) }
     }
 
     /// Reloads now; returns the new generation, or `nil` when the file is invalid.
