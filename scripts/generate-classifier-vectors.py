@@ -355,7 +355,7 @@ def s3_vectors():
             config=cfg, resource=s3_arn(b, "résumé/日本語 ☃.txt"))
         vec(f"s3-delete-objects-{style}", "s3", r, "DeleteObjects",
             {"Bucket": b, "Delete": {"Objects": [{"Key": "a.txt"}, {"Key": "b/c.txt", "VersionId": "v1"}], "Quiet": True}},
-            config=cfg, resource=bkt)
+            config=cfg, resource=f"{bkt}/a.txt")  # s3:DeleteObject on each key; the first is the primary pair
         vec(f"s3-get-bucket-acl-{style}", "s3", r, "GetBucketAcl", {"Bucket": b}, config=cfg, resource=bkt)
     vec("s3-get-object-query-params", "s3", r, "GetObject",
         {"Bucket": b, "Key": "docs/report.pdf", "VersionId": "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY",

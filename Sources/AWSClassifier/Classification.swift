@@ -60,12 +60,59 @@ public struct Classification: Sendable {
     public var operation: String?
     /// The wire protocol the operation was found through.
     public var wireProtocol: AWSModel.WireProtocol?
-    /// The IAM-style action.
-    public var action: Action = .unknown(reason: "not classified")
-    /// The resource ARN, when it can be derived from the request.
-    public var resource: String?
+    /// Every (action, resource) pair AWS authorizes for the request, the operation's own first: the
+    /// resources a batch names, dependent actions (an S3 copy's source read, an SSE-KMS key), the item
+    /// actions of a DynamoDB transaction. Never empty; a policy allows the request only when it allows
+    /// every pair.
+    public var authorizations: [Authorization] = [Authorization(action: .unknown(reason: "not classified"))]
+    /// The IAM-style action of the first pair.
+    public var action: Action {
+        get { authorizations.first?.action ?? .unknown(reason: "not classified") }
+        set {
+            if authorizations.isEmpty {
+                authorizations = [Authorization(action: newValue)]
+            } else {
+                authorizations[0].action = newValue
+            }
+        }
+    }
+    /// The resource ARN of the first pair, when the request names it.
+    public var resource: String? {
+        get { authorizations.first?.resource }
+        set {
+            if authorizations.isEmpty {
+                authorizations = [Authorization(action: action, resource: newValue)]
+            } else {
+                authorizations[0].resource = newValue
+            }
+        }
+    }
+    /// The account that owns the resource, where the request states it and AWS enforces it: S3's
+    /// `x-amz-expected-bucket-owner`, the account of an S3 access point host.
+    public var resourceAccount: String?
+    /// Whether the request addresses an S3 bucket (S3 refuses it when `x-amz-expected-bucket-owner`
+    /// names another account than the bucket's owner).
+    public var addressesS3Bucket = false
+    /// Whether the destination's owner cannot be told from the request, and the endpoint may not
+    /// check signatures at all (API Gateway invocations, Lambda function URLs): the signer's account
+    /// says nothing about whose API is reached.
+    public var ownerUnverifiable = false
     /// The first problem found, if any.
     public var problem: Problem?
+
+    /// One action AWS authorizes for the request, on one resource.
+    public struct Authorization: Sendable, Hashable {
+        /// The IAM-style action, or why it is not known.
+        public var action: Action
+        /// The resource ARN; `nil` when the request does not name it or it cannot be read.
+        public var resource: String?
+
+        /// Creates a pair.
+        public init(action: Action, resource: String? = nil) {
+            self.action = action
+            self.resource = resource
+        }
+    }
 
     /// An empty classification: nothing known yet.
     public init() {}

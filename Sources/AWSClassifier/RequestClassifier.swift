@@ -30,10 +30,18 @@ public struct RequestClassifier: Sendable {
     ///   - body: The complete body, or `nil` when it is not available.
     ///   - credential: The parsed SigV4 credential, or `nil` for anonymous requests.
     ///   - accountID: The signing account, used to complete ARNs of resources named without one.
+    ///   - knownHeaderNames: When the proxy passes only some headers (Squid), their lower-cased names:
+    ///     another header is unknown rather than absent. `nil` when every header is present.
     public func classify(
-        _ request: SigV4Request, body: [UInt8]?, credential: SigV4Credential?, accountID: AWSAccountID?
+        _ request: SigV4Request, body: [UInt8]?, credential: SigV4Credential?, accountID: AWSAccountID?,
+        knownHeaderNames: Set<String>? = nil
     ) -> Classification {
         var result = Classification()
+        // A raw '#' ends the URL for some readers and not for others.
+        if request.rawPath.utf8.contains(UInt8(ascii: "#")) || request.rawQuery.utf8.contains(UInt8(ascii: "#")) {
+            result.problem = .conflict("the request target holds a raw '#'")
+            return result
+        }
         let hostValues = request.headerValues("host")
         guard hostValues.count <= 1 else {
             result.problem = .conflict("the request has more than one Host header")
@@ -48,13 +56,13 @@ public struct RequestClassifier: Sendable {
             return result
         }
         result.endpoint = endpoint
-        var wire = WireRequest(request, body: body)
+        var wire = WireRequest(request, body: body, knownHeaderNames: knownHeaderNames)
 
         // API Gateway's connection management API is addressed under the stage: /{stage}/@connections/…
         if endpoint.kind == .apiGateway, let range = request.rawPath.range(of: "/@connections/") {
             var stripped = request
             stripped.rawPath = String(request.rawPath[range.lowerBound...])
-            wire = WireRequest(stripped, body: body)
+            wire = WireRequest(stripped, body: body, knownHeaderNames: knownHeaderNames)
         }
 
         // The services this host can be, with the signing name and IAM prefix each implies.
@@ -169,14 +177,26 @@ public struct RequestClassifier: Sendable {
         result.iamPrefix = match.candidate.iamPrefix
         result.operation = match.operation
         result.wireProtocol = match.via
-        result.action = .known(match.action)
-        if let resource = match.candidate.fixedAction?.resource {
-            result.resource = resource(endpoint, region, accountID)
+        if let fixed = match.candidate.fixedAction {
+            // API Gateway invocations and Lambda function URLs: nothing in the request names the owner,
+            // and the endpoint may not check signatures, so the signer's account says nothing.
+            result.authorizations = [
+                Classification.Authorization(action: .known(match.action), resource: fixed.resource?(endpoint, region))
+            ]
+            result.ownerUnverifiable = true
         } else if let service = match.candidate.service {
-            result.resource = ResourceDeriver(
-                endpoint: endpoint, region: region, accountID: accountID?.description, wire: wire
-            )
-            .resource(service: service, operation: match.operation, labels: match.labels)
+            let derived = AuthorizationDeriver(
+                endpoint: endpoint, region: region, accountID: accountID?.description, wire: wire, service: service,
+                operation: match.operation, labels: match.labels, wireProtocol: match.via, action: match.action
+            ).derive()
+            if let problem = derived.problem {
+                result.problem = problem
+                result.action = .unknown(reason: problem.message)
+                return result
+            }
+            result.authorizations = derived.authorizations
+            result.resourceAccount = derived.resourceAccount
+            result.addressesS3Bucket = derived.addressesS3Bucket
         }
         return result
     }
@@ -190,8 +210,7 @@ public struct RequestClassifier: Sendable {
         var hostBucket: String?
         /// For endpoints whose action does not come from a service model (API Gateway invocations,
         /// Lambda function URLs).
-        var fixedAction:
-            (operation: String, action: String, resource: (@Sendable (Endpoint, String?, AWSAccountID?) -> String?)?)?
+        var fixedAction: (operation: String, action: String, resource: (@Sendable (Endpoint, String?) -> String?)?)?
     }
 
     private func candidates(for endpoint: Endpoint, wire: WireRequest) -> [Candidate] {
@@ -224,10 +243,12 @@ public struct RequestClassifier: Sendable {
                     service: nil, signingName: "execute-api", iamPrefix: "execute-api",
                     fixedAction: (
                         "Invoke", "execute-api:Invoke",
-                        { endpoint, region, account in
+                        { endpoint, region in
+                            // The API's owner is not in the request: the account field stays empty.
                             guard let region, let id = endpoint.resourceID else { return nil }
+                            let parts = path.dropFirst().split(separator: "/", maxSplits: 1)
                             return
-                                "arn:\(endpoint.partition.id):execute-api:\(region):\(account?.description ?? "*"):\(id)/\(path.dropFirst().split(separator: "/", maxSplits: 1).first ?? "")/\(method)/\(path.dropFirst().split(separator: "/", maxSplits: 1).dropFirst().first ?? "")"
+                                "arn:\(endpoint.partition.id):execute-api:\(region)::\(id)/\(parts.first ?? "")/\(method)/\(parts.dropFirst().first ?? "")"
                         }
                     ))
             ]

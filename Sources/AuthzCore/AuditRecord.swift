@@ -23,6 +23,10 @@ public struct AuditRecord: Sendable, Hashable {
     public var service: String?
     public var action: String?
     public var resource: String?
+    /// The resource's owner, where the request states it (`x-amz-expected-bucket-owner`).
+    public var resourceAccount: String?
+    /// Every (action, resource) pair the request needs, ``action`` on ``resource`` first.
+    public var authorizations: [ActionResource] = []
     /// `header`, `presigned` or `none`.
     public var auth: String
     /// `verified`, `not_checked` or `mismatch`.
@@ -59,6 +63,14 @@ public struct AuditRecord: Sendable, Hashable {
         raw(",\"service\":"); value(service)
         raw(",\"action\":"); value(action)
         raw(",\"resource\":"); value(resource)
+        raw(",\"resource_account\":"); value(resourceAccount)
+        raw(",\"authorizations\":[")
+        for (index, pair) in authorizations.enumerated() {
+            raw(index == 0 ? "{\"action\":" : ",{\"action\":"); value(pair.action)
+            raw(",\"resource\":"); value(pair.resource)
+            raw("}")
+        }
+        raw("]")
         raw(",\"auth\":"); value(auth)
         raw(",\"signature\":"); value(signature)
         raw("},\"latency_us\":"); out.append(contentsOf: String(latencyMicroseconds).utf8)

@@ -166,7 +166,8 @@ public struct AuthzEngine: Sendable {
         // Classification: scope/host cross-check, endpoint, operation.
         let classification = classifier.classify(
             sigV4Request, body: request.body, credential: credential,
-            accountID: state.account.flatMap { AWSAccountID($0) })
+            accountID: state.account.flatMap { AWSAccountID($0) },
+            knownHeaderNames: request.headersArePartial ? (request.passedHeaderNames ?? []) : nil)
         state.classification = classification
         if let problem = classification.problem {
             let reason = ReasonCode(rawValue: problem.reasonCode) ?? .internalError
@@ -200,12 +201,20 @@ public struct AuthzEngine: Sendable {
         }
 
         // 2–4. Policy.
-        let facts = RequestFacts(
+        var facts = RequestFacts(
             accountID: state.account, region: classification.region, signingName: classification.signingName,
             iamPrefix: classification.iamPrefix, action: classification.action.name, resource: classification.resource,
             host: classification.endpoint?.host, method: request.method,
             sourceAddress: request.sourceAddress.flatMap(Self.address), principal: request.principal,
             accessKeyID: state.accessKeyID)
+        if classification.authorizations.count > 1 {
+            facts.additionalAuthorizations = classification.authorizations.dropFirst().map {
+                ActionResource(action: $0.action.name, resource: $0.resource)
+            }
+        }
+        facts.resourceAccount = classification.resourceAccount
+        facts.addressesS3Bucket = classification.addressesS3Bucket
+        facts.ownerUnverifiable = classification.ownerUnverifiable
         return policy.evaluate(facts)
     }
 
@@ -258,7 +267,7 @@ public struct AuthzEngine: Sendable {
         let path =
             request.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
             ?? "/"
-        let audit = AuditRecord(
+        var audit = AuditRecord(
             time: UTCTime.rfc3339(millisecondsSinceEpoch: time), decision: decision.effect, reason: decision.reason,
             rule: decision.rule, requestID: state.requestID, mode: request.mode, sourceAddress: request.sourceAddress,
             principal: request.principal, method: request.method, host: request.host, path: path,
@@ -267,6 +276,12 @@ public struct AuthzEngine: Sendable {
             service: classification?.signingName, action: classification?.action.name,
             resource: classification?.resource,
             auth: state.auth, signature: state.signature, latencyMicroseconds: latency)
+        if let classification {
+            audit.resourceAccount = classification.resourceAccount
+            audit.authorizations = classification.authorizations.map {
+                ActionResource(action: $0.action.name, resource: $0.resource)
+            }
+        }
         return AuthzResponse(
             decision: decision, headers: headers, denyBody: denyBody, audit: audit, classification: classification,
             signature: state.signature)

@@ -38,6 +38,10 @@ public struct AuthzRequest: Sendable {
     /// `FORMAT` names): a signed header that is absent is then unknown rather than missing, and the
     /// signature cannot be verified (it is `not_checked`; a key that requires verification is denied).
     public var headersArePartial = false
+    /// With ``headersArePartial``, the lower-cased names of the headers the proxy passes (present or
+    /// not): a header outside them is unknown, so what it could trigger (an S3 ACL grant, an SSE-KMS
+    /// key) is assumed. `nil`: unknown, every other header is unknown.
+    public var passedHeaderNames: Set<String>?
 
     /// Creates a request.
     public init(

@@ -4,7 +4,7 @@ internal import SigV4
 
 /// Squid's `external_acl_type` helper protocol (Squid 5), as `sigv4-authz squid-helper` speaks it.
 ///
-/// Squid writes one lookup per line and reads one reply per line (`../shared/reference/nginx-squid.md`).
+/// Squid writes one lookup per line and reads one reply per line (`docs/reference/nginx-squid.md`).
 /// The lookup's fields are the `FORMAT` codes of the `external_acl_type` line, each URL-escaped by Squid
 /// and separated by spaces. A `FORMAT` is only `%` codes (Squid takes the first other word for the
 /// helper's path), so header values are positional:
@@ -92,6 +92,7 @@ public enum SquidHelperProtocol {
             method: method, host: authority, target: target, headers: headers,
             sourceAddress: client == "-" || client.isEmpty ? nil : client, mode: .squid)
         request.headersArePartial = true
+        request.passedHeaderNames = Set(headerNames.map { $0.lowercased() })
         return Lookup(channel: channel, request: .success(request))
     }
 

@@ -50,13 +50,18 @@ public struct AuthorizationService: Envoy_Service_Auth_V3_Authorization.SimpleSe
         }
         var authority = http.host
         var clientDecisionHeaders: [String] = []
-        var partialBody = false
+        // Envoy marks a forwarded body with x-envoy-auth-partial-body: "false" only when it sent all
+        // of it. Without the header the body was not forwarded (Envoy's `size` may still be 0), so it
+        // is unknown, never "absent".
+        var partialBody: Bool?
         var requestID: String?
         headers.removeAll { field in
             let name = field.name.lowercased()
             if name == ":authority", authority.isEmpty { authority = field.value }
             if name.hasPrefix(AuthzEngine.headerPrefix) { clientDecisionHeaders.append(name) }
-            if name == "x-envoy-auth-partial-body" { partialBody = field.value.lowercased() == "true" }
+            if name == "x-envoy-auth-partial-body" {
+                partialBody = partialBody == nil ? field.value.lowercased() != "false" : true
+            }
             if name == "x-request-id" { requestID = field.value }
             return name.hasPrefix(":") || name == "x-envoy-auth-partial-body"
                 || name == "x-envoy-expected-rq-timeout-ms"
@@ -66,14 +71,9 @@ public struct AuthorizationService: Envoy_Service_Auth_V3_Authorization.SimpleSe
         }
 
         var body: [UInt8]?
-        if !http.rawBody.isEmpty {
-            body = Array(http.rawBody)
-        } else if !http.body.isEmpty {
-            body = Array(http.body.utf8)
-        } else if http.size == 0 {
-            body = []  // Envoy says the request has no body.
+        if partialBody == false {
+            body = http.rawBody.isEmpty ? Array(http.body.utf8) : Array(http.rawBody)
         }
-        if partialBody { body = nil }
 
         let source = check.attributes.source
         let address = source.address.socketAddress.address

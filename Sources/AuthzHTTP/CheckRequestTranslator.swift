@@ -89,12 +89,15 @@ public struct CheckRequestTranslator: Sendable {
             }
             var target = String(uri.dropFirst(configuration.envoyPrefix.count))
             if target.isEmpty || target.hasPrefix("?") { target = "/" + target }
-            // A body cut by Envoy (`x-envoy-auth-partial-body: true`) cannot be hashed or parsed.
-            let partial = head.headers.first(name: "x-envoy-auth-partial-body")?.lowercased() == "true"
+            // Envoy sends `x-envoy-auth-partial-body: false` only with the whole body. A cut body
+            // (`true`) cannot be hashed or parsed, and without the header the body was not forwarded:
+            // its own Content-Length says nothing of the original request's.
+            let marks = head.headers["x-envoy-auth-partial-body"]
+            let whole = marks.count == 1 && marks[0].lowercased() == "false"
             return .check(
                 AuthzRequest(
                     method: head.method.rawValue, host: host, target: target, headers: headers,
-                    body: partial ? nil : body, sourceAddress: address ?? remoteAddress, principal: principal,
+                    body: whole ? (body ?? []) : nil, sourceAddress: address ?? remoteAddress, principal: principal,
                     mode: .envoyHTTP, requestID: requestID))
         }
     }

@@ -160,8 +160,15 @@ struct Check: ParsableCommand {
             "  operation:     \(classification?.operation ?? "-")",
             "  action:        \(audit.action ?? "unknown")",
             "  resource:      \(audit.resource ?? "-")",
-            "  signature:     \(audit.signature)",
         ]
+        if audit.authorizations.count > 1 {
+            lines.append("  every action AWS authorizes for this request (each must be allowed):")
+            for pair in audit.authorizations {
+                lines.append("    \(pair.action ?? "unknown action") on \(pair.resource ?? "an unknown resource")")
+            }
+        }
+        if let owner = audit.resourceAccount { lines.append("  resource owner: \(owner)") }
+        lines.append("  signature:     \(audit.signature)")
         if case .unknown(let reason)? = classification?.action, classification?.problem == nil {
             lines.append("  (action unknown: \(reason))")
         }

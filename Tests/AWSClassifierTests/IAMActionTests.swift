@@ -75,7 +75,9 @@ struct IAMActionTests {
                 service: "execute-api", region: "eu-west-1"),
             body: nil)
         #expect(invoke.action == .known("execute-api:Invoke"))
-        #expect(invoke.resource == "arn:aws:execute-api:eu-west-1:171436882533:a1b2c3d4e5/prod/POST/orders/42")
+        // The API's owner is not in the request; the signer's account is never put in its place.
+        #expect(invoke.resource == "arn:aws:execute-api:eu-west-1::a1b2c3d4e5/prod/POST/orders/42")
+        #expect(invoke.ownerUnverifiable)
         let url = Fixtures.classify(
             Fixtures.signed(
                 host: "abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws", target: "/hello",
@@ -83,5 +85,6 @@ struct IAMActionTests {
             body: nil)
         #expect(url.action == .known("lambda:InvokeFunctionUrl"))
         #expect(url.endpoint?.kind == .lambdaFunctionURL)
+        #expect(url.ownerUnverifiable)
     }
 }

@@ -283,8 +283,8 @@ struct AuthzEngineTests {
         let aws = try #require(object["aws"] as? [String: Any])
         #expect(
             Set(aws.keys) == [
-                "access_key_id", "account", "account_name", "region", "service", "action", "resource", "auth",
-                "signature",
+                "access_key_id", "account", "account_name", "region", "service", "action", "resource",
+                "resource_account", "authorizations", "auth", "signature",
             ])
         #expect(aws["auth"] as? String == "presigned")
         #expect(aws["account_name"] as? String == "prod")

@@ -19,9 +19,11 @@ struct GRPCTests {
         http.method = method
         http.path = path
         http.host = host
+        // Envoy marks a forwarded body (with_request_body) with x-envoy-auth-partial-body.
         let all =
             [(":authority", host), (":method", method), (":path", path), (":scheme", "https")]
             + headers.filter { $0.0.lowercased() != "host" }
+            + (body == nil ? [] : [("x-envoy-auth-partial-body", "false")])
         if rawHeaders {
             http.headerMap.headers = all.map { name, value in
                 var header = Envoy_Config_Core_V3_HeaderValue()

@@ -49,7 +49,9 @@ struct ServerTests {
                     ("X-Amz-Target", "DynamoDB_20120810.GetItem"), ("Content-Type", "application/x-amz-json-1.0"),
                 ],
                 body: Array(body.utf8))
-            try await connection.send(RawConnection.request("POST", "/envoy/", headers: dynamo, body: body))
+            // Envoy sends x-envoy-auth-partial-body: false with a whole body (with_request_body).
+            let whole = [("x-envoy-auth-partial-body", "false")]
+            try await connection.send(RawConnection.request("POST", "/envoy/", headers: dynamo + whole, body: body))
             let deny = try #require(try await connection.readResponse())
             #expect(deny.status == 403)
             #expect(deny.header("x-sigv4-authz-reason") == "region_not_allowed")
@@ -60,7 +62,7 @@ struct ServerTests {
             let sts = TestServer.signedHeaders(
                 method: "POST", host: "sts.eu-west-1.amazonaws.com", target: "/", service: "sts", region: "eu-west-1",
                 headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")], body: Array(form.utf8))
-            try await connection.send(RawConnection.request("POST", "/envoy/", headers: sts, body: form))
+            try await connection.send(RawConnection.request("POST", "/envoy/", headers: sts + whole, body: form))
             let allow = try #require(try await connection.readResponse())
             #expect(allow.status == 200)
             #expect(allow.header("x-sigv4-authz-action") == "sts:GetCallerIdentity")

@@ -44,12 +44,35 @@ struct OperationResolver {
         var found: [(operation: String, via: AWSModel.WireProtocol, labels: [String: String])] = []
         var needsBody: String?
 
+        // Which parameters the request carries, wherever the service might read them.
+        let form: [(name: String, value: String)]?
+        if let body = wire.readableBody, wire.contentType == "application/x-www-form-urlencoded" {
+            form = FormDecoding.pairs(String(decoding: body, as: UTF8.self))
+        } else {
+            form = nil
+        }
+        // `Operation=` is another name for the operation in some readers; a case variant of `Action`
+        // may be read as it.
+        for pair in wire.query + (form ?? []) {
+            let folded = JSONScanner.foldedASCII(pair.name)
+            if folded == "operation" || (folded == "action" && pair.name != "Action") {
+                return .conflict("the request names its operation as \(pair.name)=, which AWS may read differently")
+            }
+        }
+
         // JSON: X-Amz-Target: <targetPrefix>.<Operation>
         let targets = wire.header("x-amz-target")
         if targets.count > 1 { return .conflict("the request has more than one X-Amz-Target header") }
         if let target = targets.first {
             guard service.speaks(.json), let prefix = service.targetPrefix else {
                 return .conflict("X-Amz-Target is set but \(service.modelName) does not use it")
+            }
+            // A JSON call in a form body, or beside Action=, is two requests in one.
+            if wire.contentType == "application/x-www-form-urlencoded" {
+                return .conflict("X-Amz-Target is set on a form-encoded body")
+            }
+            if wire.query.contains(where: { $0.name == "Action" }) {
+                return .conflict("X-Amz-Target is set beside Action= in the URL")
             }
             let value = target.trimmingASCIIWhitespace()
             guard let dot = value.lastIndex(of: "."), value[..<dot] == prefix else {
@@ -62,22 +85,24 @@ struct OperationResolver {
             found.append((operation, .json, [:]))
         }
 
-        // Query / EC2: Action= in the URL and/or the form body.
-        if service.speaks(.query) || service.speaks(.ec2) || service.awsQueryCompatible {
+        // Query / EC2: Action= in the URL and/or the form body. The URL's Action is trusted only when
+        // the whole body was seen and agrees: an unseen body could name another (never infer "no body"
+        // from a missing Content-Length).
+        if (service.speaks(.query) || service.speaks(.ec2) || service.awsQueryCompatible), targets.isEmpty {
             let urlActions = wire.queryValues("Action")
             if urlActions.count > 1 { return .conflict("the query repeats Action") }
             var bodyActions: [String] = []
             var bodyVersions: [String] = []
-            let isForm = wire.contentType == "application/x-www-form-urlencoded"
-            if isForm || (wire.method == "POST" && targets.isEmpty && wire.declaresBody && wire.contentType == nil) {
-                if let body = wire.body {
-                    let form = FormDecoding.pairs(String(decoding: body, as: UTF8.self))
-                    bodyActions = form.filter { $0.name == "Action" }.map(\.value)
-                    bodyVersions = form.filter { $0.name == "Version" }.map(\.value)
-                    if bodyActions.count > 1 { return .conflict("the form body repeats Action") }
-                } else if wire.declaresBody {
-                    needsBody = "the \(service.modelName) action is in the form body, which is not available"
+            if let form {
+                bodyActions = form.filter { $0.name == "Action" }.map(\.value)
+                bodyVersions = form.filter { $0.name == "Version" }.map(\.value)
+                if bodyActions.count > 1 { return .conflict("the form body repeats Action") }
+            } else if let body = wire.readableBody, !body.isEmpty {
+                if wire.contentType == nil {
+                    needsBody = "the \(service.modelName) body has no content type, so its Action cannot be read"
                 }
+            } else if wire.readableBody == nil {
+                needsBody = "the \(service.modelName) action may be in the body, which was not seen whole"
             }
             if let url = urlActions.first, let body = bodyActions.first, url != body {
                 return .conflict("the URL says Action=\(url) but the body says Action=\(body)")
@@ -92,12 +117,11 @@ struct OperationResolver {
                 guard service.operations.contains(action) else {
                     return .conflict("Action=\(action) is not a \(service.modelName) operation")
                 }
-                found.append((action, service.speaks(.ec2) ? .ec2 : .query, [:]))
-                if needsBody != nil, bodyActions.isEmpty {
+                if let needsBody, bodyActions.isEmpty {
                     // The URL names an action but the unseen body could name another.
-                    return .needsBody(
-                        "the \(service.modelName) form body, which could name another Action, is not available")
+                    return .needsBody(needsBody)
                 }
+                found.append((action, service.speaks(.ec2) ? .ec2 : .query, [:]))
             }
         }
 

@@ -8,14 +8,35 @@ struct WireRequest {
     /// Query parameters, percent-decoded, in order.
     let query: [(name: String, value: String)]
     let request: SigV4Request
+    /// The complete body, or `nil` when the proxy did not pass all of it.
     let body: [UInt8]?
+    /// The lower-cased names of the headers the proxy passes, when it passes only some (Squid):
+    /// another header is unknown, not absent. `nil`: every header is here.
+    let knownHeaderNames: Set<String>?
 
-    init(_ request: SigV4Request, body: [UInt8]?) {
+    init(_ request: SigV4Request, body: [UInt8]?, knownHeaderNames: Set<String>? = nil) {
         self.method = request.method
         self.rawPath = request.rawPath
         self.query = FormDecoding.pairs(request.rawQuery)
         self.request = request
         self.body = body
+        self.knownHeaderNames = knownHeaderNames
+    }
+
+    /// The body as the service parses it: `nil` when it was not seen whole, or when a
+    /// `Content-Encoding` (other than `identity`) is applied, which the classifier does not decode.
+    var readableBody: [UInt8]? {
+        guard let body else { return nil }
+        for value in header("content-encoding") where value.trimmingASCIIWhitespace().lowercased() != "identity" {
+            return nil
+        }
+        if knownHeaderNames.map({ !$0.contains("content-encoding") }) ?? false { return nil }
+        return body
+    }
+
+    /// Whether the presence of a header is known: always, unless the proxy passes only some headers.
+    func isKnown(header lowercasedName: String) -> Bool {
+        knownHeaderNames?.contains(lowercasedName) ?? true
     }
 
     func queryValues(_ name: String) -> [String] {
@@ -30,13 +51,6 @@ struct WireRequest {
     var contentType: String? {
         guard let value = header("content-type").first else { return nil }
         return value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingASCIIWhitespace().lowercased() }
-    }
-
-    /// Whether the request says it has a body (`Content-Length` > 0 or `Transfer-Encoding`).
-    var declaresBody: Bool {
-        if !header("transfer-encoding").isEmpty { return true }
-        if let length = header("content-length").first { return length.trimmingASCIIWhitespace() != "0" }
-        return false
     }
 }
 
@@ -87,6 +101,11 @@ enum FormDecoding {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether a body starts with a UTF-8 byte-order mark (which parsers strip or keep differently).
+    static func hasByteOrderMark(_ body: [UInt8]) -> Bool {
+        body.count >= 3 && body[0] == 0xEF && body[1] == 0xBB && body[2] == 0xBF
     }
 
     static func hex(_ byte: UInt8) -> UInt8? {

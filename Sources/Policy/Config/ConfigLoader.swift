@@ -167,7 +167,7 @@ struct Reader {
 
     // MARK: Top level
 
-    static let topKeys = ["listen", "tls", "credentials", "accounts", "rules", "default", "audit", "server"]
+    static let topKeys = ["listen", "tls", "credentials", "accounts", "rules", "default", "audit", "server", "s3"]
 
     mutating func readTop(_ root: Node, into config: inout PolicyConfig) {
         guard let pairs = mapping(root, "the configuration") else { return }
@@ -189,6 +189,7 @@ struct Reader {
                 }
             case "audit": readAudit(value, into: &config.audit)
             case "server": readServer(value, into: &config.server)
+            case "s3": readS3(value, into: &config.s3)
             default: break
             }
         }
@@ -611,6 +612,40 @@ struct Reader {
             case "idle_timeout": if let n = seconds(value, key, 1...3600) { server.idleTimeoutSeconds = n }
             case "shutdown_grace": if let n = seconds(value, key, 0...600) { server.shutdownGraceSeconds = n }
             case "reload_poll": if let n = seconds(value, key, 1...3600) { server.reloadPollSeconds = n }
+            default: break
+            }
+        }
+    }
+
+    // MARK: s3
+
+    mutating func readS3(_ node: Node, into s3: inout PolicyConfig.S3) {
+        guard let pairs = mapping(node, "s3") else { return }
+        checkKeys(pairs, allowed: ["expected_bucket_owner", "bucket_owners"], in: "s3")
+        s3.position = position(node)
+        for (key, _, value) in pairs {
+            switch key {
+            case "expected_bucket_owner":
+                guard let text = string(value, "s3.expected_bucket_owner") else { continue }
+                if let requirement = PolicyConfig.BucketOwnerRequirement(rawValue: text) {
+                    s3.expectedBucketOwner = requirement
+                } else {
+                    fail(value, "s3.expected_bucket_owner must be 'optional' or 'required', not '\(text)'")
+                }
+            case "bucket_owners":
+                guard let items = strings(value, "s3.bucket_owners") else { continue }
+                var owners: [String] = []
+                for (text, itemNode) in items {
+                    let isID = text.count == 12 && text.allSatisfy { $0.isASCII && $0.isNumber }
+                    if isID || (Self.isName(text) && !text.contains("*") && !text.contains("?")) {
+                        owners.append(text)
+                    } else {
+                        fail(
+                            itemNode,
+                            "s3.bucket_owners lists 12-digit account ids or account names; '\(text)' is neither")
+                    }
+                }
+                s3.bucketOwners = owners
             default: break
             }
         }

@@ -143,8 +143,30 @@ public struct PolicyConfig: Sendable {
         public var reloadPollSeconds: Int64 = 2
     }
 
+    /// Whether S3 requests must name their bucket's owner (`s3:`).
+    public enum BucketOwnerRequirement: String, Sendable, Hashable {
+        /// `x-amz-expected-bucket-owner` is read when present, not required.
+        case optional
+        /// Every request that addresses a bucket must carry `x-amz-expected-bucket-owner` (signed, as
+        /// S3 requires of `x-amz-*` headers) naming one of ``S3/bucketOwners``; S3 then refuses the
+        /// request when the bucket belongs to another account.
+        case required
+    }
+
+    /// The `s3:` section: the destination's owner for S3 requests.
+    public struct S3: Sendable, Hashable {
+        /// Whether `x-amz-expected-bucket-owner` is required.
+        public var expectedBucketOwner = BucketOwnerRequirement.optional
+        /// The accounts (ids or names) whose buckets may be addressed; `nil`: the literal account ids
+        /// under `accounts:`.
+        public var bucketOwners: [String]?
+        /// Where the section is, for errors found when compiling.
+        public var position: SourcePosition?
+    }
+
     public var listen = Listen()
     public var server = Server()
+    public var s3 = S3()
     public var tls: TLS?
     public var credentials = Credentials()
     /// `nil` when the file has no `accounts:` section.

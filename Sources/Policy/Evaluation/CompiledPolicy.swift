@@ -25,6 +25,8 @@ public struct CompiledPolicy: Sendable {
     /// Statement indices (ascending) by (account or any, action service or any).
     let buckets: [BucketKey: [Int]]
     let allowlist: [AllowlistAccount]?
+    /// The account ids whose buckets S3 requests may address, when `s3.expected_bucket_owner` is required.
+    let bucketOwners: Set<String>?
 
     /// Compiles `config`.
     /// - Throws: ``ConfigError`` for references that only make sense across the file (unknown account
@@ -81,7 +83,9 @@ public struct CompiledPolicy: Sendable {
                 }
                 conditions.append(Condition(field: field, negated: negated, patterns: expanded))
             }
-            statements.append(Statement(name: source.name, effect: source.effect, conditions: conditions))
+            let hostPatterns = source.conditions.first { $0.field == .hosts && !$0.negated }?.patterns
+            statements.append(
+                Statement(name: source.name, effect: source.effect, conditions: conditions, hostPatterns: hostPatterns))
             if let literalAccounts {
                 for id in Set(literalAccounts) { byAccount[id, default: []].append(index) }
             } else {
@@ -102,7 +106,31 @@ public struct CompiledPolicy: Sendable {
                 }
             }
         }
+        var bucketOwners: Set<String>?
+        if config.s3.expectedBucketOwner == .required {
+            var owners: Set<String> = []
+            if let listed = config.s3.bucketOwners {
+                for owner in listed {
+                    if let id = names[owner] {
+                        owners.insert(id)
+                    } else if owner.count == 12, owner.allSatisfy(\.isNumber) {
+                        owners.insert(owner)
+                    } else {
+                        issues.append(
+                            ConfigIssue(
+                                position: config.s3.position ?? SourcePosition(file: config.path, line: 1, column: 1),
+                                message:
+                                    "s3.bucket_owners names '\(owner)', which is neither a 12-digit id nor a name defined under accounts:"
+                            ))
+                    }
+                }
+            } else {
+                for entry in config.accounts ?? [] where entry.pattern != "*" { owners.insert(entry.pattern) }
+            }
+            bucketOwners = owners
+        }
         if !issues.isEmpty { throw ConfigError(issues) }
+        self.bucketOwners = bucketOwners
 
         self.config = config
         self.accountNames = idsWithNames
@@ -131,56 +159,133 @@ public struct CompiledPolicy: Sendable {
     }
 
     /// Evaluates `facts`. Never throws: a denial is a result.
+    ///
+    /// With several (action, resource) pairs (``RequestFacts/additionalAuthorizations``), every pair
+    /// is first compared with the deny statements — any match denies — and then each pair must be
+    /// allowed; the first pair that is not gives the deny.
     public func evaluate(_ facts: RequestFacts) -> Decision {
+        if let refusal = bucketOwnerRefusal(facts) { return refusal }
+        if facts.additionalAuthorizations.isEmpty {
+            let prepared = prepare(facts)
+            return firstDeny(prepared) ?? allow(prepared)
+        }
+        var pairs = [prepare(facts)]
+        for pair in facts.additionalAuthorizations {
+            var pairFacts = facts
+            pairFacts.action = pair.action
+            pairFacts.resource = pair.resource
+            // A dependent action of another service (kms:GenerateDataKey for an S3 upload) is matched,
+            // and allowlisted, as that service's.
+            if let prefix = pair.action?.split(separator: ":", maxSplits: 1).first.map(String.init),
+                prefix.lowercased() != facts.iamPrefix?.lowercased()
+            {
+                pairFacts.iamPrefix = prefix
+                pairFacts.signingName = prefix
+            }
+            pairs.append(prepare(pairFacts))
+        }
+        for pair in pairs {
+            if let deny = firstDeny(pair) { return deny }
+        }
+        var decision: Decision?
+        for pair in pairs {
+            let pairDecision = allow(pair)
+            if pairDecision.effect == .deny { return pairDecision }
+            if decision == nil { decision = pairDecision }
+        }
+        return decision ?? allow(pairs[0])
+    }
+
+    /// `s3.expected_bucket_owner: required`: an S3 request that addresses a bucket must name an allowed owner.
+    func bucketOwnerRefusal(_ facts: RequestFacts) -> Decision? {
+        guard let bucketOwners, facts.addressesS3Bucket else { return nil }
+        guard let owner = facts.resourceAccount else {
+            return .deny(
+                .resourceOwnerNotAllowed,
+                "S3 requests must name the bucket owner in a signed x-amz-expected-bucket-owner header (s3.expected_bucket_owner: required)",
+                rule: "s3.expected_bucket_owner")
+        }
+        guard bucketOwners.contains(owner) else {
+            return .deny(
+                .resourceOwnerNotAllowed, "the bucket owner \(owner) is not one of s3.bucket_owners",
+                rule: "s3.expected_bucket_owner")
+        }
+        return nil
+    }
+
+    /// One pair's facts with their derived values and candidate statements.
+    struct Prepared {
+        let facts: RequestFacts
+        let evaluation: EvaluationFacts
+        let candidates: [Int]
+    }
+
+    func prepare(_ facts: RequestFacts) -> Prepared {
         let lowerAction = facts.action?.lowercased()
         // The action's own prefix when known (it is what actions patterns match), else the IAM prefix.
         let actionService =
             lowerAction.flatMap { $0.split(separator: ":", maxSplits: 1).first.map(String.init) }
             ?? (facts.iamPrefix ?? facts.signingName)?.lowercased()
 
-        // Candidate statements, each list ascending: with a known service, the four buckets
-        // (account, service) × (exact, any); otherwise every statement of the account and of any account.
-        var lists: [[Int]] = []
-        lists.reserveCapacity(4)
-        if let actionService {
-            let accounts: [String?] = facts.accountID.map { [$0, nil] } ?? [nil]
-            for account in accounts {
-                for service in [actionService, nil] {
-                    if let list = buckets[BucketKey(account: account, service: service)] { lists.append(list) }
+        // Candidate statements, each list ascending: with a known account and service, the four buckets
+        // (account, service) × (exact, any); with a known account only, every statement of the account
+        // and of any account; with an unknown account, every statement (an account-scoped deny could
+        // be the unknown account's).
+        let candidates: [Int]
+        if let account = facts.accountID {
+            var lists: [[Int]] = []
+            lists.reserveCapacity(4)
+            if let actionService {
+                for bucketAccount in [account, nil] as [String?] {
+                    for service in [actionService, nil] {
+                        if let list = buckets[BucketKey(account: bucketAccount, service: service)] {
+                            lists.append(list)
+                        }
+                    }
                 }
+            } else {
+                if let list = byAccount[account] { lists.append(list) }
+                lists.append(anyAccount)
             }
+            candidates = lists.count == 1 ? lists[0] : Self.merge(lists)
         } else {
-            if let account = facts.accountID, let list = byAccount[account] { lists.append(list) }
-            lists.append(anyAccount)
+            candidates = Array(statements.indices)
         }
         let evaluation = EvaluationFacts(
             facts: facts, action: lowerAction, actionService: actionService, host: facts.host?.lowercased())
-        let candidates: [Int] = lists.count == 1 ? lists[0] : Self.merge(lists)
+        return Prepared(facts: facts, evaluation: evaluation, candidates: candidates)
+    }
 
-        // 1. deny statements, 2. allow statements — each in file order over the candidates.
-        var firstAllow: Int?
-        for index in candidates {
+    /// The first matching deny statement, in file order.
+    func firstDeny(_ prepared: Prepared) -> Decision? {
+        for index in prepared.candidates {
             let statement = statements[index]
-            switch statement.effect {
-            case .deny:
-                if statement.matches(evaluation, conservative: true) {
-                    return .deny(
-                        .deniedByRule, "\(describe(facts)) is denied by rule \(statement.name)", rule: statement.name)
-                }
-            case .allow:
-                if firstAllow == nil, statement.matches(evaluation, conservative: false) {
-                    firstAllow = index
-                }
+            if statement.effect == .deny, statement.matches(prepared.evaluation, conservative: true) {
+                return .deny(
+                    .deniedByRule, "\(describe(prepared.facts)) is denied by rule \(statement.name)",
+                    rule: statement.name)
             }
         }
-        if let firstAllow {
-            let name = statements[firstAllow].name
-            return Decision(effect: .allow, reason: .allowed, rule: name, message: "allowed by rule \(name)")
+        return nil
+    }
+
+    /// The first matching allow statement, then the allowlist, then the default.
+    func allow(_ prepared: Prepared) -> Decision {
+        let facts = prepared.facts
+        for index in prepared.candidates {
+            let statement = statements[index]
+            // Where the owner cannot be known, only a statement that names the host allows.
+            guard statement.effect == .allow, !facts.ownerUnverifiable || statement.pinsHost else { continue }
+            if statement.matches(prepared.evaluation, conservative: false) {
+                return Decision(
+                    effect: .allow, reason: .allowed, rule: statement.name, message: "allowed by rule \(statement.name)"
+                )
+            }
         }
 
-        // The accounts: allowlist.
+        // The accounts: allowlist (never for a destination whose owner cannot be known).
         var failedLevel = ReasonCode.noMatchingRule
-        if let allowlist {
+        if let allowlist, !facts.ownerUnverifiable {
             failedLevel = .accountNotAllowed
             let account = facts.accountID
             for entry in allowlist where entry.matches(account: account) {
@@ -219,6 +324,12 @@ public struct CompiledPolicy: Sendable {
                 .serviceNotAllowed, "account \(account) is not allowed to call \(service) in \(region)", rule: "default"
             )
         default:
+            if facts.ownerUnverifiable {
+                return .deny(
+                    .noMatchingRule,
+                    "no rule names the host of \(describe(facts)); the owner of this endpoint cannot be told from the request, so it is allowed only by a rule whose hosts: name it",
+                    rule: "default")
+            }
             return .deny(.noMatchingRule, "no rule allows \(describe(facts))", rule: "default")
         }
     }
@@ -343,6 +454,24 @@ struct Statement: Sendable {
     let name: String
     let effect: Effect
     let conditions: [Condition]
+    /// Whether the statement names its hosts: a `hosts` condition whose every pattern has a first DNS
+    /// label without wildcards (an API id, a function URL id).
+    let pinsHost: Bool
+
+    init(name: String, effect: Effect, conditions: [Condition], hostPatterns: [String]?) {
+        self.name = name
+        self.effect = effect
+        self.conditions = conditions
+        self.pinsHost =
+            hostPatterns.map { patterns in
+                !patterns.isEmpty
+                    && patterns.allSatisfy { pattern in
+                        let label =
+                            pattern.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+                        return !label.isEmpty && !label.contains("*") && !label.contains("?")
+                    }
+            } ?? false
+    }
 
     func matches(_ facts: borrowing EvaluationFacts, conservative: Bool) -> Bool {
         for condition in conditions where !condition.holds(facts, conservative: conservative) {

@@ -4,8 +4,7 @@ public enum Effect: String, Sendable, Hashable {
     case deny
 }
 
-/// The contract's stable reason codes (snake_case), plus `ambiguous_request` and `body_too_large`
-/// (see the README).
+/// The stable reason codes (snake_case) of `docs/contract.md`.
 public enum ReasonCode: String, Sendable, Hashable, CaseIterable {
     case allowed
     case noCredentials = "no_credentials"
@@ -21,6 +20,8 @@ public enum ReasonCode: String, Sendable, Hashable, CaseIterable {
     case signatureMismatch = "signature_mismatch"
     /// The body is larger than the authorizer reads (see the README: an addition to the contract).
     case bodyTooLarge = "body_too_large"
+    /// The request's resource owner (S3's `x-amz-expected-bucket-owner`) is missing or not allowed.
+    case resourceOwnerNotAllowed = "resource_owner_not_allowed"
     case accountNotAllowed = "account_not_allowed"
     case regionNotAllowed = "region_not_allowed"
     case serviceNotAllowed = "service_not_allowed"

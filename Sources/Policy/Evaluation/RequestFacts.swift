@@ -1,3 +1,17 @@
+/// One (action, resource) pair; `nil` is unknown.
+public struct ActionResource: Sendable, Hashable {
+    /// The IAM-style action (`s3:GetObject`), `nil` when unknown.
+    public var action: String?
+    /// The resource ARN, `nil` when unknown or not named.
+    public var resource: String?
+
+    /// Creates a pair.
+    public init(action: String?, resource: String?) {
+        self.action = action
+        self.resource = resource
+    }
+}
+
 /// What a policy matches on: the facts the credential checks and the classification established.
 ///
 /// `nil` means unknown (an action whose body was not available, a resource the request does not
@@ -26,6 +40,19 @@ public struct RequestFacts: Sendable {
     public var principal: String?
     /// The access key id.
     public var accessKeyID: String?
+    /// The further (action, resource) pairs AWS authorizes for the request beyond ``action`` on
+    /// ``resource``: every resource of a batch, dependent actions. The request is allowed only when
+    /// every pair is; any pair matching a deny statement denies it.
+    public var additionalAuthorizations: [ActionResource] = []
+    /// The account that owns the resource, where the request states it (S3's
+    /// `x-amz-expected-bucket-owner`, an access point host's account); `nil` when unknown.
+    public var resourceAccount: String?
+    /// Whether the request addresses an S3 bucket (see `s3.expected_bucket_owner`).
+    public var addressesS3Bucket = false
+    /// Whether the destination's owner cannot be known (API Gateway invocations, Lambda function
+    /// URLs): the `accounts:` allowlist never allows such a request, and an allow statement does only
+    /// when it pins the host (``CompiledPolicy``).
+    public var ownerUnverifiable = false
 
     /// Creates facts; every fact starts unknown.
     public init(

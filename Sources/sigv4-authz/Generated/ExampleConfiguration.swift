@@ -31,19 +31,20 @@ credentials:
 
 # The Clotho-compatible allowlist: account → region → services; "*" works at every level.
 # An account entry without the request's region falls back to the "*" account entry (Clotho denies).
+# The allowlist grants whole services: it cannot see actions or resources. So STS is not in it:
+# "sts" here would let the account call every STS action — GetSessionToken, GetFederationToken, and
+# AssumeRole into any account's role, an attacker's too (whose credentials then act outside every
+# account listed here). The sts-* rules below allow STS action by action, role by role.
+# Nor is there a "*" account entry: whatever it grants, any key id (made up or an attacker's) gets.
 accounts:
   "171436882533":
     name: prod                  # names work wherever account ids do, in rules too
     regions:
       eu-west-1: { services: [s3, dynamodb, sqs, kms] }
-      "*": { services: [sts] }
   "411435703965":
     name: staging
     regions:
-      "*": { services: ["*"] }
-  "*":
-    regions:
-      us-east-1: { services: [sts] }   # anyone may ask STS who they are (GetCallerIdentity)
+      "*": { services: ["*"] }  # every service, sts too: the sts-* denies below still hold
 
 # IAM-style statements. Fields (each a pattern or list; * and ? work; actions are case-insensitive),
 # each also as not_<field>: accounts, regions, services, actions, resources, hosts, methods,
@@ -70,6 +71,35 @@ rules:
     actions: ["*:Get*", "*:List*", "*:Describe*"]
     principals: ["spiffe://cluster.local/ns/ci/*"]
     sources: ["10.0.0.0/8", "fd00::/8"]
+
+  # STS, action by action. It is not in the allowlist above, and two deny rules hold whatever else
+  # would allow it (staging's "*"; ci-reads-staging's "*:Get*" names GetSessionToken and
+  # GetFederationToken). Anyone may ask who they are. AssumeRole* returns credentials of the role's
+  # account: only into roles of the accounts listed above, by the RoleArn (the request's resource);
+  # AWS authorizes sts:TagSession (session tags) and sts:SetSourceIdentity on the same role in the
+  # same call. When you add an account, add its roles to both sts-assume-role-* rules.
+  - name: sts-only-caller-identity-and-assume-role
+    effect: deny                # every other STS action (GetSessionToken, GetFederationToken, …)
+    services: [sts]             # and an STS call whose action is unknown (its body was not seen)
+    not_actions: ["sts:GetCallerIdentity", "sts:AssumeRole", "sts:AssumeRoleWithWebIdentity",
+                  "sts:AssumeRoleWithSAML", "sts:TagSession", "sts:SetSourceIdentity"]
+
+  - name: sts-assume-role-only-into-listed-accounts
+    effect: deny                # a role of any other account, or a RoleArn that is unknown
+    actions: ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML",
+              "sts:TagSession", "sts:SetSourceIdentity"]
+    not_resources: ["arn:aws:iam::171436882533:role/*", "arn:aws:iam::411435703965:role/*"]
+
+  - name: sts-caller-identity-for-anyone
+    effect: allow               # GetCallerIdentity needs no permission in AWS and names no resource
+    actions: ["sts:GetCallerIdentity"]
+
+  - name: sts-assume-role-into-listed-accounts
+    effect: allow
+    accounts: [prod, staging]
+    actions: ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML",
+              "sts:TagSession", "sts:SetSourceIdentity"]
+    resources: ["arn:aws:iam::171436882533:role/*", "arn:aws:iam::411435703965:role/*"]
 
 default: deny                   # no_matching_rule, or the allowlist level that failed
 
