@@ -5,11 +5,13 @@ What it does
 ------------
 Reads botocore's bundled data (pinned: botocore 1.43.11, see BOTOCORE_VERSION
 below) -- every service model ``data/<service>/<newest version>/service-2.json.gz``
-plus ``data/endpoints.json`` and ``data/partitions.json`` -- and writes one
+plus ``data/endpoints.json`` and ``data/partitions.json``, and the curated
+``scripts/resource-members.tsv`` beside this script -- and writes one
 compact, line-oriented table to
 ``Sources/AWSClassifier/Generated/AWSModelTable.swift`` (a Swift raw string).  The Swift classifier uses
 it to turn a signed request (host, credential scope, method, path, query,
-headers) into service, region, operation and IAM action.
+headers) into service, region, operation and IAM action, and to find the
+input members that name the resources, passed roles and KMS keys of a call.
 
 No network access is used.  The output is deterministic: everything is either
 in source-file order (partitions, regions) or sorted, so running the script
@@ -60,8 +62,8 @@ Records appear in this order:
 
 3. ``S`` -- service, one per botocore data directory, sorted by that name.
    Each ``S`` line is immediately followed by exactly one ``O`` line, then
-   zero or more ``X`` lines, then zero or more ``R`` lines that belong to it
-   (10 fields)::
+   zero or more ``X`` lines, then zero or more ``R`` lines, then zero or more
+   ``A``, ``I`` and ``K`` lines that belong to it (10 fields)::
 
      S  <modelName>  <endpointPrefix>  <signingName>  <iamPrefix>  <protocols>  <targetPrefix>  <jsonVersion>  <flags>  <apiVersion>
 
@@ -149,6 +151,108 @@ Records appear in this order:
    Get/PutBucketLifecycle vs Get/PutBucketLifecycleConfiguration and
    Get/PutBucketNotification vs Get/PutBucketNotificationConfiguration.  The
    loader must disambiguate those itself (host, or prefer the newer name).
+
+   ``A``, ``I``, ``K`` -- per operation, the top-level input members that
+   name a resource of the service (``A``), an IAM role the caller passes to
+   the service (``I``: using it needs ``iam:PassRole`` on that role) and a
+   KMS key the service will use for the caller (``K``).  They follow the
+   service's ``R`` lines (or its ``O``/``X`` lines): all ``A`` lines, then
+   all ``I`` lines, then all ``K`` lines, each group sorted by operation; an
+   operation has at most one line of each kind, and none when it has no such
+   member (4 fields)::
+
+     A  <modelName>  <operation>  <members>
+     I  <modelName>  <operation>  <members>
+     K  <modelName>  <operation>  <members>
+
+   * ``modelName``: the enclosing service's (repeated so a line stands
+     alone); ``operation``: one of its ``O`` names.
+   * ``members``: comma-separated ``<location>:<path>`` items in the order
+     botocore declares the members (not sorted; the order carries no
+     meaning).  A trailing ``[]`` marks a list of strings (each element names
+     one resource / role / key); otherwise the member is a string.
+     ``location`` and ``path`` (the member's name on the wire):
+
+     - ``body``: JSON / CBOR protocols (``json``, ``rest-json``,
+       ``smithy-rpc-v2-cbor``): the top-level key of the body object
+       (``locationName``, else the member name); a list is an array there.
+       ``rest-xml``: the child element of the body's root element.
+       ``query``: the form / query parameter name (``locationName``, else
+       the member name); for a list, ``path`` is the parameter prefix of its
+       elements, which are ``<path>.1``, ``<path>.2``, ... -- so it ends in
+       ``.member`` (or the list member's ``locationName``) unless the list is
+       flattened (e.g. ``TargetGroupARNs.member[]`` -> ``TargetGroupARNs.member.1``).
+       ``ec2``: the parameter name as the ec2 protocol spells it (``queryName``,
+       else ``locationName`` capitalized, else the member name); list
+       elements are ``<path>.1``, ``<path>.2``, ... (ec2 lists are flat).
+       A service whose protocols list JSON/CBOR first and also ``query``
+       (``awsQueryCompatible`` SQS; CloudWatch) gets the names of its first
+       protocol; the generator checks that its query form is the same name
+       for strings and ``<path>.member.<n>`` for lists.
+     - ``uri``: a REST path label: ``path`` is the label name in the ``R``
+       line's pathTemplate (``{FunctionName}`` or greedy ``{Key+}``).
+     - ``querystring``: a REST query parameter (``locationName``); a list is
+       the parameter repeated.
+     - ``header``: a REST header, lower case (``locationName``); a list is a
+       comma-separated header value.
+
+   Only top-level members of the operation's input shape, and only strings
+   and lists of strings, are considered: resources named deeper (DynamoDB's
+   ``RequestItems`` keys and ``TransactItems[*].*.TableName``, structures
+   such as ``PolicyDescriptorType``) are not in these records.  Members with
+   an ``enum`` or a ``jsonvalue`` shape never are.
+
+   The rule, from botocore's shapes, for a member that is not in the curated
+   table (``scripts/resource-members.tsv``, see below), first match wins:
+
+   1. ``K`` when the member names a KMS key: its name holds ``kms`` (any
+      case) and ends in ``key``, ``keyId``, ``keyArn``, ``keyIdentifier``
+      (``KmsKeyId``, ``KMSKeyArn``, ``SSEKMSKeyId``, ``kmsKeyIdentifier``,
+      ``volumeEncryptionKMSKey``), or it is named like a key (``KeyId``,
+      ``EncryptionKey``, ``customerManagedKeyIdentifier``, ...) and its
+      documentation speaks of KMS.  In ``kms`` itself such members are
+      resources (rule 5).
+   2. ``I`` when the member names a role: its name ends in ``Role``,
+      ``RoleArn``, ``RoleARN``, ``Roles``, ``RoleArns`` (``roleArn``,
+      ``ExecutionRoleArn``, ``serviceRole``, ``IamRoles``; not ``RoleName``)
+      and it is ARN-valued (rule 3 or 4 holds, or its documentation mentions
+      an ARN).  Not in ``iam`` and ``sts``, whose roles are resources, and
+      not in operations that take a role away (``Disassociate*``,
+      ``Remove*``, ``Detach*``), where the member goes to no record.
+   3. ``A`` when the member's name ends in ``Arn``, ``ARN``, ``Arns``,
+      ``ARNs`` or is ``arn`` / ``arns``;
+   4. or its shape's name (for a list: the list's or its element's) ends in
+      ``Arn`` / ``ARN`` (``TableArn`` for DynamoDB's ``TableName``,
+      ``RoleArn``, ``topicARN``);
+   5. or (``kms`` only) it is a key by rule 1;
+   6. or its documentation says it takes an ARN: the first sentence mentions
+      an ARN / Amazon Resource Name, or a sentence offers a name / ID /
+      identifier / alias *or* an ARN ("The name or ARN of the cluster",
+      "Specify the key ID or key ARN") or asks to "specify / provide / use
+      either" an ARN -- unless the documentation says "not ARN" or the
+      member's name ends in Token, Password, Scope, Marker, Context,
+      Endpoint, Region(s), Principal(s), Policy, SessionName, SerialNumber,
+      Filter, Type, Pattern, Prefix, Content, Credentials, Uri/URI/Url/URL, or
+      is ``value(s)``.
+
+   The rule is a heuristic over documentation written for people: an ``A``
+   member names a resource of the service the operation touches, which is
+   not always one the Service Authorization Reference lists for the action
+   (ECS ``CreateService`` gets ``cluster`` and ``taskDefinition``, which IAM
+   treats as condition keys), and its value can be an ARN of another
+   service (``SourceArn``-style members): a consumer should use only values
+   that are ARNs in the service's own namespace, or the curated members.
+
+   ``scripts/resource-members.tsv`` (format: its header) overrides the rule
+   member by member for the eight services the classifier treats by name
+   (S3, DynamoDB, KMS, SQS, SNS, Lambda, STS, Secrets Manager): for example
+   ``sts`` ``AssumeRole`` ``RoleArn`` is the resource (``A``), not a passed
+   role; Lambda ``CreateFunction`` ``Role`` is a passed role (``I``);
+   ``SecretId``, ``TableName``, ``KeyId``, ``QueueUrl`` and S3's ``Bucket``
+   / ``Key`` are resources although they need not be ARNs; SNS ``Subscribe``
+   ``Endpoint`` is no resource of ``sns:Subscribe``.  A row that matches no
+   member, or names a member that is not a string or a list of strings,
+   stops the generator.
 
 4. ``H`` -- explicit hostnames from ``endpoints.json`` that do NOT follow the
    partition's default templates (7 fields)::
@@ -333,12 +437,40 @@ EXPECTED_PRIMARY_PROTOCOLS = {
     "smithy-rpc-v2-cbor": 9,
     "rest-xml": 4,
 }
+# A / I / K records and their member items (checked after writing).
+EXPECTED_MEMBER_RECORDS = {"A": 5139, "I": 530, "K": 270}
+EXPECTED_MEMBER_ITEMS = {"A": 5929, "I": 564, "K": 295}
+# Members the records must hold, exactly: (kind, modelName, operation) -> members field ("-": no line).
+EXPECTED_MEMBER_FACTS = {
+    ("A", "sns", "Publish"): "body:TopicArn,body:TargetArn",
+    ("A", "sts", "AssumeRole"): "body:RoleArn",
+    ("I", "sts", "AssumeRole"): "-",
+    ("I", "lambda", "CreateFunction"): "body:Role",
+    ("A", "lambda", "CreateFunction"): "body:FunctionName",
+    ("K", "lambda", "CreateFunction"): "body:KMSKeyArn",
+    ("A", "lambda", "Invoke"): "uri:FunctionName",
+    ("A", "secretsmanager", "GetSecretValue"): "body:SecretId",
+    ("A", "secretsmanager", "BatchGetSecretValue"): "body:SecretIdList[]",
+    ("K", "secretsmanager", "CreateSecret"): "body:KmsKeyId",
+    ("A", "sqs", "SendMessage"): "body:QueueUrl",
+    ("A", "dynamodb", "GetItem"): "body:TableName",
+    ("A", "dynamodb", "BatchGetItem"): "-",
+    ("A", "kms", "ReEncrypt"): "body:SourceKeyId,body:DestinationKeyId",
+    ("K", "kms", "Encrypt"): "-",
+    ("A", "s3", "GetObject"): "uri:Bucket,uri:Key",
+    ("K", "s3", "PutObject"): "header:x-amz-server-side-encryption-aws-kms-key-id",
+    ("A", "autoscaling", "AttachLoadBalancerTargetGroups"): "body:TargetGroupARNs.member[]",
+    ("A", "ec2", "StartNetworkInsightsAnalysis"): "body:FilterInArn[],body:FilterOutArn[]",
+    ("I", "redshift", "CreateCluster"): "body:IamRoles.IamRoleArn[],body:DefaultIamRoleArn",
+    ("A", "logs", "GetLogEvents"): "body:logGroupIdentifier",
+    ("A", "ecs", "DescribeServices"): "body:cluster",
+}
 EXPECTED_PARTITIONS = {
     "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e",
     "aws-iso-f", "aws-eusc",
 }
 
-FIELD_COUNTS = {"P": 7, "S": 10, "O": 2, "X": 3, "R": 7, "H": 7, "G": 5, "T": 3}
+FIELD_COUNTS = {"P": 7, "S": 10, "O": 2, "X": 3, "R": 7, "A": 4, "I": 4, "K": 4, "H": 7, "G": 5, "T": 3}
 
 VERSION_DIR_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -507,6 +639,236 @@ def rest_routes(model_name, model):
     return routes, irregular
 
 
+# ---------------------------------------------------------------------------
+# Resource members (A), passed roles (I) and KMS keys (K)
+#
+# Per service and operation, the top-level input members that name a resource of the service, a role
+# passed to it, or a KMS key it will use.  The rule (see the docstring, "A / I / K") reads botocore's
+# shapes; scripts/resource-members.tsv overrides it member by member for the services the classifier
+# treats by name.
+
+CURATED_MEMBERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "resource-members.tsv")
+MEMBER_KINDS = ("A", "I", "K")
+
+# A member whose name ends so is ARN-valued (ResourceArn, TopicARN, TargetGroupARNs, arn).
+ARN_MEMBER_NAME_RE = re.compile(r"(?:Arn|ARN|Arns|ARNs)$|^(?:arn|arns)$")
+# ... or whose shape (for a list: the list's or its member's shape) is named so (RoleArn, TableArn).
+ARN_SHAPE_NAME_RE = re.compile(r"(?:Arn|ARN)$")
+# A role passed to the service: Role, RoleArn, ExecutionRoleArn, serviceRole, IamRoles.
+ROLE_MEMBER_NAME_RE = re.compile(r"(?:^r|R)ole(?:Arn|ARN|Arns|ARNs|s)?$")
+# A KMS key: the name holds "kms" and ends in key, key id, key ARN (KmsKeyId, KMSKeyArn, SSEKMSKeyId,
+# kmsKeyIdentifier, volumeEncryptionKMSKey; not KmsKeyProviderUri) ...
+KMS_IN_NAME_RE = re.compile(r"kms", re.I)
+KEY_IN_NAME_RE = re.compile(r"key(?:s|id|ids|arn|arns|identifier)?$", re.I)
+# ... or it is named like a key and its documentation speaks of KMS (EncryptionKey, customerManagedKey).
+KEY_MEMBER_NAME_RE = re.compile(
+    r"(?:^|[a-z])(?:[Ee]ncryption|[Cc]ustomerManaged|CMK|Cmk)?Key(?:Id|ID|Arn|ARN|Identifier)?$"
+    r"|^key(?:Id|ID|Arn|ARN|Identifier)?$")
+KMS_DOC_RE = re.compile(r"\bKMS\b|Key Management Service")
+# The documentation "says the member takes an ARN": its first sentence mentions an ARN, or a sentence
+# offers a name/ID or an ARN ("The name or ARN of the cluster", "Specify the key ID or key ARN").
+ARN_WORD_RE = re.compile(r"\bARNs?\b|\bAmazon Resource Names?\b", re.I)
+TAKES_ARN_RES = (
+    re.compile(r"\b(?:names?|IDs?|identifiers?|alias(?:es)?|UUID)\b[^.;:]{0,40}\bor\b[^.;:]{0,30}"
+               r"(?:\bARNs?\b|\bAmazon Resource Names?\b)", re.I),
+    re.compile(r"(?:\bARNs?\b|\bAmazon Resource Names?(?: \(ARNs?\))?)[^.;:]{0,10}\bor\b[^.;:]{0,30}"
+               r"\b(?:names?|IDs?|identifiers?|alias(?:es)?|UUID)\b", re.I),
+    re.compile(r"\b(?:specify|must be|can be|accepts?|use either|provide)\b[^.;:]{0,60}"
+               r"(?:\bARNs?\b|\bAmazon Resource Names?\b)", re.I),
+)
+# Members picked by their documentation alone whose names say they are something else.
+DOC_ONLY_EXCLUDED_NAME_RE = re.compile(
+    r"(?:Token|Password|Scope|Marker|marker|Context|Endpoint|Region|Regions|Principal|Principals|Policy"
+    r"|SessionName|SerialNumber|Filter|Type|Pattern|Prefix|Content|Credentials|Uri|URI|Url|URL)$"
+    r"|^(?:[Vv]alues?)$")
+# "The name (friendly name, not ARN) of the IAM user": the documentation says the member is no ARN.
+NOT_ARN_RE = re.compile(r"\bnot (?:an? |the )?(?:ARN|Amazon Resource Name)", re.I)
+# Operations that take a role away (Disassociate*, Remove*, Detach*) pass none: their role members go to
+# no record.
+ROLE_REMOVING_OPERATION_RE = re.compile(r"^(?:Disassociate|Remove|Detach)")
+# Services whose own resources are roles or keys: there such members are resources (A), never I / K.
+ROLE_SERVICES = {"iam", "sts"}
+KEY_SERVICES = {"kms"}
+
+
+def load_curated_members():
+    """The rows of resource-members.tsv: {(modelName, operation or '*', member): (kind, line)}."""
+    rows = {}
+    with open(CURATED_MEMBERS, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            fields = line.split("\t")
+            if len(fields) != 5 or any(f == "" for f in fields):
+                fail(f"{CURATED_MEMBERS}:{lineno}: expected 5 TAB-separated fields, got {fields!r}")
+            model, op, member, kind, _why = fields
+            if kind not in MEMBER_KINDS + ("-",):
+                fail(f"{CURATED_MEMBERS}:{lineno}: kind {kind!r} is not A, I, K or -")
+            key = (model, op, member)
+            if key in rows:
+                fail(f"{CURATED_MEMBERS}:{lineno}: duplicate row for {key}")
+            rows[key] = (kind, lineno)
+    return rows
+
+
+def doc_text(ref):
+    text = re.sub(r"<[^>]+>", " ", ref.get("documentation", ""))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def doc_takes_arn(text):
+    if not text or NOT_ARN_RE.search(text):
+        return False
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    if ARN_WORD_RE.search(sentences[0]):
+        return True
+    return any(r.search(s) for s in sentences for r in TAKES_ARN_RES)
+
+
+def string_member(shapes, ref):
+    """(isList, shape names) when the member is a string or a list of strings, else None."""
+    target = shapes[ref["shape"]]
+    if target["type"] == "string":
+        if "enum" in target or target.get("jsonvalue") or ref.get("jsonvalue"):
+            return None
+        return False, (ref["shape"],)
+    if target["type"] == "list":
+        element_ref = target["member"]
+        element = shapes[element_ref["shape"]]
+        if element["type"] == "string" and "enum" not in element:
+            return True, (ref["shape"], element_ref["shape"])
+    return None
+
+
+def generic_member_kind(model_name, op_name, member_name, ref, shape_names):
+    """The generic rule: (kind, reason) or None.  reason is name, shape or doc."""
+    text = doc_text(ref)
+    is_kms = (KMS_IN_NAME_RE.search(member_name) and KEY_IN_NAME_RE.search(member_name)) or (
+        KEY_MEMBER_NAME_RE.search(member_name) and KMS_DOC_RE.search(text))
+    if is_kms and model_name not in KEY_SERVICES:
+        return "K", "kms"
+    if ROLE_MEMBER_NAME_RE.search(member_name) and model_name not in ROLE_SERVICES:
+        # A bare Role/Roles member must look like an ARN (shape, documentation) to be an IAM role.
+        if (ARN_MEMBER_NAME_RE.search(member_name) or any(ARN_SHAPE_NAME_RE.search(s) for s in shape_names)
+                or ARN_WORD_RE.search(text)):
+            if ROLE_REMOVING_OPERATION_RE.match(op_name):
+                return None
+            return "I", "role"
+    if ARN_MEMBER_NAME_RE.search(member_name):
+        return "A", "name"
+    if any(ARN_SHAPE_NAME_RE.search(s) for s in shape_names):
+        return "A", "shape"
+    if is_kms:
+        return "A", "kms"
+    if doc_takes_arn(text) and not DOC_ONLY_EXCLUDED_NAME_RE.search(member_name):
+        return "A", "doc"
+    return None
+
+
+def wire_item(model_name, op_name, protocols, shapes, member_name, ref, is_list, route_path):
+    """The record item for one member: location:path or location:path[] (None: not on the wire)."""
+    what = f"{model_name}.{op_name}.{member_name}"
+    location = ref.get("location")
+    primary = protocols[0]
+    if location in ("uri", "querystring", "header"):
+        if primary not in REST_PROTOCOLS:
+            fail(f"{what}: location {location} in a {primary} service")
+        path = ref.get("locationName") or member_name
+        if location == "header":
+            path = path.lower()
+        if location == "uri":
+            if is_list:
+                fail(f"{what}: a list in the URI")
+            if "{" + path + "}" not in route_path and "{" + path + "+}" not in route_path:
+                fail(f"{what}: label {path} not in {route_path!r}")
+    elif location is not None:
+        return None  # headers (a prefix map), statusCode: never a resource
+    else:
+        location = "body"
+        target = shapes[ref["shape"]]
+        if primary == "ec2":
+            if "queryName" in ref:
+                path = ref["queryName"]
+            elif "locationName" in ref:
+                path = ref["locationName"][0].upper() + ref["locationName"][1:]
+            else:
+                path = member_name
+        else:
+            path = ref.get("locationName") or member_name
+        if is_list and primary == "query":
+            element_ref = target["member"]
+            if ref.get("flattened") or target.get("flattened"):
+                path = element_ref.get("locationName") or path
+            else:
+                path = path + "." + (element_ref.get("locationName") or "member")
+        if is_list and primary not in ("query", "ec2") and "query" in protocols:
+            # A JSON-first service that also speaks query (awsQueryCompatible): the query form of the
+            # list must be the default Name.member.N the loader documents.
+            if ref.get("flattened") or target.get("flattened") or target["member"].get("locationName"):
+                fail(f"{what}: list with a non-default query serialization in a {protocols} service")
+        if "locationName" in ref and primary != "ec2" and "query" in protocols and primary != "query":
+            fail(f"{what}: locationName {ref['locationName']!r} in a JSON-first service that also speaks query")
+    if not path or any(c in path for c in ",:\t[] "):
+        fail(f"{what}: unusable wire name {path!r}")
+    return f"{location}:{path}" + ("[]" if is_list else "")
+
+
+def resource_member_records(model_name, model, protocols, curated, curated_used, stats):
+    """The A, I and K records of one service (in that order, each sorted by operation)."""
+    shapes = model["shapes"]
+    per_kind = {k: [] for k in MEMBER_KINDS}
+    for op_name in sorted(model["operations"]):
+        op = model["operations"][op_name]
+        if "input" not in op:
+            continue
+        route_path = op.get("http", {}).get("requestUri", "/").split("?", 1)[0]
+        shape = shapes[op["input"]["shape"]]
+        items = {k: [] for k in MEMBER_KINDS}
+        seen_paths = set()
+        for member_name, ref in shape.get("members", {}).items():
+            curated_key = None
+            for key in ((model_name, op_name, member_name), (model_name, "*", member_name)):
+                if key in curated:
+                    curated_key = key
+                    break
+            strings = string_member(shapes, ref)
+            if curated_key:
+                curated_used.add(curated_key)
+                kind = curated[curated_key][0]
+                if strings is None:
+                    fail(f"{CURATED_MEMBERS}:{curated[curated_key][1]}: {model_name}.{op_name}.{member_name}"
+                         " is not a string or a list of strings")
+                reason = "curated"
+                if kind == "-":
+                    stats["curated_excluded"] += 1
+                    continue
+            else:
+                if strings is None:
+                    continue
+                found = generic_member_kind(model_name, op_name, member_name, ref, strings[1])
+                if found is None:
+                    continue
+                kind, reason = found
+            item = wire_item(model_name, op_name, protocols, shapes, member_name, ref, strings[0], route_path)
+            if item is None:
+                continue
+            if item in seen_paths:
+                fail(f"{model_name}.{op_name}: two members on the wire as {item}")
+            seen_paths.add(item)
+            items[kind].append(item)
+            stats["member_reasons"][(kind, reason)] += 1
+            if strings[0]:
+                stats["member_lists"][kind] += 1
+        for kind in MEMBER_KINDS:
+            if items[kind]:
+                per_kind[kind].append(
+                    record(kind, model_name, op_name, join_list(items[kind], f"{model_name}.{op_name} {kind}"),
+                           what=f"{model_name}.{op_name} {kind}"))
+                stats["member_items"][kind] += len(items[kind])
+    return per_kind["A"] + per_kind["I"] + per_kind["K"]
+
+
 def build_services():
     services = sorted(
         d for d in os.listdir(DATA_DIR) if os.path.isdir(os.path.join(DATA_DIR, d))
@@ -522,7 +884,13 @@ def build_services():
         "no_signing_name": [],
         "iam_exceptions_applied": [],
         "service_rows": {},
+        "member_reasons": collections.Counter(),
+        "member_lists": collections.Counter(),
+        "member_items": collections.Counter(),
+        "curated_excluded": 0,
     }
+    curated = load_curated_members()
+    curated_used = set()
     for name in services:
         path, version = newest_model_path(name)
         model = load_json(path)
@@ -610,6 +978,9 @@ def build_services():
                     stats["irregular"].append(
                         f"{name}.{op_name}: non-REST ({protocols[0]}) operation has requestUri {uri!r}"
                     )
+        lines.extend(resource_member_records(name, model, protocols, curated, curated_used, stats))
+    for key in sorted(set(curated) - curated_used):
+        fail(f"{CURATED_MEMBERS}:{curated[key][1]}: {key} matches no input member of botocore's model")
     return lines, stats
 
 
@@ -757,6 +1128,7 @@ def verify(data, expected_counts):
     partitions = set()
     hosts = collections.defaultdict(list)
     order_seen = []
+    member_order = []
     if "\r" in data:
         problems.append("file contains CR")
     if not data.endswith("\n"):
@@ -785,7 +1157,8 @@ def verify(data, expected_counts):
                 problems.append(f"service {current} has no O line")
             current = fields[1]
             saw_o = False
-            services[current] = {"S": fields, "O": None, "R": []}
+            services[current] = {"S": fields, "O": None, "R": [], "A": [], "I": [], "K": []}
+            member_order = []
         elif kind == "O":
             if current is None or saw_o:
                 problems.append(f"line {lineno}: O line not directly after its S line")
@@ -799,7 +1172,34 @@ def verify(data, expected_counts):
             if current is None or not saw_o:
                 problems.append(f"line {lineno}: R line outside a service block")
                 continue
+            if any(services[current][k] for k in MEMBER_KINDS):
+                problems.append(f"line {lineno}: R line after an A/I/K line")
             services[current]["R"].append(fields)
+        elif kind in MEMBER_KINDS:
+            if current is None or not saw_o:
+                problems.append(f"line {lineno}: {kind} line outside a service block")
+                continue
+            if fields[1] != current:
+                problems.append(f"line {lineno}: {kind} line names {fields[1]!r} inside the block of {current!r}")
+            if fields[2] not in services[current]["O"]:
+                problems.append(f"line {lineno}: {kind} line names unknown operation {fields[2]!r}")
+            key = (MEMBER_KINDS.index(kind), fields[2])
+            if member_order and member_order[-1] >= key:
+                problems.append(f"line {lineno}: {kind} lines not in A, I, K then operation order")
+            member_order.append(key)
+            protos = services[current]["S"][5].split(",")
+            items = fields[3].split(",")
+            if len(set(items)) != len(items):
+                problems.append(f"line {lineno}: repeated member")
+            for item in items:
+                m = re.fullmatch(r"(body|uri|querystring|header):([^,:\[\] ]+)(\[\])?", item)
+                if not m:
+                    problems.append(f"line {lineno}: bad member item {item!r}")
+                elif m.group(1) != "body" and not any(p in REST_PROTOCOLS for p in protos):
+                    problems.append(f"line {lineno}: {m.group(1)} member in a non-REST service")
+                elif m.group(1) == "uri" and m.group(3):
+                    problems.append(f"line {lineno}: list in the URI")
+            services[current][kind].append(fields)
         elif kind == "H":
             hosts[fields[1]].append(fields)
             if fields[4] not in partitions:
@@ -813,7 +1213,7 @@ def verify(data, expected_counts):
     # Record order: P, then S/O/R blocks, then H, then G.
     collapsed = []
     for k in order_seen:
-        k2 = "S" if k in "SOXR" else k
+        k2 = "S" if k in "SOXRAIK" else k
         if not collapsed or collapsed[-1] != k2:
             collapsed.append(k2)
     if collapsed != ["P", "S", "H", "G", "T"]:
@@ -881,6 +1281,16 @@ def verify(data, expected_counts):
     expect(lam and any(r[1:3] == ["POST", "/2015-03-31/functions/{FunctionName}/invocations"]
                        and r[6] == "Invoke" for r in lam["R"]), "lambda Invoke route missing")
 
+    # Resource members.
+    member_records = {k: sum(len(s[k]) for s in services.values()) for k in MEMBER_KINDS}
+    member_items = {k: sum(len(f[3].split(",")) for s in services.values() for f in s[k]) for k in MEMBER_KINDS}
+    expect(member_records == EXPECTED_MEMBER_RECORDS,
+           f"A/I/K records {member_records} != expected {EXPECTED_MEMBER_RECORDS}")
+    expect(member_items == EXPECTED_MEMBER_ITEMS, f"A/I/K members {member_items} != expected {EXPECTED_MEMBER_ITEMS}")
+    for (kind, service, op), members in EXPECTED_MEMBER_FACTS.items():
+        found = [f[3] for f in services.get(service, {}).get(kind, []) if f[2] == op]
+        expect(found == ([] if members == "-" else [members]), f"{kind} {service} {op}: {found} != {members!r}")
+
     # Hosts.
     for h, region in (("iam.amazonaws.com", "us-east-1"), ("sts.amazonaws.com", "us-east-1"),
                       ("s3.amazonaws.com", "us-east-1")):
@@ -898,7 +1308,7 @@ def verify(data, expected_counts):
     if problems:
         for p in problems:
             print(f"verify: {p}", file=sys.stderr)
-        fail(f"verification of {path} failed ({len(problems)} problems)")
+        fail(f"verification of {OUTPUT} failed ({len(problems)} problems)")
 
 
 # ---------------------------------------------------------------------------
@@ -956,7 +1366,10 @@ def main():
         " endpoints.json, partitions.json)",
         "# Fields are TAB-separated; '-' means none; lists are comma-separated.",
         f"# records: P={counts['P']} S={counts['S']} O={counts['O']} X={counts['X']} R={counts['R']}"
+        f" A={counts['A']} I={counts['I']} K={counts['K']}"
         f" H={counts['H']} G={counts['G']} T={counts['T']}",
+        f"# members: A={stats['member_items']['A']} I={stats['member_items']['I']} K={stats['member_items']['K']}"
+        " (rule: the script's docstring; overrides: scripts/resource-members.tsv)",
         f"# operations: {stats['operations']}; primary protocols: "
         + " ".join(f"{k}={v}" for k, v in sorted(stats["primary"].items())),
         f"# hostnames on more than one H line: {len(multi_hosts)}; of these, mapping to more than one"
@@ -967,6 +1380,10 @@ def main():
         "#   O operations",
         "#   X hostPrefix operations",
         "#   R method pathTemplate literalQuery requiredQuery requiredHeaders operation",
+        "#   A modelName operation members     (input members naming a resource of the service)",
+        "#   I modelName operation members     (input members naming a role passed to the service: iam:PassRole)",
+        "#   K modelName operation members     (input members naming a KMS key the service uses)",
+        "#     members: location:path[,...]; location body|uri|querystring|header; path[] = list of strings",
         "#   H hostname endpointPrefix region partition credentialService tags",
         "#   G partition endpointPrefix partitionEndpoint region",
         "#   T ruleSetHostLabel modelName",
@@ -1000,7 +1417,11 @@ def main():
     print(f"  size: {len(raw)} bytes ({len(raw) / 1024:.0f} KiB), gzip -9: {len(gz)} bytes "
           f"({len(gz) / 1024:.0f} KiB)")
     print(f"  lines: total={text.count(chr(10))} comments={len(header)} "
-          + " ".join(f"{k}={counts[k]}" for k in "PSOXRHGT"))
+          + " ".join(f"{k}={counts[k]}" for k in "PSOXRAIKHGT"))
+    print("  resource members: " + " ".join(f"{k}={stats['member_items'][k]}" for k in MEMBER_KINDS)
+          + f" (lists: " + " ".join(f"{k}={stats['member_lists'][k]}" for k in MEMBER_KINDS) + ")"
+          + f"; curated exclusions applied: {stats['curated_excluded']}")
+    print("  by reason: " + " ".join(f"{k}/{r}={n}" for (k, r), n in sorted(stats["member_reasons"].items())))
     print(f"  services={stats['services']} operations={stats['operations']} rest routes={stats['routes']}")
     print("  primary protocols: " + " ".join(f"{k}={v}" for k, v in sorted(stats["primary"].items())))
     print("  any protocol:      " + " ".join(f"{k}={v}" for k, v in sorted(stats["all"].items())))

@@ -323,6 +323,28 @@ guard engine.decide(authzRequest).decision.effect == .allow else {
     print("unexpected decision \(engine.decide(authzRequest).decision)")
     exit(1)
 }
+// A JSON-protocol request whose body names two tables (BatchWriteItem): the body is read, and two
+// (action, resource) pairs are judged.
+let batchBody = Array(
+    #"{"RequestItems":{"orders":[{"PutRequest":{"Item":{"id":{"S":"1"},"total":{"N":"42"}}}}],"audit":[{"PutRequest":{"Item":{"id":{"S":"2"}}}}]}}"#
+        .utf8)
+let batchSigned = signedRequest(
+    method: "POST", host: "dynamodb.eu-west-1.amazonaws.com", target: "/", service: "dynamodb",
+    region: "eu-west-1",
+    headers: [
+        ("X-Amz-Target", "DynamoDB_20120810.BatchWriteItem"), ("Content-Type", "application/x-amz-json-1.0"),
+    ], body: batchBody)
+let batchRequest = AuthzRequest(
+    method: "POST", host: "dynamodb.eu-west-1.amazonaws.com", target: "/",
+    headers: batchSigned.headers.filter { $0.name != "Host" }, body: batchBody, sourceAddress: "10.200.3.4:5555",
+    principal: "spiffe://cluster.local/ns/app/sa/web", mode: .grpc, requestID: "bench")
+// `SigV4Benchmarks profile-decide-batch N`: only the BatchWriteItem decision, N times.
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "profile-decide-batch",
+    let n = Int(CommandLine.arguments[2])
+{
+    for _ in 0..<n { blackHole(engine.decide(batchRequest).audit.json) }
+    exit(0)
+}
 // `SigV4Benchmarks profile-decide N` runs only `decide` + audit JSON N times (for callgrind/perf).
 if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "profile-decide", let n = Int(CommandLine.arguments[2])
 {
@@ -335,3 +357,7 @@ let parseOnly = measure(iterations: 5_000) { blackHole(try? RequestAuthenticatio
 report(
     "decide S3 GetObject (1,000-statement policy)", decide, baseline: "parse the same request's credential", parseOnly)
 report("decide + audit JSON", decideAudit, baseline: "parse the same request's credential", parseOnly)
+let decideBatch = measure(iterations: 5_000) { blackHole(engine.decide(batchRequest)) }
+report(
+    "decide DynamoDB BatchWriteItem (body, 2 tables)", decideBatch, baseline: "decide S3 GetObject (no body)",
+    decide)

@@ -103,6 +103,12 @@ public struct AuthzEngine: Sendable {
     func evaluate(_ request: AuthzRequest, nowSeconds: Int64, state: inout State) -> Decision {
         let credentials = policy.config.credentials
 
+        // A raw '#' ends the URL for some readers and not for others (Envoy and nginx pass it on).
+        if request.target.utf8.contains(UInt8(ascii: "#")) {
+            return .deny(
+                .ambiguousRequest, "the request target holds a raw '#', which AWS and proxies may read differently")
+        }
+
         // The Host header the classifier reads is the authority the proxy reports; a different Host
         // header among the headers is a conflict.
         var headers = request.headers
@@ -276,12 +282,11 @@ public struct AuthzEngine: Sendable {
             service: classification?.signingName, action: classification?.action.name,
             resource: classification?.resource,
             auth: state.auth, signature: state.signature, latencyMicroseconds: latency)
-        if let classification {
-            audit.resourceAccount = classification.resourceAccount
-            audit.authorizations = classification.authorizations.map {
-                ActionResource(action: $0.action.name, resource: $0.resource)
-            }
-        }
+        // The first pair is always the record's action and resource (unknown when unclassified).
+        audit.authorizations =
+            classification?.authorizations.map { ActionResource(action: $0.action.name, resource: $0.resource) }
+            ?? [ActionResource(action: nil, resource: nil)]
+        audit.resourceAccount = classification?.resourceAccount
         return AuthzResponse(
             decision: decision, headers: headers, denyBody: denyBody, audit: audit, classification: classification,
             signature: state.signature)

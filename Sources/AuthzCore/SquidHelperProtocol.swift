@@ -45,11 +45,18 @@ public enum SquidHelperProtocol {
     }
 
     /// The headers `squid/squid.conf` passes, in its `FORMAT`'s order: what signing, the time, the
-    /// scope cross-check and classification read, and the headers botocore signs on common calls.
+    /// scope cross-check and classification read, the headers botocore signs on common calls, and the
+    /// S3 headers that make AWS authorize more (ACL grants, tagging, Object Lock, SSE-KMS, the
+    /// expected bucket owner, Content-Encoding). A header outside the list is unknown, so what it could
+    /// trigger is assumed (a PutObject then also needs `s3:PutObjectAcl`, `kms:GenerateDataKey`, …).
     public static let defaultHeaderNames = [
         "Host", "Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256", "X-Amz-Target",
         "Content-Type", "X-Amz-Copy-Source", "Date", "X-Amz-Region-Set", "X-Amz-Checksum-Crc32",
         "X-Amz-Sdk-Checksum-Algorithm", "X-Amz-Checksum-Mode", "X-Amzn-Query-Mode",
+        "X-Amz-Acl", "X-Amz-Grant-Read", "X-Amz-Grant-Read-Acp", "X-Amz-Grant-Write-Acp", "X-Amz-Grant-Full-Control",
+        "X-Amz-Grant-Write", "X-Amz-Tagging", "X-Amz-Object-Lock-Mode", "X-Amz-Object-Lock-Retain-Until-Date",
+        "X-Amz-Object-Lock-Legal-Hold", "X-Amz-Server-Side-Encryption", "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id",
+        "X-Amz-Expected-Bucket-Owner", "Content-Encoding",
     ]
 
     /// Longest lookup line read (Squid's own request header limit is 64 KiB; URL-escaping can triple it).

@@ -863,7 +863,7 @@ def test_dockerfile_builds_the_tested_binary_and_runs_it_as_non_root():
 
 def synthetic_access_key_id(account: str) -> str:
     """A new-format access key id that derives to `account` (the inverse of the offline derivation in
-    ../shared/reference/sigv4-and-aws.md), so the shipped policy's example accounts can be exercised."""
+    docs/reference/sigv4-and-aws.md), so the shipped policy's example accounts can be exercised."""
     import base64
 
     z = (1 << 47) | (int(account) << 7)

@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 AWS_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
 
-# Real new-format access key ids with published account ids (shared/reference/sigv4-and-aws.md).
+# Real new-format access key ids with published account ids (docs/reference/sigv4-and-aws.md).
 ALLOWED_KEY = "AKIASP2TPHJSQH3FJRUX"          # 171436882533, allowed in us-east-1
 SESSION_KEY = "ASIAY34FZKBOKMUTVV7A"          # 609629065308, allowed, used with a session token
 DENIED_KEY = "AKIAV7S32T2OSBFJQOIY"           # 411435703965, not in the policy

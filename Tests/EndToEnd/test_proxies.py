@@ -27,7 +27,7 @@ MODE = {"envoy-grpc": "grpc", "envoy-http": "envoy-http", "envoy-egress-tls": "g
 
 AUDIT_KEYS = {"time", "decision", "reason", "rule", "request_id", "mode", "source", "request", "aws", "latency_us"}
 AUDIT_AWS_KEYS = {"access_key_id", "account", "account_name", "region", "service", "action", "resource",
-                  "auth", "signature"}
+                  "resource_account", "authorizations", "auth", "signature"}
 
 
 def unique(prefix: str) -> str:
@@ -405,6 +405,9 @@ def test_audit_one_record_per_check_and_no_secrets(world, proxy, object_in_s3):
     assert records[0]["aws"]["access_key_id"] == h.SESSION_KEY
     assert records[0]["aws"]["action"] == "s3:PutObject"
     assert records[0]["aws"]["resource"] == f"arn:aws:s3:::{bucket}/{marker}-put"
+    # Every (action, resource) pair AWS authorizes; a plain PutObject needs only its own.
+    assert records[0]["aws"]["authorizations"] == [
+        {"action": "s3:PutObject", "resource": f"arn:aws:s3:::{bucket}/{marker}-put"}], records[0]
     # The allowed requests reached AWS with the request id of their audit record.
     upstream_ids = {r["headers"].get("x-sigv4-authz-request-id") for r in new_upstream_requests(world, before_upstream)}
     assert {records[i]["request_id"] for i in (0, 1, 4)} <= upstream_ids

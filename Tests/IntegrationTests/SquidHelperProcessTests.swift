@@ -24,16 +24,27 @@ struct SquidHelperProcessTests {
             "host": "reports.s3.us-east-1.amazonaws.com", "authorization": escape(authorization),
             "x-amz-date": amzDate, "x-amz-security-token": token.map(escape) ?? "-",
         ]
-        let names = [
-            "host", "authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256", "x-amz-target",
-            "content-type", "x-amz-copy-source", "date", "x-amz-region-set", "x-amz-checksum-crc32",
-            "x-amz-sdk-checksum-algorithm", "x-amz-checksum-mode", "x-amzn-query-mode",
-        ]
         let fields =
             ["\(channel)", "10.0.0.7", "GET", escape("http://reports.s3.us-east-1.amazonaws.com/q1.csv")]
-            + names.map { values[$0] ?? "-" } + ["-"]
+            + formatHeaderNames.map { values[$0] ?? "-" } + ["-"]
         return fields.joined(separator: " ")
     }
+
+    /// The `%>ha{…}` names of the shipped squid/squid.conf, lower-cased, in order.
+    static let formatHeaderNames: [String] = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("squid/squid.conf")
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        var names: [String] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "%>ha{") {
+            rest = rest[open.upperBound...]
+            guard let close = rest.firstIndex(of: "}") else { break }
+            names.append(rest[..<close].lowercased())
+            rest = rest[rest.index(after: close)...]
+        }
+        return names
+    }()
 
     static let config = """
         accounts:

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Account id from access key id")
 struct AWSAccountIDTests {
-    /// Published pairs (see ../shared/reference/sigv4-and-aws.md for their sources).
+    /// Published pairs (see docs/reference/sigv4-and-aws.md for their sources).
     static let published: [(String, String)] = [
         ("ASIAY34FZKBOKMUTVV7A", "609629065308"),  // Tal Be'ery; Aidan Steele
         ("ASIAQNZGKIQY56JQ7WML", "029608264753"),  // psanford/aws-account-id-from-key

@@ -2,7 +2,7 @@ import SigV4
 import Testing
 
 /// Canonical URI and query rules from the SigV4 specification (see
-/// ../shared/reference/sigv4-and-aws.md); end-to-end agreement is checked by the oracle suites.
+/// docs/reference/sigv4-and-aws.md); end-to-end agreement is checked by the oracle suites.
 @Suite("Canonical request pieces")
 struct CanonicalRequestTests {
     static let s3Paths: [(String, String)] = [

@@ -158,13 +158,27 @@ public struct AWSModel: Sendable {
         public let apiVersion: String
         /// Operations served on a prefixed host, by prefix (`sync-`, `data.`, `{AccountId}.`).
         public let hostPrefixes: [String: Set<String>]
+        /// By operation, the input members that name a resource of the service (the generator's `A`
+        /// records: ARN-valued members from botocore's shapes, plus the curated ones such as `SecretId`,
+        /// `TableName`, `QueueUrl`, S3's `Bucket` and `Key`), in botocore's member order. An operation
+        /// without such members has no entry.
+        package let resourceMembers: [String: [ResourceMember]]
+        /// By operation, the input members that name an IAM role passed to the service (`I` records:
+        /// using one needs `iam:PassRole` on it), such as Lambda `CreateFunction`'s `Role`.
+        package let passedRoleMembers: [String: [ResourceMember]]
+        /// By operation, the input members that name a KMS key the service will use (`K` records),
+        /// such as S3's `x-amz-server-side-encryption-aws-kms-key-id` or Secrets Manager's `KmsKeyId`.
+        package let kmsKeyMembers: [String: [ResourceMember]]
 
         init(
             modelName: String, endpointPrefix: String, signingName: String, iamPrefix: String,
             protocols: [WireProtocol],
             targetPrefix: String?, awsQueryCompatible: Bool, operations: Set<String>, routes: [Route],
             apiVersion: String,
-            hostPrefixes: [String: Set<String>]
+            hostPrefixes: [String: Set<String>],
+            resourceMembers: [String: [ResourceMember]] = [:],
+            passedRoleMembers: [String: [ResourceMember]] = [:],
+            kmsKeyMembers: [String: [ResourceMember]] = [:]
         ) {
             self.modelName = modelName
             self.endpointPrefix = endpointPrefix
@@ -178,6 +192,9 @@ public struct AWSModel: Sendable {
             self.routesByMethod = Dictionary(grouping: routes, by: \.method)
             self.apiVersion = apiVersion
             self.hostPrefixes = hostPrefixes
+            self.resourceMembers = resourceMembers
+            self.passedRoleMembers = passedRoleMembers
+            self.kmsKeyMembers = kmsKeyMembers
         }
 
         public static func == (lhs: Service, rhs: Service) -> Bool { lhs.modelName == rhs.modelName }
@@ -185,6 +202,41 @@ public struct AWSModel: Sendable {
 
         /// Whether the service speaks `wireProtocol`.
         public func speaks(_ wireProtocol: WireProtocol) -> Bool { protocols.contains(wireProtocol) }
+    }
+
+    /// A top-level input member of an operation, as the request carries it: where, under which wire
+    /// name, and whether it is a list of strings (each element naming one resource, role or key).
+    package struct ResourceMember: Sendable, Hashable, CustomStringConvertible {
+        /// Where the member travels.
+        package enum Location: String, Sendable, Hashable, CaseIterable {
+            /// The body: a top-level key of the JSON / CBOR object (json, rest-json, smithy-rpc-v2-cbor),
+            /// a child of the XML root (rest-xml), or a form / query parameter (query, ec2).
+            case body
+            /// A REST path label (`{FunctionName}`, greedy `{Key+}`); ``ResourceMember/name`` is the label.
+            case uri
+            /// A REST query parameter (a list repeats it).
+            case querystring
+            /// A REST header, lower case (a list is comma-separated).
+            case header
+        }
+
+        /// Where the member travels.
+        package let location: Location
+        /// The wire name: the JSON key, form parameter, path label, query parameter or lower-case header.
+        /// For a list in the query / ec2 protocols, the parameter prefix of its elements, which are
+        /// `name.1`, `name.2`, … (`TargetGroupARNs.member` for `TargetGroupARNs.member.1`).
+        package let name: String
+        /// Whether the member is a list of strings rather than a string.
+        package let isList: Bool
+
+        package init(location: Location, name: String, isList: Bool = false) {
+            self.location = location
+            self.name = name
+            self.isList = isList
+        }
+
+        /// The record form, `location:name` or `location:name[]`.
+        package var description: String { "\(location.rawValue):\(name)\(isList ? "[]" : "")" }
     }
 
     /// An endpoint hostname that does not follow the partition's template.

@@ -56,11 +56,79 @@ struct AuthorizationDeriver {
             primary = [known(action, lambda(name))]
         case "sts": primary = sts(input)
         case "secretsmanager": primary = secretsManager(input)
-        default: primary = [Authorization(action: .known(action), resource: nil)]
+        default: primary = modelResources(input)
         }
         derived.authorizations = primary.isEmpty ? [Authorization(action: .known(action))] : primary
+        appendPassedRoles(to: &derived, input: input)
         appendDependentActions(to: &derived, input: input)
         return derived
+    }
+
+    // MARK: Members the model marks (generated `A` and `I` records)
+
+    /// The values of a member as the service reads it; `nil` when they cannot be read.
+    private func values(of member: AWSModel.ResourceMember, input: RequestInput) -> [String]? {
+        switch member.location {
+        case .uri: return labels[member.name].map { [$0] } ?? []
+        case .querystring: return wire.queryValues(member.name)
+        case .header:
+            guard wire.isKnown(header: member.name) else { return nil }
+            return wire.header(member.name)
+        case .body:
+            switch input {
+            case .json(let document):
+                guard let value = document[member.name] else { return [] }
+                if let text = value.string, !member.isList { return [text] }
+                guard member.isList, let elements = value.elements else { return nil }
+                let strings = elements.compactMap(\.string)
+                return strings.count == elements.count ? strings : nil
+            case .form(let pairs):
+                if member.isList {
+                    return pairs.filter { $0.name.hasPrefix(member.name + ".") }.map(\.value)
+                }
+                return pairs.filter { $0.name == member.name }.map(\.value)
+            case .unknown, .conflicting:
+                return nil
+            }
+        }
+    }
+
+    /// Services without a curated reading: the ARNs in the service's own namespace that the members
+    /// botocore's shapes mark as naming its resources hold. A marked member whose value is not such
+    /// an ARN (a name the deriver cannot turn into an ARN), or that cannot be read, is an unknown
+    /// resource.
+    private func modelResources(_ input: RequestInput) -> [Authorization] {
+        guard let members = service.resourceMembers[operation] else { return [known(action, nil)] }
+        let namespace = "arn:\(partition):\(service.iamPrefix):"
+        var pairs: [Authorization] = []
+        var unknown = false
+        for member in members {
+            guard let values = values(of: member, input: input) else {
+                unknown = true
+                continue
+            }
+            for value in values {
+                if value.hasPrefix(namespace) {
+                    pairs.append(known(action, value))
+                } else if !value.hasPrefix("arn:") {
+                    unknown = true
+                }
+            }
+        }
+        if unknown || pairs.isEmpty { pairs.append(known(action, nil)) }
+        return pairs
+    }
+
+    /// `iam:PassRole` on every role the request hands to the service (generated `I` records).
+    private func appendPassedRoles(to derived: inout Derived, input: RequestInput) {
+        guard let members = service.passedRoleMembers[operation] else { return }
+        for member in members {
+            let roles = values(of: member, input: input)
+            for role in roles.map({ $0.map(Optional.some) }) ?? [nil] {
+                let pair = known("iam:PassRole", role.flatMap { $0.hasPrefix("arn:") ? $0 : nil })
+                if !derived.authorizations.contains(pair) { derived.authorizations.append(pair) }
+            }
+        }
     }
 
     // MARK: Names → ARNs
@@ -77,12 +145,13 @@ struct AuthorizationDeriver {
         return make(region, accountID, value)
     }
 
+    /// The key a key id, key ARN, alias name or alias ARN names. AWS authorizes a request that names
+    /// an alias against the key the alias points to, which the request does not say: unknown.
     private func kmsKey(_ value: String?) -> String? {
-        arn(value) { region, account, key in
-            key.hasPrefix("alias/")
-                ? "arn:\(partition):kms:\(region):\(account):\(key)"
-                : "arn:\(partition):kms:\(region):\(account):key/\(key)"
+        guard let value, !value.hasPrefix("alias/"), !(value.hasPrefix("arn:") && value.contains(":alias/")) else {
+            return nil
         }
+        return arn(value) { region, account, key in "arn:\(partition):kms:\(region):\(account):key/\(key)" }
     }
 
     private func table(_ value: String?) -> String? {
@@ -123,6 +192,10 @@ struct AuthorizationDeriver {
         if let owner = owners.first?.trimmingASCIIWhitespace() { derived.resourceAccount = owner }
         let bucketless: Set<String> = ["ListBuckets", "ListDirectoryBuckets", "CreateBucket", "WriteGetObjectResponse"]
         derived.addressesS3Bucket = !bucketless.contains(operation)
+        // Operations that address a bucket but whose input has no ExpectedBucketOwner: S3 ignores the
+        // header, so it proves nothing.
+        let ignoresOwner: Set<String> = ["CreateSession", "RenameObject"]
+        if ignoresOwner.contains(operation) { derived.resourceAccount = nil }
 
         if operation == "DeleteObjects" {
             return deleteObjects(bucketResource: resource)
@@ -212,9 +285,11 @@ struct AuthorizationDeriver {
                     "Put": "dynamodb:PutItem", "Update": "dynamodb:UpdateItem", "Delete": "dynamodb:DeleteItem",
                     "ConditionCheck": "dynamodb:ConditionCheckItem",
                 ]
-            let unknown = [
-                Authorization(action: .unknown(reason: "the \(operation) items are in a body that cannot be read"))
-            ]
+            // Without the items, a read transaction is still GetItem; a write one could be any item action.
+            let unknown =
+                operation == "TransactGetItems"
+                ? [known("dynamodb:GetItem", nil)]
+                : [Authorization(action: .unknown(reason: "the \(operation) items are in a body that cannot be read"))]
             guard case .json(let document) = input, let items = document["TransactItems"]?.elements, !items.isEmpty
             else {
                 return unknown
@@ -336,10 +411,14 @@ struct AuthorizationDeriver {
     private func secretsManager(_ input: RequestInput) -> [Authorization] {
         switch operation {
         case "BatchGetSecretValue":
+            // AWS authorizes secretsmanager:GetSecretValue on every secret the batch returns; with
+            // Filters (or an unreadable body) those secrets are unknown.
+            // Filters also need secretsmanager:ListSecrets.
+            let batch = known(action, nil)
             guard let ids = input.strings("SecretIdList"), !ids.isEmpty, input.has("Filters") == false else {
-                return [known(action, nil)]
+                return [batch, known("secretsmanager:ListSecrets", nil), known("secretsmanager:GetSecretValue", nil)]
             }
-            return ids.map { known(action, secret($0)) }
+            return [batch] + ids.map { known("secretsmanager:GetSecretValue", secret($0)) }
         case "CreateSecret":
             return [known(action, secret(input.string("Name").value))]
         default:
@@ -368,7 +447,6 @@ struct AuthorizationDeriver {
                 let keys = wire.header("x-amz-server-side-encryption-aws-kms-key-id")
                 resource = keys.count == 1 ? kmsKey(keys.first?.trimmingASCIIWhitespace()) : nil
             case .kmsKeyMember(let name): resource = kmsKey(input.string(name).value)
-            case .roleMember(let name): resource = input.string(name).value.flatMap { $0.hasPrefix("arn:") ? $0 : nil }
             }
             let pair = known(rowAction, resource)
             if !derived.authorizations.contains(pair) { derived.authorizations.append(pair) }

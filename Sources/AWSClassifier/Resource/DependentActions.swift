@@ -4,7 +4,8 @@
 /// the service's own permission documentation, named in ``Row/reference``): when the request carries
 /// the trigger, the caller also needs ``Row/action`` on the row's resource. `docs/authorization-model.md`
 /// prints this table. When a trigger lives in the body and the body cannot be read, the row is assumed
-/// to apply (its resource unknown): unknown never widens access.
+/// to apply (its resource unknown): unknown never widens access. `iam:PassRole` for every role a
+/// request hands to a service comes from the generated model (`I` records), not from this table.
 enum DependentActions {
     /// What makes a row apply.
     enum Trigger: Sendable, Hashable {
@@ -29,8 +30,6 @@ enum DependentActions {
         case s3KMSKey
         /// The KMS key an input member names (key id, alias or ARN).
         case kmsKeyMember(String)
-        /// The IAM role ARN an input member names.
-        case roleMember(String)
     }
 
     /// One dependent action.
@@ -90,12 +89,6 @@ enum DependentActions {
             target: .requestResource,
             reference: "Service Authorization Reference, Amazon S3: CreateBucket dependent actions"),
         Row(
-            service: "lambda", operations: ["CreateFunction", "UpdateFunctionConfiguration"],
-            trigger: .member("Role"), action: "iam:PassRole", target: .roleMember("Role"),
-            reference:
-                "AWS Lambda Developer Guide, execution role: iam:PassRole; Service Authorization Reference, Lambda: CreateFunction"
-        ),
-        Row(
             service: "lambda", operations: ["CreateFunction"], trigger: .member("Tags"), action: "lambda:TagResource",
             target: .requestResource,
             reference: "AWS Lambda Developer Guide, tags: \"lambda:TagResource\" to tag on create"),
@@ -119,6 +112,14 @@ enum DependentActions {
             service: "secretsmanager", operations: ["CreateSecret", "UpdateSecret"], trigger: .member("KmsKeyId"),
             action: "kms:Decrypt", target: .kmsKeyMember("KmsKeyId"),
             reference: "Secrets Manager User Guide, secret encryption: kms:GenerateDataKey and kms:Decrypt"),
+        Row(
+            service: "secretsmanager", operations: ["CreateSecret"], trigger: .member("Tags"),
+            action: "secretsmanager:TagResource", target: .requestResource,
+            reference: "Secrets Manager API Reference, CreateSecret: \"Required permissions\" (tags)"),
+        Row(
+            service: "secretsmanager", operations: ["CreateSecret"], trigger: .member("AddReplicaRegions"),
+            action: "secretsmanager:ReplicateSecretToRegions", target: .requestResource,
+            reference: "Secrets Manager API Reference, CreateSecret: \"Required permissions\" (replica Regions)"),
         Row(
             service: "sqs", operations: ["CreateQueue"], trigger: .member("tags"), action: "sqs:TagQueue",
             target: .requestResource,

@@ -1,5 +1,5 @@
 /// The configuration file, as written: listeners, credentials, the account allowlist, statements,
-/// the default and audit settings. See `../shared/contract.md` ("Configuration") and the README.
+/// the default and audit settings. See `docs/contract.md` ("Configuration") and the README.
 ///
 /// A `PolicyConfig` is only ever produced by ``ConfigLoader``, which validates it completely; a
 /// ``CompiledPolicy`` turns it into fast matchers.

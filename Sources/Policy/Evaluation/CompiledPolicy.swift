@@ -189,8 +189,11 @@ public struct CompiledPolicy: Sendable {
         }
         var decision: Decision?
         for pair in pairs {
-            let pairDecision = allow(pair)
-            if pairDecision.effect == .deny { return pairDecision }
+            var pairDecision = allow(pair)
+            if pairDecision.effect == .deny {
+                pairDecision.message += " (the request also needs \(describe(pair.facts)))"
+                return pairDecision
+            }
             if decision == nil { decision = pairDecision }
         }
         return decision ?? allow(pairs[0])
