@@ -63,3 +63,4 @@ vectors:
 	python3 scripts/generate-sigv4a-vectors.py
 	python3 scripts/generate-aws-model.py
 	python3 scripts/generate-classifier-vectors.py
+	python3 scripts/generate-adversarial-vectors.py

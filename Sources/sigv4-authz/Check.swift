@@ -212,9 +212,9 @@ struct Check: ParsableCommand {
             }
             if bytes[index...].starts(with: [0x0A, 0x0A]) { headerEnd = index; bodyStart = index + 2; break }
         }
-        let head = String(decoding: bytes[..<headerEnd], as: UTF8.self)
-        var lines = head.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+        // Split on LF bytes (a String holds "\r\n" as one Character, which a split on "\n" never finds).
+        var lines = bytes[..<headerEnd].split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
+            String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self)
         }
         guard !lines.isEmpty else { throw ValidationError("\(path) is empty") }
         let requestLine = lines.removeFirst().split(separator: " ")

@@ -45,6 +45,9 @@ struct BotocoreOverGRPCTests {
           keys:
             - { access_key_id: AKIASP2TPHJSQH3FJRUX, secret_env: KEY_ONE }
             - { access_key_id: ASIAY34FZKBOKMUTVV7A, secret_env: KEY_TWO }
+        rules:
+          # An API Gateway API's owner is not in the request: only a statement naming it allows it.
+          - { name: the-test-api, effect: allow, actions: ["execute-api:Invoke"], hosts: ["abc123def4.execute-api.*"] }
         default: allow
         """
 

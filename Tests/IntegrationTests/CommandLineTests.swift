@@ -140,6 +140,17 @@ struct CommandLineTests {
         #expect(fromFile.status == 0, "\(fromFile.output)\(fromFile.error)")
         #expect(fromFile.output.contains("action:        s3:GetObject"))
         #expect(fromFile.output.contains("resource:      arn:aws:s3:::prod-data/reports/q1.csv"))
+        // The same request with CRLF line ends, as captured from the wire.
+        let crlf = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sigv4-authz-req-\(UUID().uuidString).http")
+        let text = try String(contentsOf: request, encoding: .utf8)
+        try text.replacingOccurrences(of: "\n", with: "\r\n").write(to: crlf, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: crlf) }
+        let fromCRLF = try Self.run([
+            "check", "--config", Self.example, "--request", crlf.path, "--at", "20260115T123500Z",
+        ])
+        #expect(fromCRLF.status == 0, "\(fromCRLF.output)\(fromCRLF.error)")
+        #expect(fromCRLF.output.contains("resource:      arn:aws:s3:::prod-data/reports/q1.csv"))
         let stale = try Self.run(["check", "--config", Self.example, "--request", request.path])
         #expect(stale.status == 1)
         #expect(stale.output.contains("clock_skew"))

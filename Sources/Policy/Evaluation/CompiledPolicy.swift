@@ -272,7 +272,9 @@ public struct CompiledPolicy: Sendable {
         return nil
     }
 
-    /// The first matching allow statement, then the allowlist, then the default.
+    /// The first matching allow statement, then the allowlist, then the default. Where the
+    /// destination's owner cannot be known, neither the allowlist nor `default: allow` allows: only a
+    /// statement that names the host.
     func allow(_ prepared: Prepared) -> Decision {
         let facts = prepared.facts
         for index in prepared.candidates {
@@ -307,7 +309,7 @@ public struct CompiledPolicy: Sendable {
             }
         }
 
-        if config.defaultEffect == .allow {
+        if config.defaultEffect == .allow, !facts.ownerUnverifiable {
             return Decision(effect: .allow, reason: .allowed, rule: "default", message: "allowed by default: allow")
         }
         let account = facts.accountID ?? "of an unknown account"
