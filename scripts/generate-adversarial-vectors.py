@@ -41,7 +41,8 @@ Authorization Reference decides. Conventions:
     has nothing known: ``[[null, null]]``.
   * Without the body (or with an unreadable one), every pair a body member may add is listed with a
     ``null`` resource (unknown, never absent), in the order of the members in botocore's input
-    shape: ``iam:PassRole`` (and ``lambda:TagResource`` for ``CreateFunction``) for Lambda
+    shape: ``iam:PassRole`` (and ``lambda:TagResource`` and ``lambda:PassCapacityProvider``, which the
+    Service Authorization Reference lists for a capacity provider, for ``CreateFunction``) for Lambda
     ``CreateFunction``/``UpdateFunctionConfiguration``; ``kms:GenerateDataKey``, ``kms:Decrypt``
     (and ``secretsmanager:TagResource``, ``secretsmanager:ReplicateSecretToRegions`` for
     ``CreateSecret``) for Secrets Manager ``CreateSecret``/``UpdateSecret``; both KMS ``ReEncrypt``
@@ -823,7 +824,8 @@ def unreadable_body_cases():
          by_rule(("secretsmanager:GetSecretValue", None)))
     cf = {"FunctionName": "app-new", "Role": ROLE_OURS, "Runtime": "python3.12", "Handler": "main.handler",
           "Code": {"ZipFile": b"PK\x05\x06" + b"\x00" * 18}}
-    cf_unknown = nmr(("lambda:CreateFunction", None), ("iam:PassRole", None), ("lambda:TagResource", None))
+    cf_unknown = nmr(("lambda:CreateFunction", None), ("iam:PassRole", None), ("lambda:TagResource", None),
+                     ("lambda:PassCapacityProvider", None))
     case("lambda-create-function-text-plain", c, "lambda", "main",
          "CreateFunction (rest-json) with Content-Type text/plain: the function and the role passed are unknown.",
          lambda: sdk("lambda", "CreateFunction", cf, mutate=set_header("Content-Type", "text/plain")), cf_unknown)
@@ -1129,7 +1131,8 @@ def dependent_action_cases():
     cf = {"FunctionName": "app-new", "Runtime": "python3.12", "Handler": "main.handler",
           "Code": {"ZipFile": b"PK\x05\x06" + b"\x00" * 18}}
     new_fn = function(PROD, "app-new")
-    cf_unknown = nmr(("lambda:CreateFunction", None), ("iam:PassRole", None), ("lambda:TagResource", None))
+    cf_unknown = nmr(("lambda:CreateFunction", None), ("iam:PassRole", None), ("lambda:TagResource", None),
+                     ("lambda:PassCapacityProvider", None))
     case("lambda-create-function-attacker-role", c, "lambda", "main",
          "CreateFunction passing a role of the attacker's account: iam:PassRole on that role.",
          lambda: sdk("lambda", "CreateFunction", dict(cf, Role=ROLE_ATTACKER)),
