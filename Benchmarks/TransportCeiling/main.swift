@@ -68,7 +68,8 @@ func run() async -> Int32 {
             }),
         GRPCListener(
             address: grpc, responder: responder, tls: nil, maxBodyBytes: configuration.maxBodyBytes,
-            logger: logger, ready: { true }, onBound: { _ in }),
+            maxHeaderBytes: configuration.maxHeaderBytes, idleTimeoutSeconds: configuration.idleTimeoutSeconds,
+            group: MultiThreadedEventLoopGroup.singleton, logger: logger, ready: { true }, onBound: { _ in }),
     ]
     let group = ServiceGroup(
         configuration: ServiceGroupConfiguration(

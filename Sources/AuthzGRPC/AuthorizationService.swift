@@ -1,7 +1,5 @@
 import AuthzCore
-import AuthzHTTP
 import Foundation
-import GRPCCore
 import Policy
 import SigV4
 
@@ -14,19 +12,10 @@ import SigV4
 /// `x-sigv4-authz-*` headers in `headers_to_remove`) and deny as status 7 with `denied_response`
 /// (403, the decision headers, the AWS-style body). A deny is never an RPC error, so Envoy's
 /// `failure_mode_allow` cannot turn it into an allow.
-public struct AuthorizationService: Envoy_Service_Auth_V3_Authorization.SimpleServiceProtocol {
-    let responder: any CheckResponder
-
-    /// Creates the service over a responder (the server's ``DecisionService``).
-    public init(responder: any CheckResponder) { self.responder = responder }
-
-    public func check(
-        request: Envoy_Service_Auth_V3_CheckRequest, context: ServerContext
-    ) async throws -> Envoy_Service_Auth_V3_CheckResponse {
-        Self.answer(request, responder: responder)
-    }
-
-    /// The whole check, synchronous and transport-free (tests call it directly).
+///
+/// The translation is pure (request in, response out); ``GRPCConnectionHandler`` serves it.
+public enum AuthorizationService {
+    /// The whole check, synchronous and transport-free.
     public static func answer(
         _ request: Envoy_Service_Auth_V3_CheckRequest, responder: any CheckResponder
     ) -> Envoy_Service_Auth_V3_CheckResponse {
@@ -124,39 +113,8 @@ public struct AuthorizationService: Envoy_Service_Auth_V3_Authorization.SimpleSe
 }
 
 /// `grpc.health.v1.Health`: SERVING while the server is ready, for the empty service name and for
-/// `envoy.service.auth.v3.Authorization`.
-public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
-    let ready: @Sendable () -> Bool
+/// `envoy.service.auth.v3.Authorization` (served by ``GRPCConnectionHandler``; `Watch` sends the
+/// status once and ends when the server shuts down).
+enum HealthService {
     static let known: Set<String> = ["", "envoy.service.auth.v3.Authorization"]
-
-    /// Creates the service; `ready` tells whether checks can be answered.
-    public init(ready: @escaping @Sendable () -> Bool) { self.ready = ready }
-
-    public func check(
-        request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext
-    ) async throws -> Grpc_Health_V1_HealthCheckResponse {
-        guard Self.known.contains(request.service) else {
-            throw RPCError(code: .notFound, message: "unknown service \(request.service)")
-        }
-        var response = Grpc_Health_V1_HealthCheckResponse()
-        response.status = ready() ? .serving : .notServing
-        return response
-    }
-
-    public func watch(
-        request: Grpc_Health_V1_HealthCheckRequest, response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>,
-        context: ServerContext
-    ) async throws {
-        var last: Grpc_Health_V1_HealthCheckResponse.ServingStatus?
-        while !Task.isCancelled {
-            var current = Grpc_Health_V1_HealthCheckResponse()
-            current.status =
-                !Self.known.contains(request.service) ? .serviceUnknown : (ready() ? .serving : .notServing)
-            if current.status != last {
-                try await response.write(current)
-                last = current.status
-            }
-            try await Task.sleep(for: .seconds(1))
-        }
-    }
 }

@@ -3,14 +3,6 @@ internal import NIOCore
 internal import NIOHTTP1
 public import Policy
 
-/// Answers check requests: one `AuthzRequest` in, one decision out.
-public protocol CheckResponder: Sendable {
-    /// Decides about `request` (synchronously: the decision core does no I/O).
-    func respond(to request: AuthzRequest) -> AuthzResponse
-    /// Called for checks refused before the decision core (unreadable proxy request, oversized body).
-    func refused(reason: ReasonCode, message: String, mode: AuthzMode) -> AuthzResponse
-}
-
 /// The HTTP/1.1 (and, per stream, HTTP/2) check handler: reads a request head and its body up to the
 /// limit, asks the responder, and writes 200 (allow) or 403 (deny) with the decision headers and the
 /// AWS-style deny body. It keeps no state between requests, so pipelined requests are answered in

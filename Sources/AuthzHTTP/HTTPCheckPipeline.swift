@@ -1,3 +1,4 @@
+public import AuthzCore
 public import NIOCore
 internal import NIOHTTP1
 internal import NIOHTTP2

@@ -126,7 +126,8 @@ public final class AuthzServer: Sendable {
         services.append(
             GRPCListener(
                 address: addresses.grpc, responder: decisions, tls: tls,
-                maxBodyBytes: httpConfiguration.maxBodyBytes,
+                maxBodyBytes: httpConfiguration.maxBodyBytes, maxHeaderBytes: httpConfiguration.maxHeaderBytes,
+                idleTimeoutSeconds: httpConfiguration.idleTimeoutSeconds, group: group,
                 logger: logger, ready: { bound.checksReady }, onBound: { port in bound.set("grpc", port) }))
         return services
     }

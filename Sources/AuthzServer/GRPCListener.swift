@@ -1,60 +1,46 @@
+public import AuthzCore
 internal import AuthzGRPC
-public import AuthzHTTP
-internal import GRPCCore
-internal import GRPCNIOTransportHTTP2
 public import Logging
+public import NIOCore
+internal import NIOHTTP2
+internal import NIOSSL
 public import ServiceLifecycle
 
-/// The gRPC listener: `envoy.service.auth.v3.Authorization` and `grpc.health.v1.Health` over HTTP/2
-/// (h2c). Graceful shutdown stops accepting RPCs and lets the ones in flight finish.
+/// The gRPC listener: `envoy.service.auth.v3.Authorization/Check` and `grpc.health.v1.Health` over
+/// HTTP/2 (h2c, or TLS with ALPN `h2`), served on the connection's frames by
+/// ``GRPCConnectionHandler`` — no stream channel, no task per RPC. Graceful shutdown stops accepting,
+/// sends GOAWAY on every connection and lets the checks in flight finish.
 public struct GRPCListener: Service {
-    let address: ListenAddress
-    let responder: any CheckResponder
-    let tls: TLSSupport?
-    let maxBodyBytes: Int
-    let logger: Logger
-    let ready: @Sendable () -> Bool
-    let onBound: @Sendable (Int) -> Void
+    let listener: Listener
 
     /// Creates the listener; `ready` answers the health service, `onBound` gets the bound port.
     /// A CheckRequest may carry a body of up to `maxBodyBytes` (larger ones are denied
-    /// `body_too_large`) plus the request's headers and attributes.
+    /// `body_too_large`) plus the request's headers and attributes (1 MiB more); a larger message is
+    /// refused `RESOURCE_EXHAUSTED` before it is buffered.
     public init(
         address: ListenAddress, responder: any CheckResponder, tls: TLSSupport?, maxBodyBytes: Int,
+        maxHeaderBytes: Int = 64 << 10, idleTimeoutSeconds: Int64 = 60, group: any EventLoopGroup,
         logger: Logger, ready: @escaping @Sendable () -> Bool, onBound: @escaping @Sendable (Int) -> Void
     ) {
-        self.address = address
-        self.responder = responder
-        self.tls = tls
-        self.maxBodyBytes = maxBodyBytes
-        self.logger = logger
-        self.ready = ready
-        self.onBound = onBound
+        let maximumMessageBytes = maxBodyBytes + (1 << 20)
+        let settings = GRPCConnectionHandler.initialSettings(
+            maximumMessageBytes: maximumMessageBytes, maximumHeaderBytes: maxHeaderBytes)
+        let tlsContext = tls?.serverContext
+        listener = Listener(
+            name: "grpc", address: address, group: group, logger: logger,
+            onBound: { address in onBound(address.port ?? 0) },
+            initializer: { channel in
+                let pipeline = channel.pipeline.syncOperations
+                if let tlsContext { try pipeline.addHandler(NIOSSLServerHandler(context: tlsContext)) }
+                try pipeline.addHandler(NIOHTTP2Handler(mode: .server, initialSettings: settings))
+                try pipeline.addHandler(IdleStateHandler(allTimeout: .seconds(idleTimeoutSeconds)))
+                try pipeline.addHandler(
+                    GRPCConnectionHandler(
+                        responder: responder, ready: ready, maximumMessageBytes: maximumMessageBytes))
+            })
     }
 
     public func run() async throws {
-        var config = HTTP2ServerTransport.Posix.Config.defaults
-        // The body limit plus 1 MiB for the headers and attributes around it.
-        config.rpc.maxRequestPayloadSize = maxBodyBytes + (1 << 20)
-        let socket: GRPCNIOTransportCore.SocketAddress =
-            address.host.contains(":")
-            ? .ipv6(host: address.host, port: address.port) : .ipv4(host: address.host, port: address.port)
-        let security: HTTP2ServerTransport.Posix.TransportSecurity = try tls?.grpcSecurity() ?? .plaintext
-        let transport = HTTP2ServerTransport.Posix(address: socket, transportSecurity: security, config: config)
-        let server = GRPCServer(
-            transport: transport,
-            services: [AuthorizationService(responder: responder), HealthService(ready: ready)])
-        try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { group in
-                group.addTask { try await server.serve() }
-                let bound = try await transport.listeningAddress
-                let port = bound.ipv4?.port ?? bound.ipv6?.port ?? address.port
-                onBound(port)
-                logger.info("listening", metadata: ["listener": "grpc", "address": "\(address.host):\(port)"])
-            }
-        } onGracefulShutdown: {
-            server.beginGracefulShutdown()
-        }
-        logger.info("stopped", metadata: ["listener": "grpc"])
+        try await listener.run()
     }
 }

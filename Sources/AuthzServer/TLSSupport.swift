@@ -1,5 +1,4 @@
 internal import Foundation
-internal import GRPCNIOTransportHTTP2
 public import NIOCertificateReloading
 internal import NIOSSL
 public import Policy
@@ -45,16 +44,5 @@ public struct TLSSupport: Sendable {
         }
         self.reloader = reloader
         self.clientCA = tls.clientCA
-    }
-
-    /// The gRPC transport security with the same certificate and client verification.
-    func grpcSecurity() throws -> HTTP2ServerTransport.Posix.TransportSecurity {
-        if let clientCA {
-            return try .mTLS(certificateReloader: reloader) { config in
-                config.trustRoots = .certificates([.file(path: clientCA, format: .pem)])
-                config.clientCertificateVerification = .noHostnameVerification
-            }
-        }
-        return try .tls(certificateReloader: reloader)
     }
 }
