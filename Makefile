@@ -4,11 +4,13 @@
 #                tests, the deployment tests (Tests/Deploy) and the real-proxy tests (Tests/EndToEnd)
 #   make bench   build in release mode and run the micro-benchmarks
 #   make bench-server  run the server against nginx with wrk and h2load (installs them)
+#   make bench-envoy   real Envoy (one worker) with no authorizer, nginx and sigv4-authz (gRPC, HTTP)
+#                      as ext_authz: req/s, CPU per check, latency at a fixed rate (DURATION=10)
 #   make format  format the sources in place with the toolchain's swift-format
 
 SWIFT ?= swift
 
-.PHONY: test deps testsuite lint build swift-tests deploy-tests e2e-tests bench bench-server format vectors protos
+.PHONY: test deps testsuite lint build swift-tests deploy-tests e2e-tests bench bench-server bench-envoy format vectors protos
 
 test: deps testsuite lint build swift-tests deploy-tests e2e-tests
 
@@ -49,6 +51,11 @@ bench:
 
 bench-server:
 	scripts/bench-server.sh
+
+# Writes .cache/bench-envoy/ (results.md, the plot, raw output); PLOT=docs/images/bench-envoy-latency.png
+# also updates the plot docs/performance.md shows.
+bench-envoy:
+	scripts/bench-envoy.sh
 
 # Regenerates Sources/AuthzGRPC/Generated from Protos/ (needs protoc: apt-get install protobuf-compiler).
 protos:

@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "AuthzHTTP",
             dependencies: [
-                "AuthzCore", "Policy", "SigV4",
+                "AuthzCore", "AuthzHTTP2", "Policy", "SigV4",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
@@ -86,9 +86,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "AuthzHTTP2",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "AuthzGRPC",
             dependencies: [
-                "AuthzCore", "Policy", "SigV4",
+                "AuthzCore", "AuthzHTTP2", "Policy", "SigV4",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
@@ -104,7 +113,7 @@ let package = Package(
         .target(
             name: "AuthzServer",
             dependencies: [
-                "AuthzCore", "AuthzHTTP", "AuthzGRPC", "Policy", "AWSClassifier",
+                "AuthzCore", "AuthzHTTP", "AuthzHTTP2", "AuthzGRPC", "Policy", "AWSClassifier",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -148,6 +157,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             exclude: ["config.example.yaml"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AuthzGRPCTests",
+            dependencies: [
+                "AuthzGRPC", "AuthzHTTP2", "AuthzCore", "Policy", "SigV4", "AWSClassifier",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

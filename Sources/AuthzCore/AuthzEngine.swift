@@ -103,6 +103,15 @@ public struct AuthzEngine: Sendable {
     func evaluate(_ request: AuthzRequest, nowSeconds: Int64, state: inout State) -> Decision {
         let credentials = policy.config.credentials
 
+        // The body limit holds for every front end (the HTTP listener refuses a larger body before
+        // reading it; a gRPC CheckRequest carries it whole).
+        if let body = request.body, body.count > policy.config.server.maxBodyBytes {
+            return .deny(
+                .bodyTooLarge,
+                "the request body (\(body.count) bytes) is larger than server.max_body_bytes (\(policy.config.server.maxBodyBytes))"
+            )
+        }
+
         // A raw '#' ends the URL for some readers and not for others (Envoy and nginx pass it on).
         if request.target.utf8.contains(UInt8(ascii: "#")) {
             return .deny(

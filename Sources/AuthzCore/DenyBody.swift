@@ -7,7 +7,7 @@ public struct DenyBody: Sendable, Hashable {
     public var body: String
     /// The `Content-Type`.
     public var contentType: String
-    /// Extra headers the protocol's clients read the error code from (`x-amzn-ErrorType`).
+    /// Extra headers the protocol's clients read the error code from (`x-amzn-errortype`; lower case, as HTTP/2 requires).
     public var headers: [(String, String)]
 
     public static func == (lhs: DenyBody, rhs: DenyBody) -> Bool {
@@ -43,7 +43,7 @@ public struct DenyBody: Sendable, Hashable {
             return DenyBody(
                 body: "{\"__type\":\"AccessDeniedException\",\"message\":\(JSONText.quoted(message))}",
                 contentType: resolved == .restJSON ? "application/json" : "application/x-amz-json-1.1",
-                headers: [("x-amzn-ErrorType", "AccessDeniedException")])
+                headers: [("x-amzn-errortype", "AccessDeniedException")])
         }
     }
 

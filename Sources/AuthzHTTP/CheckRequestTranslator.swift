@@ -1,5 +1,6 @@
 public import AuthzCore
 public import NIOHTTP1
+internal import Policy
 internal import SigV4
 
 /// Turns an HTTP check request (Envoy HTTP mode or nginx `auth_request`) into the original request
@@ -100,5 +101,45 @@ public struct CheckRequestTranslator: Sendable {
                     body: whole ? (body ?? []) : nil, sourceAddress: address ?? remoteAddress, principal: principal,
                     mode: .envoyHTTP, requestID: requestID))
         }
+    }
+
+    /// What a check request gets: its decision, or 404 when the path is neither endpoint.
+    public enum Answer: Sendable {
+        case decided(AuthzResponse)
+        case notFound
+    }
+
+    /// Translates and decides (HTTP/1.1 and h2c share this): an unreadable check request is refused
+    /// `internal_error`.
+    public func answer(
+        _ head: HTTPRequestHead, body: [UInt8]?, remoteAddress: String?, responder: any CheckResponder
+    ) -> Answer {
+        switch translate(head, body: body, remoteAddress: remoteAddress) {
+        case .notFound: return .notFound
+        case .invalid(let message):
+            return .decided(responder.refused(reason: .internalError, message: message, mode: mode(of: head.uri)))
+        case .check(let request): return .decided(responder.respond(to: request))
+        }
+    }
+}
+
+/// An answer as HTTP: 200 (allow) or 403 (deny), the decision headers, and on deny the AWS-style body
+/// with its content type and error headers. HTTP/1.1 and h2c write it.
+struct HTTPAnswer {
+    let status: Int
+    let headers: [(name: String, value: String)]
+    let body: String?
+
+    init(_ response: AuthzResponse) {
+        var headers = response.headers
+        var body: String?
+        if let deny = response.denyBody {
+            headers.append(("content-type", deny.contentType))
+            for (name, value) in deny.headers { headers.append((name, value)) }
+            body = deny.body
+        }
+        self.status = response.decision.effect == .allow ? 200 : 403
+        self.headers = headers
+        self.body = body
     }
 }

@@ -3,7 +3,7 @@ internal import NIOCore
 internal import NIOHTTP1
 public import Policy
 
-/// The HTTP/1.1 (and, per stream, HTTP/2) check handler: reads a request head and its body up to the
+/// The HTTP/1.1 check handler: reads a request head and its body up to the
 /// limit, asks the responder, and writes 200 (allow) or 403 (deny) with the decision headers and the
 /// AWS-style deny body. It keeps no state between requests, so pipelined requests are answered in
 /// order.
@@ -97,7 +97,7 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
         let remote = context.channel.remoteAddress?.ipAddress
         let bytes = body.map { Array($0.readableBytesView) }
         let keepAlive = head.isKeepAlive && !quiescing
-        switch translator.translate(head, body: bytes, remoteAddress: remote) {
+        switch translator.answer(head, body: bytes, remoteAddress: remote, responder: responder) {
         case .notFound:
             var headers = HTTPHeaders()
             headers.add(name: "content-length", value: "0")
@@ -106,12 +106,8 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
                 wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .notFound, headers: headers))),
                 promise: nil)
             finish(keepAlive: keepAlive, context: context)
-        case .invalid(let message):
-            write(
-                responder.refused(reason: .internalError, message: message, mode: translator.mode(of: head.uri)),
-                version: head.version, keepAlive: keepAlive, context: context)
-        case .check(let request):
-            write(responder.respond(to: request), version: head.version, keepAlive: keepAlive, context: context)
+        case .decided(let response):
+            write(response, version: head.version, keepAlive: keepAlive, context: context)
         }
     }
 
@@ -121,17 +117,13 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
         _ response: AuthzResponse, version: HTTPVersion, keepAlive: Bool, closeAfterWrite: Bool = true,
         context: ChannelHandlerContext
     ) {
+        let answer = HTTPAnswer(response)
         var headers = HTTPHeaders()
-        for (name, value) in response.headers { headers.add(name: name, value: value) }
-        var body: ByteBuffer?
-        if let deny = response.denyBody {
-            headers.add(name: "content-type", value: deny.contentType)
-            for (name, value) in deny.headers { headers.add(name: name, value: value) }
-            body = context.channel.allocator.buffer(string: deny.body)
-        }
+        for (name, value) in answer.headers { headers.add(name: name, value: value) }
+        let body = answer.body.map { context.channel.allocator.buffer(string: $0) }
         headers.add(name: "content-length", value: String(body?.readableBytes ?? 0))
         if !keepAlive { headers.add(name: "connection", value: "close") }
-        let status: HTTPResponseStatus = response.decision.effect == .allow ? .ok : .forbidden
+        let status = HTTPResponseStatus(statusCode: answer.status)
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
         if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }

@@ -1,4 +1,5 @@
 public import AuthzCore
+internal import AuthzHTTP2
 public import NIOCore
 internal import NIOHTTP1
 internal import NIOHTTP2
@@ -38,22 +39,21 @@ public enum HTTPCheckPipeline {
             })
     }
 
-    /// Configures an HTTP/2 connection whose protocol was negotiated (ALPN `h2` over TLS).
+    /// Configures an HTTP/2 connection (h2c prior knowledge, or ALPN `h2` over TLS): every stream's
+    /// check is answered on the connection's frames by ``H2CCheckHandler``.
     /// Handlers are added at the end of the pipeline (after the protocol detector, which then removes itself).
     static func configureHTTP2(
         _ channel: any Channel, translator: CheckRequestTranslator, responder: any CheckResponder
     ) throws {
-        _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-            mode: .server, connectionConfiguration: .init(), streamConfiguration: .init()
-        ) { stream in
-            stream.eventLoop.makeCompletedFuture {
-                try stream.pipeline.syncOperations.addHandlers([
-                    HTTP2FramePayloadToHTTP1ServerCodec(),
-                    HTTPCheckHandler(translator: translator, responder: responder),
-                ])
-            }
-        }
-        try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionCloser(), position: .last)
+        let configuration = translator.configuration
+        try channel.pipeline.syncOperations.addHandler(
+            GoAwayCloser.http2Handler(
+                channel: channel,
+                settings: HTTP2FrameServer.settings(
+                    maximumRequestBytes: configuration.maxBodyBytes, maximumHeaderBytes: configuration.maxHeaderBytes)),
+            position: .last)
+        try channel.pipeline.syncOperations.addHandler(
+            H2CCheckHandler(translator: translator, responder: responder), position: .last)
     }
 
     /// Configures an HTTP/1.1 connection.
@@ -119,43 +119,3 @@ final class ProtocolDetector: ChannelInboundHandler, RemovableChannelHandler {
 
 @available(*, unavailable)
 extension ProtocolDetector: Sendable {}
-
-/// Closes an HTTP/2 connection when it has been idle for the idle timeout, and on graceful shutdown:
-/// `ChannelShouldQuiesceEvent` sends GOAWAY (no new streams) and closes once the open streams are
-/// answered. (NIOHTTP2Handler passes the event to the streams only; without this an idle h2c
-/// connection — Envoy keeps one open — would hold shutdown until the client went away.)
-final class HTTP2ConnectionCloser: ChannelInboundHandler {
-    typealias InboundIn = Any
-    typealias OutboundOut = HTTP2Frame
-
-    private var openStreams = 0
-    private var lastStreamID = HTTP2StreamID.rootStream
-    private var quiescing = false
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        switch event {
-        case let idle as IdleStateHandler.IdleStateEvent where idle == .all:
-            context.close(promise: nil)
-            return
-        case let created as NIOHTTP2StreamCreatedEvent:
-            openStreams += 1
-            lastStreamID = max(lastStreamID, created.streamID)
-        case is StreamClosedEvent:
-            openStreams -= 1
-            if quiescing && openStreams <= 0 { context.close(promise: nil) }
-        case is ChannelShouldQuiesceEvent where !quiescing:
-            quiescing = true
-            let goAway = HTTP2Frame(
-                streamID: .rootStream,
-                payload: .goAway(lastStreamID: lastStreamID, errorCode: .noError, opaqueData: nil))
-            context.writeAndFlush(wrapOutboundOut(goAway), promise: nil)
-            if openStreams <= 0 { context.close(promise: nil) }
-        default:
-            break
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-}
-
-@available(*, unavailable)
-extension HTTP2ConnectionCloser: Sendable {}

@@ -1,5 +1,6 @@
 public import AuthzCore
 internal import AuthzGRPC
+internal import AuthzHTTP2
 public import Logging
 public import NIOCore
 internal import NIOHTTP2
@@ -32,7 +33,7 @@ public struct GRPCListener: Service {
             initializer: { channel in
                 let pipeline = channel.pipeline.syncOperations
                 if let tlsContext { try pipeline.addHandler(NIOSSLServerHandler(context: tlsContext)) }
-                try pipeline.addHandler(NIOHTTP2Handler(mode: .server, initialSettings: settings))
+                try pipeline.addHandler(GoAwayCloser.http2Handler(channel: channel, settings: settings))
                 try pipeline.addHandler(IdleStateHandler(allTimeout: .seconds(idleTimeoutSeconds)))
                 try pipeline.addHandler(
                     GRPCConnectionHandler(

@@ -132,6 +132,12 @@ struct ServerTests {
                 port: server.httpPort, path: "/envoy/k", headers: [("host", "attacker.example")])
             #expect(denied.status == 403)
             #expect(denied.headers.first(name: "x-sigv4-authz-reason") == "no_credentials")
+            // A JSON-protocol deny carries x-amzn-errortype, which HTTP/2 must send in lower case.
+            let json = try await H2CClient.get(
+                port: server.httpPort, path: "/envoy/",
+                headers: [("host", "dynamodb.us-east-1.amazonaws.com"), ("x-amz-target", "DynamoDB_20120810.GetItem")])
+            #expect(json.status == 403)
+            #expect(json.headers.first(name: "x-amzn-errortype") == "AccessDeniedException")
         }
     }
 

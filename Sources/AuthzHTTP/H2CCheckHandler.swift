@@ -1,0 +1,87 @@
+public import AuthzCore
+internal import AuthzHTTP2
+internal import NIOCore
+internal import NIOHPACK
+internal import NIOHTTP1
+internal import NIOHTTP2
+internal import Policy
+
+/// Envoy HTTP mode and nginx checks over HTTP/2 (h2c prior knowledge, or TLS with ALPN `h2`), answered
+/// on the connection's frames (``HTTP2FrameServer``): each stream's request is read up to the body
+/// limit, translated as HTTP/1.1 requests are (``CheckRequestTranslator``), decided, and answered with
+/// 200 or 403, the decision headers and the AWS-style deny body — no stream channel and no HTTP/1
+/// codec per request.
+final class H2CCheckHandler: HTTP2FrameServer {
+    private let translator: CheckRequestTranslator
+    private let responder: any CheckResponder
+
+    init(translator: CheckRequestTranslator, responder: any CheckResponder) {
+        self.translator = translator
+        self.responder = responder
+    }
+
+    override func accept(headers: HPACKHeaders, streamID: HTTP2StreamID, context: ChannelHandlerContext) -> Int? {
+        translator.configuration.maxBodyBytes
+    }
+
+    override func tooLarge(streamID: HTTP2StreamID, context: ChannelHandlerContext) {
+        let uri = stream(streamID)?.headers.first(name: ":path") ?? "/"
+        let response = responder.refused(
+            reason: .bodyTooLarge,
+            message:
+                "the request body is larger than the \(translator.configuration.maxBodyBytes) bytes this authorizer reads",
+            mode: translator.mode(of: uri))
+        write(response, streamID: streamID, context: context)
+    }
+
+    override func complete(streamID: HTTP2StreamID, context: ChannelHandlerContext) {
+        guard let stream = stream(streamID) else { return }
+        defer { finish(streamID: streamID, context: context) }
+        // The HTTP/1.1 view of the request: method and target from the pseudo-headers, the authority
+        // as Host, every other header as sent.
+        var headers = HTTPHeaders()
+        var method = "GET"
+        var uri = "/"
+        var authority: String?
+        var hasHost = false
+        for (name, value, _) in stream.headers {
+            switch name {
+            case ":method": method = value
+            case ":path": uri = value
+            case ":authority": authority = value
+            case ":scheme": continue
+            default:
+                if name == "host" { hasHost = true }
+                headers.add(name: name, value: value)
+            }
+        }
+        if !hasHost, let authority { headers.add(name: "host", value: authority) }
+        let head = HTTPRequestHead(version: .http2, method: HTTPMethod(rawValue: method), uri: uri, headers: headers)
+        let body = stream.body.readableBytes > 0 ? Array(stream.body.readableBytesView) : nil
+        switch translator.answer(
+            head, body: body, remoteAddress: context.channel.remoteAddress?.ipAddress, responder: responder)
+        {
+        case .notFound:
+            var response = HPACKHeaders()
+            response.add(name: ":status", value: "404")
+            response.add(name: "content-length", value: "0")
+            write(headers: response, endStream: true, streamID: streamID, context: context)
+        case .decided(let response):
+            write(response, streamID: streamID, context: context)
+        }
+    }
+
+    private func write(_ response: AuthzResponse, streamID: HTTP2StreamID, context: ChannelHandlerContext) {
+        let answer = HTTPAnswer(response)
+        var headers = HPACKHeaders()
+        headers.add(name: ":status", value: String(answer.status))
+        for (name, value) in answer.headers { headers.add(name: name, value: value) }
+        let body = answer.body.map { context.channel.allocator.buffer(string: $0) }
+        headers.add(name: "content-length", value: String(body?.readableBytes ?? 0))
+        write(headers: headers, endStream: body == nil, streamID: streamID, context: context)
+        if let body { write(data: body, endStream: true, streamID: streamID, context: context) }
+    }
+}
+
+@available(*, unavailable)
+extension H2CCheckHandler: Sendable {}
