@@ -37,11 +37,6 @@ public struct RequestClassifier: Sendable {
         knownHeaderNames: Set<String>? = nil
     ) -> Classification {
         var result = Classification()
-        // A raw '#' ends the URL for some readers and not for others.
-        if request.rawPath.utf8.contains(UInt8(ascii: "#")) || request.rawQuery.utf8.contains(UInt8(ascii: "#")) {
-            result.problem = .conflict("the request target holds a raw '#'")
-            return result
-        }
         let hostValues = request.headerValues("host")
         guard hostValues.count <= 1 else {
             result.problem = .conflict("the request has more than one Host header")

@@ -246,16 +246,18 @@ open class HTTP2FrameServer: ChannelInboundHandler {
         _ payload: HTTP2Frame.FramePayload.Data, streamID: HTTP2StreamID, context: ChannelHandlerContext
     ) {
         guard case .byteBuffer(var bytes) = payload.data else { return }
-        guard var stream = streams[streamID], !stream.keptOpen else { return }
-        stream.endedByClient = payload.endStream
-        if stream.body.readableBytes + bytes.readableBytes > stream.limit {
-            streams[streamID] = stream
+        // Read through the table without a copy of the stream, so the body's storage stays unshared.
+        guard streams[streamID]?.keptOpen == false, let received = streams[streamID]?.body.readableBytes,
+            let limit = streams[streamID]?.limit
+        else { return }
+        streams[streamID]?.endedByClient = payload.endStream
+        if received + bytes.readableBytes > limit {
             tooLarge(streamID: streamID, context: context)
             finish(streamID: streamID, context: context)
             return
         }
-        stream.body.writeBuffer(&bytes)
-        streams[streamID] = stream
+        // Appended in place (through the table), so the body's storage is never copied per frame.
+        streams[streamID]?.body.writeBuffer(&bytes)
         guard receivedData(streamID: streamID, context: context) else {
             finish(streamID: streamID, context: context)
             return
