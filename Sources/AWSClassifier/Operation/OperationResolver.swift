@@ -54,7 +54,7 @@ struct OperationResolver {
         // `Operation=` is another name for the operation in some readers; a case variant of `Action`
         // may be read as it.
         for pair in wire.query + (form ?? []) {
-            let folded = JSONScanner.foldedASCII(pair.name)
+            let folded = pair.name.asciiLowercased()
             if folded == "operation" || (folded == "action" && pair.name != "Action") {
                 return .conflict("the request names its operation as \(pair.name)=, which AWS may read differently")
             }

@@ -119,6 +119,13 @@ enum FormDecoding {
 }
 
 extension StringProtocol {
+    /// The text with ASCII letters lower-cased, other bytes as they are (names compared without
+    /// letter case: JSON keys, query and form parameters).
+    func asciiLowercased() -> String {
+        guard utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return String(self) }
+        return String(decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
     func trimmingASCIIWhitespace() -> String {
         var s = Substring(self)
         while let first = s.first, first == " " || first == "\t" { s = s.dropFirst() }

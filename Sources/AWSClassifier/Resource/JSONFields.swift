@@ -126,7 +126,7 @@ struct JSONScanner {
             skipWhitespace()
             guard let key = string() else { return nil }
             // A key named twice, in any letter case, is read differently by different parsers.
-            guard seen.insert(Self.foldedASCII(key)).inserted else { return nil }
+            guard seen.insert(key.asciiLowercased()).inserted else { return nil }
             skipWhitespace()
             guard expect(UInt8(ascii: ":")) else { return nil }
             skipWhitespace()
@@ -136,12 +136,6 @@ struct JSONScanner {
             if expect(UInt8(ascii: ",")) { continue }
             return expect(UInt8(ascii: "}")) ? .object(members) : nil
         }
-    }
-
-    /// `text` with ASCII letters lower-cased (the key comparison of ``object(depth:)``).
-    static func foldedASCII(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return text }
-        return String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     mutating func literal(_ word: StaticString) -> Bool {

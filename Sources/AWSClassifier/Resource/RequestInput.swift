@@ -56,7 +56,7 @@ enum RequestInput {
             // may be read either way.
             var values: [String: String] = [:]
             for pair in pairs {
-                let key = JSONScanner.foldedASCII(pair.name)
+                let key = pair.name.asciiLowercased()
                 if let other = values[key], other != pair.value {
                     self = .conflicting("the request gives \(pair.name) twice, with different values")
                     return
