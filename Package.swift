@@ -10,9 +10,13 @@
 //   Policy                 the YAML configuration, compiled statements and evaluation → Decision.
 //   AuthzCore              the one decide() every transport calls: credentials + classification +
 //                          policy → decision headers, AWS-style deny body, audit record.
-//   sigv4-authz            the executable: check, validate, account-id (serve comes with the server).
-//   (later) AuthzHTTP, AuthzGRPC, AuthzServer: the thin transport layer.
-//   (later) sigv4-authz: the executable.
+//   AuthzHTTP2             the HTTP/2 frame server the gRPC and h2c check handlers share (stream
+//                          table, bodies up to a limit, flow control, graceful shutdown).
+//   AuthzHTTP              Envoy HTTP mode (HTTP/1.1 and h2c), nginx auth_request: request → check.
+//   AuthzGRPC              Envoy ext_authz gRPC and grpc.health.v1 on HTTP/2 frames; the protobuf
+//                          messages generated from Protos/ (scripts/generate-protos.sh).
+//   AuthzServer            the listeners, admin endpoints, metrics, audit log and config reload.
+//   sigv4-authz            the executable: serve, check, validate, account-id, squid-helper.
 import PackageDescription
 
 let strictSettings: [SwiftSetting] = [
@@ -48,7 +52,6 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.0.0"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.28.0"),
-        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.24.0"),
     ],
     targets: [
         .target(
@@ -86,6 +89,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "AuthzSquid",
+            dependencies: ["AuthzCore", "Policy", "SigV4"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "AuthzHTTP2",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -101,14 +109,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
-                // The generated grpc-swift stubs (clients for the interop tests) need these.
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             exclude: ["Generated/README.md"],
-            // Generated code uses plain imports and existentials as protoc writes them.
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: strictSettings
         ),
         .target(
             name: "AuthzServer",
@@ -133,14 +137,19 @@ let package = Package(
         .testTarget(
             name: "AuthzServerTests",
             dependencies: [
-                "AuthzServer", "AuthzHTTP", "AuthzGRPC", "AuthzCore", "Policy", "SigV4",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "AuthzServer", "AuthzHTTP", "AuthzGRPC", "AuthzSquid", "AuthzCore", "AWSClassifier", "Policy", "SigV4",
+                "OracleVectors",
+                // Generated/: the grpc-swift clients of the interop tests (scripts/generate-protos.sh).
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -148,7 +157,7 @@ let package = Package(
         .executableTarget(
             name: "sigv4-authz",
             dependencies: [
-                "AuthzCore", "AuthzServer", "Policy", "SigV4", "AWSClassifier", "CMallocTuning",
+                "AuthzCore", "AuthzServer", "AuthzSquid", "Policy", "SigV4", "AWSClassifier", "CMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -168,7 +177,19 @@ let package = Package(
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AuthzFixtures",
+            dependencies: ["AuthzCore", "Policy", "SigV4", "AWSClassifier"],
+            path: "Tests/AuthzFixtures",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AuthzSquidTests",
+            dependencies: ["AuthzSquid", "AuthzFixtures", "AuthzCore", "Policy", "SigV4", "AWSClassifier"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -178,7 +199,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AuthzCoreTests",
-            dependencies: ["AuthzCore", "Policy", "SigV4", "AWSClassifier"],
+            dependencies: ["AuthzCore", "AuthzFixtures", "Policy", "SigV4", "AWSClassifier"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -194,7 +215,15 @@ let package = Package(
         ),
         .testTarget(
             name: "SigV4Tests",
+            dependencies: ["SigV4", "OracleVectors"],
+            swiftSettings: strictSettings
+        ),
+        // The committed oracle vectors (botocore, AWS CRT SigV4a, adversarial) and their decoders,
+        // for every test target that reads them.
+        .target(
+            name: "OracleVectors",
             dependencies: ["SigV4"],
+            path: "Tests/OracleVectors",
             resources: [.copy("Vectors")],
             swiftSettings: strictSettings
         ),

@@ -317,7 +317,7 @@ let virtualHosted = signedRequest(
     headers: [("User-Agent", "aws-cli/2.15")], body: [])
 let authzRequest = AuthzRequest(
     method: "GET", host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/reports/q1.csv",
-    headers: virtualHosted.headers.filter { $0.name != "Host" }, body: nil, sourceAddress: "10.200.3.4:5555",
+    headers: virtualHosted.headers.filter { $0.name != "Host" }, body: .absent, sourceAddress: "10.200.3.4:5555",
     principal: "spiffe://cluster.local/ns/app/sa/web", mode: .grpc, requestID: "bench")
 guard engine.decide(authzRequest).decision.effect == .allow else {
     print("unexpected decision \(engine.decide(authzRequest).decision)")
@@ -336,27 +336,34 @@ let batchSigned = signedRequest(
     ], body: batchBody)
 let batchRequest = AuthzRequest(
     method: "POST", host: "dynamodb.eu-west-1.amazonaws.com", target: "/",
-    headers: batchSigned.headers.filter { $0.name != "Host" }, body: batchBody, sourceAddress: "10.200.3.4:5555",
+    headers: batchSigned.headers.filter { $0.name != "Host" }, body: .complete(batchBody),
+    sourceAddress: "10.200.3.4:5555",
     principal: "spiffe://cluster.local/ns/app/sa/web", mode: .grpc, requestID: "bench")
+/// What a front end does with a result: the decision headers and the audit record's JSON.
+func rendered(_ result: CheckResult) -> String {
+    let headers = DecisionHeaders.fields(result)
+    return AuditRecord(result).json + (headers.last?.value ?? "")
+}
 // `SigV4Benchmarks profile-decide-batch N`: only the BatchWriteItem decision, N times.
 if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "profile-decide-batch",
     let n = Int(CommandLine.arguments[2])
 {
-    for _ in 0..<n { blackHole(engine.decide(batchRequest).audit.json) }
+    for _ in 0..<n { blackHole(rendered(engine.decide(batchRequest))) }
     exit(0)
 }
-// `SigV4Benchmarks profile-decide N` runs only `decide` + audit JSON N times (for callgrind/perf).
+// `SigV4Benchmarks profile-decide N` runs only `decide` + headers + audit JSON N times (for callgrind/perf).
 if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "profile-decide", let n = Int(CommandLine.arguments[2])
 {
-    for _ in 0..<n { blackHole(engine.decide(authzRequest).audit.json) }
+    for _ in 0..<n { blackHole(rendered(engine.decide(authzRequest))) }
     exit(0)
 }
 let decide = measure(iterations: 5_000) { blackHole(engine.decide(authzRequest)) }
-let decideAudit = measure(iterations: 5_000) { blackHole(engine.decide(authzRequest).audit.json) }
+let decideAudit = measure(iterations: 5_000) { blackHole(rendered(engine.decide(authzRequest))) }
 let parseOnly = measure(iterations: 5_000) { blackHole(try? RequestAuthentication(parsing: virtualHosted)) }
 report(
     "decide S3 GetObject (1,000-statement policy)", decide, baseline: "parse the same request's credential", parseOnly)
-report("decide + audit JSON", decideAudit, baseline: "parse the same request's credential", parseOnly)
+report(
+    "decide + decision headers + audit JSON", decideAudit, baseline: "parse the same request's credential", parseOnly)
 let decideBatch = measure(iterations: 5_000) { blackHole(engine.decide(batchRequest)) }
 report(
     "decide DynamoDB BatchWriteItem (body, 2 tables)", decideBatch, baseline: "decide S3 GetObject (no body)",

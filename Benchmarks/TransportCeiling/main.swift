@@ -18,14 +18,14 @@ import ServiceLifecycle
 import Synchronization
 import UnixSignals
 
-/// Decides the first check for real and answers every later check with that same response.
-final class FirstAnswerResponder: CheckResponder {
+/// Decides the first check for real and answers every later check with that same result.
+final class FirstAnswerAuthorizer: Authorizer {
     let engine: AuthzEngine
-    let first = Mutex<AuthzResponse?>(nil)
+    let first = Mutex<CheckResult?>(nil)
 
     init(engine: AuthzEngine) { self.engine = engine }
 
-    func respond(to request: AuthzRequest) -> AuthzResponse {
+    func check(_ request: AuthzRequest) -> CheckResult {
         if let answer = first.withLock({ $0 }) { return answer }
         let answer = engine.decide(request)
         return first.withLock { stored in
@@ -34,9 +34,7 @@ final class FirstAnswerResponder: CheckResponder {
         }
     }
 
-    func refused(reason: ReasonCode, message: String, mode: AuthzMode) -> AuthzResponse {
-        engine.refuse(reason: reason, message: message, mode: mode)
-    }
+    func refuse(_ refusal: Refusal) -> CheckResult { engine.refuse(refusal) }
 }
 
 func run() async -> Int32 {
@@ -58,16 +56,16 @@ func run() async -> Int32 {
         print("listen addresses must be host:port")
         return 1
     }
-    let responder = FirstAnswerResponder(engine: engine)
+    let authorizer = FirstAnswerAuthorizer(engine: engine)
     let configuration = HTTPCheckConfiguration(server: config.server)
     let services: [any Service] = [
         Listener(
             name: "http", address: http, group: MultiThreadedEventLoopGroup.singleton, logger: logger,
             initializer: { channel in
-                try HTTPCheckPipeline.configure(channel, configuration: configuration, responder: responder)
+                try HTTPCheckPipeline.configure(channel, configuration: configuration, authorizer: authorizer)
             }),
         GRPCListener(
-            address: grpc, responder: responder, tls: nil, maxBodyBytes: configuration.maxBodyBytes,
+            address: grpc, authorizer: authorizer, tls: nil, maxBodyBytes: configuration.maxBodyBytes,
             maxHeaderBytes: configuration.maxHeaderBytes, idleTimeoutSeconds: configuration.idleTimeoutSeconds,
             group: MultiThreadedEventLoopGroup.singleton, logger: logger, ready: { true }, onBound: { _ in }),
     ]

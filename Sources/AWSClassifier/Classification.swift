@@ -27,15 +27,6 @@ public struct Classification: Sendable {
         /// Signals in the request disagree (X-Amz-Target on a query service, URL vs body Action, …).
         case conflict(String)
 
-        /// The reason code a decision reports: `unknown_endpoint`, `scope_mismatch` or `ambiguous_request`.
-        public var reasonCode: String {
-            switch self {
-            case .unknownEndpoint: "unknown_endpoint"
-            case .scopeMismatch: "scope_mismatch"
-            case .conflict: "ambiguous_request"
-            }
-        }
-
         /// What was wrong, in words.
         public var message: String {
             switch self {

@@ -6,7 +6,7 @@ public import SigV4
 /// ```swift
 /// let classifier = RequestClassifier(model: try AWSModel.bundled())
 /// let result = classifier.classify(request, body: body, credential: credential, accountID: account)
-/// if let problem = result.problem { … deny with problem.reasonCode … }
+/// if let problem = result.problem { … deny, saying problem.message … }
 /// ```
 ///
 /// The credential scope is trusted for service and region (it is signed); the host is used to

@@ -1,4 +1,6 @@
+internal import AWSClassifier
 public import Policy
+internal import SigV4
 
 /// One audit record, exactly the contract's fields, written as one JSON object per line.
 ///
@@ -32,6 +34,34 @@ public struct AuditRecord: Sendable, Hashable {
     /// `verified`, `not_checked` or `mismatch`.
     public var signature: String
     public var latencyMicroseconds: Int
+
+    /// The record of a result. A refusal, whose request could not be read, records `-` for the
+    /// method, host and path.
+    public init(_ result: CheckResult) {
+        time = UTCTime.rfc3339(millisecondsSinceEpoch: result.time)
+        decision = result.decision.effect
+        reason = result.decision.reason
+        rule = result.decision.rule
+        requestID = result.requestID
+        mode = result.mode
+        sourceAddress = result.sourceAddress
+        principal = result.principal
+        method = result.request?.method ?? "-"
+        host = result.request?.host ?? "-"
+        path = result.request?.path ?? "-"
+        accessKeyID = result.accessKeyID
+        account = result.account?.description
+        accountName = result.accountName
+        region = result.region
+        service = result.service
+        action = result.action
+        resource = result.resource
+        resourceAccount = result.classification?.resourceAccount
+        authorizations = result.authorizations
+        auth = result.authentication.rawValue
+        signature = result.signature.rawValue
+        latencyMicroseconds = result.latencyMicroseconds
+    }
 
     /// The record as one line of JSON (no trailing newline), keys in the contract's order.
     public var json: String {

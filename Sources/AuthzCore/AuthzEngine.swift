@@ -3,25 +3,6 @@ internal import Foundation
 public import Policy
 internal import SigV4
 
-/// What a transport sends back: the decision, the headers to set, the deny body, the audit record.
-public struct AuthzResponse: Sendable {
-    /// The decision.
-    public var decision: Decision
-    /// The `x-sigv4-authz-*` decision headers, in a fixed order (on allow and on deny).
-    public var headers: [(name: String, value: String)]
-    /// The deny body in the caller's AWS error format; `nil` on allow.
-    public var denyBody: DenyBody?
-    /// The audit record of this check.
-    public var audit: AuditRecord
-    /// The classification, for callers that report more (the `check` command).
-    public var classification: Classification?
-    /// The signature check result: `verified`, `not_checked` or `mismatch`.
-    public var signature: String
-
-    /// The message with the contract's prefix, as sent in `x-sigv4-authz-message` and deny bodies.
-    public var message: String { "sigv4-authz: \(decision.message)" }
-}
-
 /// The decision core: the one function every transport calls.
 ///
 /// Order (the contract's "Decision"): credential checks — missing, malformed, unsupported, legacy key,
@@ -31,9 +12,13 @@ public struct AuthzResponse: Sendable {
 ///
 /// ```swift
 /// let engine = AuthzEngine(policy: policy, classifier: classifier, keys: keys)
-/// let response = engine.decide(AuthzRequest(method: "GET", host: host, target: path, headers: headers, mode: .nginx))
+/// let result = engine.decide(AuthzRequest(method: "GET", host: host, target: path, headers: headers, mode: .nginx))
+/// let headers = DecisionHeaders.fields(result)
 /// ```
-public struct AuthzEngine: Sendable {
+///
+/// The engine is the pure ``Authorizer``: it reads the clock once per check and does no I/O. The
+/// server's live authorizer adds the configuration in force, timing, metrics and the audit log.
+public struct AuthzEngine: Authorizer {
     /// The compiled policy.
     public let policy: CompiledPolicy
     /// The request classifier.
@@ -42,9 +27,6 @@ public struct AuthzEngine: Sendable {
     public let keys: KeyStore
     /// The clock, in milliseconds since the epoch (injectable for tests).
     public let now: @Sendable () -> Int64
-
-    /// The header prefix of decision headers; client-sent headers with it must be removed upstream.
-    public static let headerPrefix = "x-sigv4-authz-"
 
     /// Creates an engine.
     public init(
@@ -60,56 +42,85 @@ public struct AuthzEngine: Sendable {
     /// The system clock in milliseconds since the epoch.
     public static let systemClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    /// Decides about one request.
-    public func decide(_ request: AuthzRequest) -> AuthzResponse {
-        let started = ContinuousClock.now
-        let nowMilliseconds = now()
-        var state = State(request: request)
-        let decision = evaluate(request, nowSeconds: nowMilliseconds / 1000, state: &state)
-        let elapsed = ContinuousClock.now - started
-        let micros = Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
-        return respond(decision, request: request, state: state, time: nowMilliseconds, latency: micros)
-    }
+    /// Decides about one request, now.
+    public func check(_ request: AuthzRequest) -> CheckResult { decide(request, at: now()) }
 
-    /// A deny for a check that never reached the decision core: the proxy's request could not be read
-    /// (nginx without `X-Original-*`), the body was too large. Same headers and audit record as a decision.
-    public func refuse(reason: ReasonCode, message: String, mode: AuthzMode) -> AuthzResponse {
-        let request = AuthzRequest(method: "-", host: "-", target: "-", headers: [], mode: mode)
-        return respond(
-            .deny(reason, message), request: request, state: State(request: request), time: now(), latency: 0)
-    }
+    /// Denies a check the front end could not read.
+    public func refuse(_ refusal: Refusal) -> CheckResult { refuse(refusal, at: now()) }
 
-    /// What the checks learnt, for headers and the audit record.
-    struct State {
-        var requestID: String
-        var auth = "none"
-        var accessKeyID: String?
-        var account: String?
-        var classification: Classification?
-        var signature = "not_checked"
+    /// Decides about one request, now.
+    public func decide(_ request: AuthzRequest) -> CheckResult { decide(request, at: now()) }
+
+    /// Decides about one request at `time` (milliseconds since the epoch).
+    public func decide(_ request: AuthzRequest, at time: Int64) -> CheckResult {
+        var result = CheckResult(
+            decision: .deny(.internalError, "not decided"), requestID: Self.requestID(request.requestID),
+            mode: request.mode, time: time)
+        result.request = (request.method, request.host, Self.path(of: request.target))
+        result.sourceAddress = request.sourceAddress
+        result.principal = request.principal
         var sigV4Request: SigV4Request?
-
-        init(request: AuthzRequest) {
-            if let id = request.requestID, !id.isEmpty, id.utf8.count <= 128,
-                id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
-            {
-                requestID = id
-            } else {
-                requestID = String(UInt64.random(in: .min ... .max), radix: 16)
-            }
+        result.decision = evaluate(request, nowSeconds: time / 1000, result: &result, sigV4Request: &sigV4Request)
+        result.accountName = result.account.flatMap { policy.accountNames[$0.description] }
+        if result.decision.effect == .deny {
+            result.errorFormat = DenyBody.format(
+                wireProtocol: result.classification?.wireProtocol,
+                isS3: result.classification?.endpoint?.isS3 ?? false,
+                hasTarget: !(sigV4Request?.headerValues("x-amz-target").isEmpty ?? true),
+                isForm: sigV4Request?.headerValues("content-type").first.map {
+                    $0.lowercased().hasPrefix("application/x-www-form-urlencoded")
+                } ?? false)
         }
+        return result
     }
 
-    func evaluate(_ request: AuthzRequest, nowSeconds: Int64, state: inout State) -> Decision {
+    /// Denies a check the front end could not read, at `time`.
+    public func refuse(_ refusal: Refusal, at time: Int64) -> CheckResult {
+        var result = CheckResult(
+            decision: .deny(refusal.reason, refusal.message), requestID: Self.requestID(refusal.requestID),
+            mode: refusal.mode, time: time)
+        result.sourceAddress = refusal.sourceAddress
+        return result
+    }
+
+    /// The proxy's request id when it is one printable token of at most 128 bytes, else a random one.
+    static func requestID(_ proposed: String?) -> String {
+        if let id = proposed, !id.isEmpty, id.utf8.count <= 128, id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            return id
+        }
+        return String(UInt64.random(in: .min ... .max), radix: 16)
+    }
+
+    /// The path of a request target: everything before the query (which may carry a presigned
+    /// signature and session token).
+    static func path(of target: String) -> String {
+        guard let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return target }
+        return String(target[..<question])
+    }
+
+    func evaluate(
+        _ request: AuthzRequest, nowSeconds: Int64, result state: inout CheckResult,
+        sigV4Request stored: inout SigV4Request?
+    ) -> Decision {
         let credentials = policy.config.credentials
 
         // The body limit holds for every front end (the HTTP listener refuses a larger body before
         // reading it; a gRPC CheckRequest carries it whole).
-        if let body = request.body, body.count > policy.config.server.maxBodyBytes {
+        let maxBodyBytes = policy.config.server.maxBodyBytes
+        let body: [UInt8]?
+        switch request.body {
+        case .absent, .truncated:
+            body = nil
+        case .complete(let bytes) where bytes.count <= maxBodyBytes:
+            body = bytes
+        case .complete(let bytes):
             return .deny(
                 .bodyTooLarge,
-                "the request body (\(body.count) bytes) is larger than server.max_body_bytes (\(policy.config.server.maxBodyBytes))"
-            )
+                "the request body (\(bytes.count) bytes) is larger than server.max_body_bytes (\(maxBodyBytes))")
+        case .tooLarge(let size):
+            return .deny(
+                .bodyTooLarge,
+                "the request body (\(size) bytes or more) is larger than server.max_body_bytes (\(maxBodyBytes))")
         }
 
         // A raw '#' ends the URL for some readers and not for others (Envoy and nginx pass it on).
@@ -134,7 +145,7 @@ public struct AuthzEngine: Sendable {
         if hasAuthority { headers.removeAll { $0.name == ":authority" } }
         if !hasHost { headers.append(HeaderField("host", request.host)) }
         let sigV4Request = SigV4Request(method: request.method, requestTarget: request.target, headers: headers)
-        state.sigV4Request = sigV4Request
+        stored = sigV4Request
 
         // 1. Credentials.
         var credential: SigV4Credential?
@@ -144,20 +155,21 @@ public struct AuthzEngine: Sendable {
         } catch {
             return .deny(ReasonCode(error), error.message)
         }
-        state.auth = authentication.auditName
         switch authentication {
         case .anonymous:
             if credentials.requireSignature {
                 return .deny(.noCredentials, "the request is not signed; sign it with AWS credentials (SigV4)")
             }
-        case .sigV2(let accessKeyID, _):
+        case .sigV2(let accessKeyID, let location):
+            state.authentication = AuthenticationKind(location)
             state.accessKeyID = String(accessKeyID)
             return .deny(.unsupportedSignature, "Signature Version 2 is not supported; use a current AWS SDK (SigV4)")
         case .sigV4(let parsed):
             credential = parsed
+            state.authentication = AuthenticationKind(parsed.location)
             state.accessKeyID = String(parsed.accessKeyID)
             do {
-                state.account = try AWSAccountID(accessKeyID: parsed.accessKeyID).description
+                state.account = try AWSAccountID(accessKeyID: parsed.accessKeyID)
             } catch  where error.code == .legacyAccessKeyID {
                 if credentials.legacyAccessKeys == .deny {
                     return .deny(
@@ -180,13 +192,11 @@ public struct AuthzEngine: Sendable {
 
         // Classification: scope/host cross-check, endpoint, operation.
         let classification = classifier.classify(
-            sigV4Request, body: request.body, credential: credential,
-            accountID: state.account.flatMap { AWSAccountID($0) },
+            sigV4Request, body: body, credential: credential, accountID: state.account,
             knownHeaderNames: request.headersArePartial ? (request.passedHeaderNames ?? []) : nil)
         state.classification = classification
         if let problem = classification.problem {
-            let reason = ReasonCode(rawValue: problem.reasonCode) ?? .internalError
-            return .deny(reason, problem.message)
+            return .deny(ReasonCode(problem), problem.message)
         }
 
         // Signature, where the secret is known.
@@ -197,12 +207,12 @@ public struct AuthzEngine: Sendable {
                     request.headersArePartial
                     ? .notChecked(reason: "the proxy passes only some of the request's headers")
                     : try SigV4Verifier.verify(
-                        sigV4Request, credential: credential, secretAccessKey: key.secret, body: request.body)
+                        sigV4Request, credential: credential, secretAccessKey: key.secret, body: body)
                 switch result {
                 case .verified:
-                    state.signature = "verified"
+                    state.signature = .verified
                 case .notChecked(let reason):
-                    state.signature = "not_checked"
+                    state.signature = .notChecked
                     if key.requireVerification {
                         return .deny(
                             .signatureMismatch,
@@ -210,14 +220,15 @@ public struct AuthzEngine: Sendable {
                     }
                 }
             } catch {
-                state.signature = "mismatch"
+                state.signature = .mismatch
                 return .deny(ReasonCode(error), error.message)
             }
         }
 
         // 2–4. Policy.
         var facts = RequestFacts(
-            accountID: state.account, region: classification.region, signingName: classification.signingName,
+            accountID: state.account?.description, region: classification.region,
+            signingName: classification.signingName,
             iamPrefix: classification.iamPrefix, action: classification.action.name, resource: classification.resource,
             host: classification.endpoint?.host, method: request.method,
             sourceAddress: request.sourceAddress.flatMap(Self.address), principal: request.principal,
@@ -250,78 +261,5 @@ public struct AuthzEngine: Sendable {
         // One colon: `v4:port` (an IPv6 address has at least two).
         if colons == 1 { return IPAddress(text[..<lastColon]) }
         return IPAddress(text)
-    }
-
-    func respond(_ decision: Decision, request: AuthzRequest, state: State, time: Int64, latency: Int) -> AuthzResponse
-    {
-        let classification = state.classification
-        let accountName = state.account.flatMap { policy.accountNames[$0] }
-        var headers: [(String, String)] = [
-            ("x-sigv4-authz-decision", decision.effect.rawValue),
-            ("x-sigv4-authz-reason", decision.reason.rawValue),
-            ("x-sigv4-authz-rule", decision.rule ?? ""),
-            ("x-sigv4-authz-account", state.account ?? ""),
-            ("x-sigv4-authz-account-name", accountName ?? ""),
-            ("x-sigv4-authz-region", classification?.region ?? ""),
-            ("x-sigv4-authz-service", classification?.signingName ?? ""),
-            ("x-sigv4-authz-action", classification?.action.name ?? ""),
-            ("x-sigv4-authz-request-id", state.requestID),
-        ]
-        var denyBody: DenyBody?
-        if decision.effect == .deny {
-            let message = "sigv4-authz: \(decision.message)"
-            headers.append(("x-sigv4-authz-message", message))
-            let request = state.sigV4Request
-            denyBody = DenyBody.make(
-                message: message, wireProtocol: classification?.wireProtocol ?? Self.guessProtocol(classification),
-                requestID: state.requestID, hasTarget: !(request?.headerValues("x-amz-target").isEmpty ?? true),
-                isForm: request?.headerValues("content-type").first?.lowercased().hasPrefix(
-                    "application/x-www-form-urlencoded") ?? false)
-        }
-        for index in headers.indices { headers[index].1 = Self.headerSafe(headers[index].1) }
-        let path =
-            request.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
-            ?? "/"
-        var audit = AuditRecord(
-            time: UTCTime.rfc3339(millisecondsSinceEpoch: time), decision: decision.effect, reason: decision.reason,
-            rule: decision.rule, requestID: state.requestID, mode: request.mode, sourceAddress: request.sourceAddress,
-            principal: request.principal, method: request.method, host: request.host, path: path,
-            accessKeyID: state.accessKeyID, account: state.account, accountName: accountName,
-            region: classification?.region,
-            service: classification?.signingName, action: classification?.action.name,
-            resource: classification?.resource,
-            auth: state.auth, signature: state.signature, latencyMicroseconds: latency)
-        // The first pair is always the record's action and resource (unknown when unclassified).
-        audit.authorizations =
-            classification?.authorizations.map { ActionResource(action: $0.action.name, resource: $0.resource) }
-            ?? [ActionResource(action: nil, resource: nil)]
-        audit.resourceAccount = classification?.resourceAccount
-        return AuthzResponse(
-            decision: decision, headers: headers, denyBody: denyBody, audit: audit, classification: classification,
-            signature: state.signature)
-    }
-
-    /// The service's first protocol when the operation was not found.
-    static func guessProtocol(_ classification: Classification?) -> AWSModel.WireProtocol? {
-        guard let classification, let endpoint = classification.endpoint else { return nil }
-        if endpoint.isS3 { return .restXML }
-        return nil
-    }
-
-    /// Header values are one line of printable ASCII; anything else becomes `?`, and length is bounded.
-    static func headerSafe(_ value: String) -> String {
-        if value.utf8.count <= 1024, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return value }
-        var out = ""
-        for scalar in value.unicodeScalars.prefix(1024) {
-            out.unicodeScalars.append(scalar.value >= 0x20 && scalar.value < 0x7F ? scalar : "?")
-        }
-        return out
-    }
-}
-
-extension ReasonCode {
-    /// The reason of a SigV4 error (its contract reason code).
-    init(_ error: SigV4Error) {
-        self = ReasonCode(rawValue: error.reasonCode) ?? .malformedCredentials
     }
 }

@@ -1,4 +1,5 @@
 public import AWSClassifier
+internal import Policy
 
 /// The body and content type of a denial, in the error format of the caller's AWS protocol, so the
 /// SDK shows `AccessDenied` / `AccessDeniedException` with the sentence.
@@ -8,19 +9,39 @@ public struct DenyBody: Sendable, Hashable {
     /// The `Content-Type`.
     public var contentType: String
     /// Extra headers the protocol's clients read the error code from (`x-amzn-errortype`; lower case, as HTTP/2 requires).
-    public var headers: [(String, String)]
+    public var headers: [(name: String, value: String)]
 
     public static func == (lhs: DenyBody, rhs: DenyBody) -> Bool {
         lhs.body == rhs.body && lhs.contentType == rhs.contentType
     }
     public func hash(into hasher: inout Hasher) { hasher.combine(body) }
 
-    /// The deny body for `message` in the format of `wireProtocol` (or a guess from the request when
-    /// the protocol is unknown: a JSON target → JSON, a form body → query, otherwise S3's XML).
-    public static func make(
-        message: String, wireProtocol: AWSModel.WireProtocol?, requestID: String, hasTarget: Bool, isForm: Bool
-    ) -> DenyBody {
-        let resolved: AWSModel.WireProtocol = wireProtocol ?? (hasTarget ? .json : isForm ? .query : .restXML)
+    /// Creates a deny body.
+    public init(body: String, contentType: String, headers: [(name: String, value: String)]) {
+        self.body = body
+        self.contentType = contentType
+        self.headers = headers
+    }
+
+    /// The deny body of a result; `nil` on allow.
+    public init?(denying result: CheckResult) {
+        guard result.decision.effect == .deny else { return nil }
+        self = Self.make(message: result.message, format: result.errorFormat, requestID: result.requestID)
+    }
+
+    /// The error format of a request: the protocol its operation was found through, or a guess from
+    /// the request when the operation is unknown (S3 → XML, a JSON target → JSON, a form body → query,
+    /// otherwise S3's XML).
+    static func format(
+        wireProtocol: AWSModel.WireProtocol?, isS3: Bool, hasTarget: Bool, isForm: Bool
+    ) -> AWSModel.WireProtocol {
+        if let wireProtocol { return wireProtocol }
+        if isS3 { return .restXML }
+        return hasTarget ? .json : isForm ? .query : .restXML
+    }
+
+    /// The deny body for `message` in `format`.
+    static func make(message: String, format resolved: AWSModel.WireProtocol, requestID: String) -> DenyBody {
         let xmlMessage = escapeXML(message)
         switch resolved {
         case .restXML:

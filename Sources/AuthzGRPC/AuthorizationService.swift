@@ -1,7 +1,7 @@
-import AuthzCore
-import Foundation
-import Policy
-import SigV4
+package import AuthzCore
+internal import Foundation
+internal import Policy
+internal import SigV4
 
 /// `envoy.service.auth.v3.Authorization/Check`: Envoy's ext_authz in gRPC mode.
 ///
@@ -16,11 +16,11 @@ import SigV4
 /// The translation is pure (request in, response out); ``GRPCConnectionHandler`` serves it.
 public enum AuthorizationService {
     /// The whole check, synchronous and transport-free.
-    public static func answer(
-        _ request: Envoy_Service_Auth_V3_CheckRequest, responder: any CheckResponder
+    package static func answer(
+        _ request: Envoy_Service_Auth_V3_CheckRequest, authorizer: any Authorizer
     ) -> Envoy_Service_Auth_V3_CheckResponse {
         let (authz, clientDecisionHeaders) = translate(request)
-        return encode(responder.respond(to: authz), clientDecisionHeaders: clientDecisionHeaders)
+        return encode(authorizer.check(authz), clientDecisionHeaders: clientDecisionHeaders)
     }
 
     /// The original request, and the names of client-sent `x-sigv4-authz-*` headers.
@@ -47,7 +47,7 @@ public enum AuthorizationService {
         headers.removeAll { field in
             let name = field.name.lowercased()
             if name == ":authority", authority.isEmpty { authority = field.value }
-            if name.hasPrefix(AuthzEngine.headerPrefix) { clientDecisionHeaders.append(name) }
+            if name.hasPrefix(DecisionHeaders.prefix) { clientDecisionHeaders.append(name) }
             if name == "x-envoy-auth-partial-body" {
                 partialBody = partialBody == nil ? field.value.lowercased() != "false" : true
             }
@@ -59,9 +59,11 @@ public enum AuthorizationService {
             authority = host.value
         }
 
-        var body: [UInt8]?
-        if partialBody == false {
-            body = http.rawBody.isEmpty ? Array(http.body.utf8) : Array(http.rawBody)
+        let body: RequestBody
+        switch partialBody {
+        case false?: body = .complete(http.rawBody.isEmpty ? Array(http.body.utf8) : Array(http.rawBody))
+        case true?: body = .truncated
+        case nil: body = .absent
         }
 
         let source = check.attributes.source
@@ -76,7 +78,7 @@ public enum AuthorizationService {
     }
 
     static func encode(
-        _ response: AuthzResponse, clientDecisionHeaders: [String]
+        _ checked: CheckResult, clientDecisionHeaders: [String]
     ) -> Envoy_Service_Auth_V3_CheckResponse {
         func option(_ name: String, _ value: String) -> Envoy_Config_Core_V3_HeaderValueOption {
             var option = Envoy_Config_Core_V3_HeaderValueOption()
@@ -86,24 +88,25 @@ public enum AuthorizationService {
             return option
         }
         var result = Envoy_Service_Auth_V3_CheckResponse()
-        let decisionHeaders = response.headers.map { option($0.name, $0.value) }
-        switch response.decision.effect {
+        let fields = DecisionHeaders.fields(checked)
+        let decisionHeaders = fields.map { option($0.name, $0.value) }
+        switch checked.decision.effect {
         case .allow:
             result.status.code = 0
             var ok = Envoy_Service_Auth_V3_OkHttpResponse()
             ok.headers = decisionHeaders
-            let ours = Set(response.headers.map(\.name))
+            let ours = Set(fields.map(\.name))
             ok.headersToRemove = Array(Set(clientDecisionHeaders).subtracting(ours)).sorted()
             result.okResponse = ok
         case .deny:
             result.status.code = 7  // PERMISSION_DENIED
-            result.status.message = response.message
+            result.status.message = checked.message
             var denied = Envoy_Service_Auth_V3_DeniedHttpResponse()
             denied.status.code = .forbidden
             denied.headers = decisionHeaders
-            if let body = response.denyBody {
+            if let body = DenyBody(denying: checked) {
                 denied.headers.append(option("content-type", body.contentType))
-                denied.headers += body.headers.map { option($0.0, $0.1) }
+                denied.headers += body.headers.map { option($0.name, $0.value) }
                 denied.body = body.body
             }
             result.deniedResponse = denied

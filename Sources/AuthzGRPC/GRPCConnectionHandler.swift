@@ -1,9 +1,9 @@
-import AuthzCore
-import AuthzHTTP2
-import NIOCore
-import NIOHPACK
-import NIOHTTP2
-import SwiftProtobuf
+public import AuthzCore
+public import AuthzHTTP2
+public import NIOCore
+public import NIOHPACK
+public import NIOHTTP2
+internal import SwiftProtobuf
 
 /// Serves Envoy's `envoy.service.auth.v3.Authorization/Check` and `grpc.health.v1.Health` on one
 /// HTTP/2 connection, frame by frame (``HTTP2FrameServer``): a check is decoded, decided and answered
@@ -44,7 +44,7 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
         settings(maximumRequestBytes: maximumMessageBytes + 5, maximumHeaderBytes: maximumHeaderBytes)
     }
 
-    private let responder: any CheckResponder
+    private let authorizer: any Authorizer
     private let ready: @Sendable () -> Bool
     private let maximumMessageBytes: Int
     /// Per open stream: the method and the deadline.
@@ -52,14 +52,14 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
 
     /// Creates the handler.
     /// - Parameters:
-    ///   - responder: Decides each check.
+    ///   - authorizer: Decides each check.
     ///   - ready: Whether the server is ready (the health service's answer).
     ///   - maximumMessageBytes: The largest request message accepted (the body limit plus room for
     ///     the headers and attributes around it).
     public init(
-        responder: any CheckResponder, ready: @escaping @Sendable () -> Bool, maximumMessageBytes: Int
+        authorizer: any Authorizer, ready: @escaping @Sendable () -> Bool, maximumMessageBytes: Int
     ) {
-        self.responder = responder
+        self.authorizer = authorizer
         self.ready = ready
         self.maximumMessageBytes = maximumMessageBytes
     }
@@ -111,11 +111,11 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
         guard let body = stream(streamID)?.body, body.readableBytes >= 5,
             let length = body.getInteger(at: body.readerIndex + 1, as: UInt32.self), Int(length) > maximumMessageBytes
         else { return true }
-        tooLarge(streamID: streamID, context: context)
+        tooLarge(streamID: streamID, size: Int(length) + 5, context: context)
         return false
     }
 
-    public override func tooLarge(streamID: HTTP2StreamID, context: ChannelHandlerContext) {
+    public override func tooLarge(streamID: HTTP2StreamID, size: Int, context: ChannelHandlerContext) {
         refuse(
             .resourceExhausted, "the request message is larger than \(maximumMessageBytes) bytes", streamID: streamID,
             context: context)
@@ -142,7 +142,7 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
             switch call.method {
             case .check:
                 let request = try Envoy_Service_Auth_V3_CheckRequest(serializedBytes: message)
-                let response = AuthorizationService.answer(request, responder: responder)
+                let response = AuthorizationService.answer(request, authorizer: authorizer)
                 writeResponse(try response.serializedBytes(), streamID: streamID, context: context)
             case .healthCheck:
                 let request = try Grpc_Health_V1_HealthCheckRequest(serializedBytes: message)

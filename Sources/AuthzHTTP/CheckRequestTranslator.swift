@@ -37,8 +37,9 @@ public struct CheckRequestTranslator: Sendable {
         return path == configuration.nginxPath ? .nginx : .envoyHTTP
     }
 
-    /// Translates a request head and its body (`nil` when none was sent).
-    public func translate(_ head: HTTPRequestHead, body: [UInt8]?, remoteAddress: String?) -> Outcome {
+    /// Translates a request head and its body (`.absent` when none was sent; `.tooLarge` when it was
+    /// over the listener's limit and not read).
+    public func translate(_ head: HTTPRequestHead, body: RequestBody, remoteAddress: String?) -> Outcome {
         let uri = head.uri
         let path =
             uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
@@ -82,7 +83,7 @@ public struct CheckRequestTranslator: Sendable {
             // auth_request never forwards the body.
             return .check(
                 AuthzRequest(
-                    method: method, host: host, target: target, headers: headers, body: nil,
+                    method: method, host: host, target: target, headers: headers, body: .absent,
                     sourceAddress: address ?? remoteAddress, principal: principal, mode: .nginx, requestID: requestID))
         default:
             guard let host = head.headers.first(name: "host"), !host.isEmpty else {
@@ -94,31 +95,44 @@ public struct CheckRequestTranslator: Sendable {
             // (`true`) cannot be hashed or parsed, and without the header the body was not forwarded:
             // its own Content-Length says nothing of the original request's.
             let marks = head.headers["x-envoy-auth-partial-body"]
-            let whole = marks.count == 1 && marks[0].lowercased() == "false"
+            let forwarded: RequestBody
+            if case .tooLarge = body {
+                forwarded = body
+            } else if marks.count == 1 && marks[0].lowercased() == "false" {
+                forwarded = .complete(body.bytes ?? [])
+            } else if marks.isEmpty {
+                forwarded = .absent
+            } else {
+                forwarded = .truncated
+            }
             return .check(
                 AuthzRequest(
                     method: head.method.rawValue, host: host, target: target, headers: headers,
-                    body: whole ? (body ?? []) : nil, sourceAddress: address ?? remoteAddress, principal: principal,
+                    body: forwarded, sourceAddress: address ?? remoteAddress, principal: principal,
                     mode: .envoyHTTP, requestID: requestID))
         }
     }
 
     /// What a check request gets: its decision, or 404 when the path is neither endpoint.
     public enum Answer: Sendable {
-        case decided(AuthzResponse)
+        case decided(CheckResult)
         case notFound
     }
 
     /// Translates and decides (HTTP/1.1 and h2c share this): an unreadable check request is refused
     /// `internal_error`.
     public func answer(
-        _ head: HTTPRequestHead, body: [UInt8]?, remoteAddress: String?, responder: any CheckResponder
+        _ head: HTTPRequestHead, body: RequestBody, remoteAddress: String?, authorizer: any Authorizer
     ) -> Answer {
         switch translate(head, body: body, remoteAddress: remoteAddress) {
         case .notFound: return .notFound
         case .invalid(let message):
-            return .decided(responder.refused(reason: .internalError, message: message, mode: mode(of: head.uri)))
-        case .check(let request): return .decided(responder.respond(to: request))
+            return .decided(
+                authorizer.refuse(
+                    Refusal(
+                        reason: .internalError, message: message, mode: mode(of: head.uri),
+                        sourceAddress: remoteAddress, requestID: head.headers.first(name: "x-request-id"))))
+        case .check(let request): return .decided(authorizer.check(request))
         }
     }
 }
@@ -130,15 +144,15 @@ struct HTTPAnswer {
     let headers: [(name: String, value: String)]
     let body: String?
 
-    init(_ response: AuthzResponse) {
-        var headers = response.headers
+    init(_ result: CheckResult) {
+        var headers = DecisionHeaders.fields(result)
         var body: String?
-        if let deny = response.denyBody {
+        if let deny = DenyBody(denying: result) {
             headers.append(("content-type", deny.contentType))
-            for (name, value) in deny.headers { headers.append((name, value)) }
+            headers += deny.headers
             body = deny.body
         }
-        self.status = response.decision.effect == .allow ? 200 : 403
+        self.status = result.decision.effect == .allow ? 200 : 403
         self.headers = headers
         self.body = body
     }

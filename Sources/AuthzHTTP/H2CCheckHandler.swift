@@ -13,30 +13,33 @@ internal import Policy
 /// codec per request.
 final class H2CCheckHandler: HTTP2FrameServer {
     private let translator: CheckRequestTranslator
-    private let responder: any CheckResponder
+    private let authorizer: any Authorizer
 
-    init(translator: CheckRequestTranslator, responder: any CheckResponder) {
+    init(translator: CheckRequestTranslator, authorizer: any Authorizer) {
         self.translator = translator
-        self.responder = responder
+        self.authorizer = authorizer
     }
 
     override func accept(headers: HPACKHeaders, streamID: HTTP2StreamID, context: ChannelHandlerContext) -> Int? {
         translator.configuration.maxBodyBytes
     }
 
-    override func tooLarge(streamID: HTTP2StreamID, context: ChannelHandlerContext) {
-        let uri = stream(streamID)?.headers.first(name: ":path") ?? "/"
-        let response = responder.refused(
-            reason: .bodyTooLarge,
-            message:
-                "the request body is larger than the \(translator.configuration.maxBodyBytes) bytes this authorizer reads",
-            mode: translator.mode(of: uri))
-        write(response, streamID: streamID, context: context)
+    override func tooLarge(streamID: HTTP2StreamID, size: Int, context: ChannelHandlerContext) {
+        // The decision core denies it `body_too_large`, with the request's facts in the record.
+        guard let stream = stream(streamID) else { return }
+        answer(stream, body: .tooLarge(size), streamID: streamID, context: context)
     }
 
     override func complete(streamID: HTTP2StreamID, context: ChannelHandlerContext) {
         guard let stream = stream(streamID) else { return }
         defer { finish(streamID: streamID, context: context) }
+        let body = RequestBody(stream.body.readableBytes > 0 ? Array(stream.body.readableBytesView) : nil)
+        answer(stream, body: body, streamID: streamID, context: context)
+    }
+
+    private func answer(
+        _ stream: HTTP2FrameServer.Stream, body: RequestBody, streamID: HTTP2StreamID, context: ChannelHandlerContext
+    ) {
         // The HTTP/1.1 view of the request: method and target from the pseudo-headers, the authority
         // as Host, every other header as sent.
         var headers = HTTPHeaders()
@@ -57,22 +60,21 @@ final class H2CCheckHandler: HTTP2FrameServer {
         }
         if !hasHost, let authority { headers.add(name: "host", value: authority) }
         let head = HTTPRequestHead(version: .http2, method: HTTPMethod(rawValue: method), uri: uri, headers: headers)
-        let body = stream.body.readableBytes > 0 ? Array(stream.body.readableBytesView) : nil
         switch translator.answer(
-            head, body: body, remoteAddress: context.channel.remoteAddress?.ipAddress, responder: responder)
+            head, body: body, remoteAddress: context.channel.remoteAddress?.ipAddress, authorizer: authorizer)
         {
         case .notFound:
             var response = HPACKHeaders()
             response.add(name: ":status", value: "404")
             response.add(name: "content-length", value: "0")
             write(headers: response, endStream: true, streamID: streamID, context: context)
-        case .decided(let response):
-            write(response, streamID: streamID, context: context)
+        case .decided(let result):
+            write(result, streamID: streamID, context: context)
         }
     }
 
-    private func write(_ response: AuthzResponse, streamID: HTTP2StreamID, context: ChannelHandlerContext) {
-        let answer = HTTPAnswer(response)
+    private func write(_ result: CheckResult, streamID: HTTP2StreamID, context: ChannelHandlerContext) {
+        let answer = HTTPAnswer(result)
         var headers = HPACKHeaders()
         headers.add(name: ":status", value: String(answer.status))
         for (name, value) in answer.headers { headers.add(name: name, value: value) }

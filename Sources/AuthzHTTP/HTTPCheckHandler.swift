@@ -4,7 +4,7 @@ internal import NIOHTTP1
 public import Policy
 
 /// The HTTP/1.1 check handler: reads a request head and its body up to the
-/// limit, asks the responder, and writes 200 (allow) or 403 (deny) with the decision headers and the
+/// limit, asks the authorizer, and writes 200 (allow) or 403 (deny) with the decision headers and the
 /// AWS-style deny body. It keeps no state between requests, so pipelined requests are answered in
 /// order.
 final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
@@ -12,7 +12,7 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let translator: CheckRequestTranslator
-    private let responder: any CheckResponder
+    private let authorizer: any Authorizer
 
     private enum State {
         case idle
@@ -26,9 +26,9 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var quiescing = false
     private var inFlight = false
 
-    init(translator: CheckRequestTranslator, responder: any CheckResponder) {
+    init(translator: CheckRequestTranslator, authorizer: any Authorizer) {
         self.translator = translator
-        self.responder = responder
+        self.authorizer = authorizer
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -38,11 +38,14 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
             let headBytes =
                 head.uri.utf8.count + head.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
             if headBytes > translator.configuration.maxHeaderBytes {
-                refuseAndDrain(
-                    head, reason: .malformedCredentials,
-                    message:
-                        "the request headers are larger than the \(translator.configuration.maxHeaderBytes) bytes this authorizer reads",
-                    context: context)
+                let result = authorizer.refuse(
+                    Refusal(
+                        reason: .malformedCredentials,
+                        message:
+                            "the request headers are larger than the \(translator.configuration.maxHeaderBytes) bytes this authorizer reads",
+                        mode: translator.mode(of: head.uri), sourceAddress: context.channel.remoteAddress?.ipAddress,
+                        requestID: head.headers.first(name: "x-request-id")))
+                drain(answering: head, with: .decided(result), context: context)
                 return
             }
             state = .receiving(head: head, body: nil)
@@ -56,11 +59,11 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
             guard case .receiving(let head, var body) = state else { return }
             let size = (body?.readableBytes ?? 0) + chunk.readableBytes
             if size > translator.configuration.maxBodyBytes {
-                refuseAndDrain(
-                    head, reason: .bodyTooLarge,
-                    message:
-                        "the request body is larger than the \(translator.configuration.maxBodyBytes) bytes this authorizer reads",
-                    context: context)
+                // The decision core denies it `body_too_large`, with the request's facts in the record.
+                let answer = translator.answer(
+                    head, body: .tooLarge(size), remoteAddress: context.channel.remoteAddress?.ipAddress,
+                    authorizer: authorizer)
+                drain(answering: head, with: answer, context: context)
                 return
             }
             if body == nil {
@@ -85,39 +88,49 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Denies a request that exceeds a limit at once, then reads and drops the rest of its body (so the
     /// client is not reset before it reads the answer) and closes at its end.
-    private func refuseAndDrain(
-        _ head: HTTPRequestHead, reason: ReasonCode, message: String, context: ChannelHandlerContext
+    private func drain(
+        answering head: HTTPRequestHead, with answer: CheckRequestTranslator.Answer, context: ChannelHandlerContext
     ) {
         state = .discarding(remaining: 4 * translator.configuration.maxBodyBytes + (1 << 20))
-        let response = responder.refused(reason: reason, message: message, mode: translator.mode(of: head.uri))
-        write(response, version: head.version, keepAlive: false, closeAfterWrite: false, context: context)
+        switch answer {
+        case .decided(let result):
+            write(result, version: head.version, keepAlive: false, closeAfterWrite: false, context: context)
+        case .notFound:
+            writeNotFound(version: head.version, keepAlive: false, closeAfterWrite: false, context: context)
+        }
     }
 
     private func answer(head: HTTPRequestHead, body: ByteBuffer?, context: ChannelHandlerContext) {
         let remote = context.channel.remoteAddress?.ipAddress
-        let bytes = body.map { Array($0.readableBytesView) }
+        let bytes = RequestBody(body.map { Array($0.readableBytesView) })
         let keepAlive = head.isKeepAlive && !quiescing
-        switch translator.answer(head, body: bytes, remoteAddress: remote, responder: responder) {
+        switch translator.answer(head, body: bytes, remoteAddress: remote, authorizer: authorizer) {
         case .notFound:
-            var headers = HTTPHeaders()
-            headers.add(name: "content-length", value: "0")
-            if !keepAlive { headers.add(name: "connection", value: "close") }
-            context.write(
-                wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .notFound, headers: headers))),
-                promise: nil)
-            finish(keepAlive: keepAlive, context: context)
-        case .decided(let response):
-            write(response, version: head.version, keepAlive: keepAlive, context: context)
+            writeNotFound(version: head.version, keepAlive: keepAlive, context: context)
+        case .decided(let result):
+            write(result, version: head.version, keepAlive: keepAlive, context: context)
         }
+    }
+
+    private func writeNotFound(
+        version: HTTPVersion, keepAlive: Bool, closeAfterWrite: Bool = true, context: ChannelHandlerContext
+    ) {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-length", value: "0")
+        if !keepAlive { headers.add(name: "connection", value: "close") }
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .notFound, headers: headers))),
+            promise: nil)
+        finish(keepAlive: keepAlive || !closeAfterWrite, context: context)
     }
 
     /// Writes the answer. `keepAlive: false` sends `connection: close`; the connection is closed after
     /// the write unless `closeAfterWrite` is false (the caller closes once the body is drained).
     private func write(
-        _ response: AuthzResponse, version: HTTPVersion, keepAlive: Bool, closeAfterWrite: Bool = true,
+        _ result: CheckResult, version: HTTPVersion, keepAlive: Bool, closeAfterWrite: Bool = true,
         context: ChannelHandlerContext
     ) {
-        let answer = HTTPAnswer(response)
+        let answer = HTTPAnswer(result)
         var headers = HTTPHeaders()
         for (name, value) in answer.headers { headers.add(name: name, value: value) }
         let body = answer.body.map { context.channel.allocator.buffer(string: $0) }

@@ -10,18 +10,18 @@ internal import NIOTLS
 public enum HTTPCheckPipeline {
     /// Configures an accepted connection (on its event loop).
     public static func configure(
-        _ channel: any Channel, configuration: HTTPCheckConfiguration, responder: any CheckResponder
+        _ channel: any Channel, configuration: HTTPCheckConfiguration, authorizer: any Authorizer
     ) throws {
         let translator = CheckRequestTranslator(configuration: configuration)
         try channel.pipeline.syncOperations.addHandler(
             IdleStateHandler(allTimeout: .seconds(configuration.idleTimeoutSeconds)))
-        try channel.pipeline.syncOperations.addHandler(ProtocolDetector(translator: translator, responder: responder))
+        try channel.pipeline.syncOperations.addHandler(ProtocolDetector(translator: translator, authorizer: authorizer))
     }
 
     /// Configures an accepted TLS connection: the handshake, then HTTP/2 or HTTP/1.1 by ALPN.
     public static func configureTLS(
         _ channel: any Channel, context: NIOSSLContext, configuration: HTTPCheckConfiguration,
-        responder: any CheckResponder
+        authorizer: any Authorizer
     ) throws {
         let translator = CheckRequestTranslator(configuration: configuration)
         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
@@ -31,9 +31,9 @@ public enum HTTPCheckPipeline {
             ApplicationProtocolNegotiationHandler { result, channel in
                 channel.eventLoop.makeCompletedFuture {
                     if case .negotiated("h2") = result {
-                        try configureHTTP2(channel, translator: translator, responder: responder)
+                        try configureHTTP2(channel, translator: translator, authorizer: authorizer)
                     } else {
-                        try configureHTTP1(channel, translator: translator, responder: responder)
+                        try configureHTTP1(channel, translator: translator, authorizer: authorizer)
                     }
                 }
             })
@@ -43,7 +43,7 @@ public enum HTTPCheckPipeline {
     /// check is answered on the connection's frames by ``H2CCheckHandler``.
     /// Handlers are added at the end of the pipeline (after the protocol detector, which then removes itself).
     static func configureHTTP2(
-        _ channel: any Channel, translator: CheckRequestTranslator, responder: any CheckResponder
+        _ channel: any Channel, translator: CheckRequestTranslator, authorizer: any Authorizer
     ) throws {
         let configuration = translator.configuration
         try channel.pipeline.syncOperations.addHandler(
@@ -53,12 +53,12 @@ public enum HTTPCheckPipeline {
                     maximumRequestBytes: configuration.maxBodyBytes, maximumHeaderBytes: configuration.maxHeaderBytes)),
             position: .last)
         try channel.pipeline.syncOperations.addHandler(
-            H2CCheckHandler(translator: translator, responder: responder), position: .last)
+            H2CCheckHandler(translator: translator, authorizer: authorizer), position: .last)
     }
 
     /// Configures an HTTP/1.1 connection.
     static func configureHTTP1(
-        _ channel: any Channel, translator: CheckRequestTranslator, responder: any CheckResponder
+        _ channel: any Channel, translator: CheckRequestTranslator, authorizer: any Authorizer
     ) throws {
         // No outbound header validation: every response header name is a constant and every value has
         // been through `AuthzEngine.headerSafe` (printable ASCII, bounded), so NIO's per-response
@@ -67,7 +67,7 @@ public enum HTTPCheckPipeline {
             position: .last, withPipeliningAssistance: true, withErrorHandling: true,
             withOutboundHeaderValidation: false)
         try channel.pipeline.syncOperations.addHandler(
-            HTTPCheckHandler(translator: translator, responder: responder), position: .last)
+            HTTPCheckHandler(translator: translator, authorizer: authorizer), position: .last)
     }
 }
 
@@ -80,12 +80,12 @@ final class ProtocolDetector: ChannelInboundHandler, RemovableChannelHandler {
     static let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
 
     private let translator: CheckRequestTranslator
-    private let responder: any CheckResponder
+    private let authorizer: any Authorizer
     private var buffered: ByteBuffer?
 
-    init(translator: CheckRequestTranslator, responder: any CheckResponder) {
+    init(translator: CheckRequestTranslator, authorizer: any Authorizer) {
         self.translator = translator
-        self.responder = responder
+        self.authorizer = authorizer
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -98,9 +98,9 @@ final class ProtocolDetector: ChannelInboundHandler, RemovableChannelHandler {
         if matches && view.count < Self.preface.count { return }  // wait for more bytes
         do {
             if matches {
-                try HTTPCheckPipeline.configureHTTP2(context.channel, translator: translator, responder: responder)
+                try HTTPCheckPipeline.configureHTTP2(context.channel, translator: translator, authorizer: authorizer)
             } else {
-                try HTTPCheckPipeline.configureHTTP1(context.channel, translator: translator, responder: responder)
+                try HTTPCheckPipeline.configureHTTP1(context.channel, translator: translator, authorizer: authorizer)
             }
         } catch {
             context.close(promise: nil)

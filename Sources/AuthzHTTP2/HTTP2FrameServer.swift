@@ -81,8 +81,9 @@ open class HTTP2FrameServer: ChannelInboundHandler {
     /// More of a stream's body has arrived (within the limit). Return `false` after answering early.
     open func receivedData(streamID: HTTP2StreamID, context: ChannelHandlerContext) -> Bool { true }
 
-    /// The body passed the limit: answer (the stream is then finished).
-    open func tooLarge(streamID: HTTP2StreamID, context: ChannelHandlerContext) {}
+    /// The body passed the limit (`size`: the bytes seen so far, more than the limit): answer (the
+    /// stream is then finished).
+    open func tooLarge(streamID: HTTP2StreamID, size: Int, context: ChannelHandlerContext) {}
 
     /// The client has sent the whole request: answer, then ``finish(streamID:context:)`` or
     /// ``keepOpen(streamID:)``.
@@ -252,7 +253,7 @@ open class HTTP2FrameServer: ChannelInboundHandler {
         else { return }
         streams[streamID]?.endedByClient = payload.endStream
         if received + bytes.readableBytes > limit {
-            tooLarge(streamID: streamID, context: context)
+            tooLarge(streamID: streamID, size: received + bytes.readableBytes, context: context)
             finish(streamID: streamID, context: context)
             return
         }

@@ -9,7 +9,7 @@ internal import Synchronization
 /// `sigv4authz_audit_dropped_total`, and the drops are logged once a second. The write itself runs on
 /// NIO's blocking-I/O thread pool, never on an event loop (which `serve` also uses as Swift's executor),
 /// so a stalled reader of standard output slows only the writer.
-public final class AuditLog: Service, Sendable {
+public final class AuditLog: Service, AuditSink, Sendable {
     private struct Buffer {
         var lines: [String] = []
         var dropped = 0

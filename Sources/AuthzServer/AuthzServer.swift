@@ -35,8 +35,8 @@ public final class AuthzServer: Sendable {
         }
     }
 
-    /// The decision service every transport calls.
-    public let decisions: DecisionService
+    /// The authorizer every front end calls.
+    public let authorizer: LiveAuthorizer
     /// The metrics `/metrics` renders.
     public let metrics: ServerMetrics
     /// The audit writer.
@@ -74,13 +74,13 @@ public final class AuthzServer: Sendable {
         let metrics = ServerMetrics(version: version)
         let audit = AuditLog(
             capacity: config.server.auditBuffer, path: config.audit.file, metrics: metrics, logger: logger)
-        let decisions = DecisionService(engine: engine, path: path ?? config.path, metrics: metrics, audit: audit)
+        let authorizer = LiveAuthorizer(engine: engine, path: path ?? config.path, metrics: metrics, audit: audit)
         self.metrics = metrics
         self.audit = audit
-        self.decisions = decisions
+        self.authorizer = authorizer
         self.reloader = path.map {
             ConfigReloader(
-                path: $0, model: model, decisions: decisions, logger: logger,
+                path: $0, model: model, authorizer: authorizer, logger: logger,
                 pollInterval: .seconds(config.server.reloadPollSeconds), environment: environment)
         }
         self.httpConfiguration = HTTPCheckConfiguration(server: config.server)
@@ -93,7 +93,7 @@ public final class AuthzServer: Sendable {
 
     /// The services in start order.
     public var services: [any Service] {
-        let decisions = self.decisions
+        let authorizer = self.authorizer
         let httpConfiguration = self.httpConfiguration
         let metrics = self.metrics
         var services: [any Service] = [audit]
@@ -117,15 +117,16 @@ public final class AuthzServer: Sendable {
                 initializer: { channel in
                     if let tlsContext {
                         try HTTPCheckPipeline.configureTLS(
-                            channel, context: tlsContext, configuration: httpConfiguration, responder: decisions)
+                            channel, context: tlsContext, configuration: httpConfiguration, authorizer: authorizer)
                     } else {
-                        try HTTPCheckPipeline.configure(channel, configuration: httpConfiguration, responder: decisions)
+                        try HTTPCheckPipeline.configure(
+                            channel, configuration: httpConfiguration, authorizer: authorizer)
                     }
                 }))
         let bound = self.bound
         services.append(
             GRPCListener(
-                address: addresses.grpc, responder: decisions, tls: tls,
+                address: addresses.grpc, authorizer: authorizer, tls: tls,
                 maxBodyBytes: httpConfiguration.maxBodyBytes, maxHeaderBytes: httpConfiguration.maxHeaderBytes,
                 idleTimeoutSeconds: httpConfiguration.idleTimeoutSeconds, group: group,
                 logger: logger, ready: { bound.checksReady }, onBound: { port in bound.set("grpc", port) }))
@@ -142,7 +143,7 @@ public final class AuthzServer: Sendable {
     public var startupMetadata: Logger.Metadata {
         [
             "http": "\(addresses.http)", "grpc": "\(addresses.grpc)", "admin": "\(addresses.admin)",
-            "policy": "\(decisions.loaded.engine.policy.summary)", "config": "\(decisions.loaded.path)",
+            "policy": "\(authorizer.snapshot.engine.policy.summary)", "config": "\(authorizer.snapshot.path)",
         ]
     }
 }

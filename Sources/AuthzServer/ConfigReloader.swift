@@ -4,6 +4,7 @@ internal import Foundation
 public import Logging
 internal import Policy
 public import ServiceLifecycle
+internal import Synchronization
 internal import UnixSignals
 
 /// Reloads the configuration on SIGHUP and when the file changes.
@@ -12,30 +13,47 @@ internal import UnixSignals
 /// seen), inode, size and modification time. A change is parsed and compiled in the background and
 /// swapped in atomically; a bad file leaves the policy in force, is logged with its positions and
 /// counted in `sigv4authz_config_reloads_total{result="failed"}`, and readiness does not change.
-public struct ConfigReloader: Service {
+///
+/// The server runs it as a service; the Squid helper, which has no event loop, calls
+/// ``reloadIfChanged()`` between lookups. Both swap the same ``LiveAuthorizer``.
+public final class ConfigReloader: Service, Sendable {
     let path: String
     let model: AWSModel
-    let decisions: DecisionService
+    let authorizer: LiveAuthorizer
     let logger: Logger
     let pollInterval: Duration
     let environment: [String: String]?
+    /// The file's fingerprint when it was last loaded or looked at.
+    private let lastSeen: Mutex<String>
 
-    /// Creates a reloader for the file at `path`.
+    /// Creates a reloader for the file at `path`, whose current content is in force.
     public init(
-        path: String, model: AWSModel, decisions: DecisionService, logger: Logger, pollInterval: Duration,
+        path: String, model: AWSModel, authorizer: LiveAuthorizer, logger: Logger, pollInterval: Duration,
         environment: [String: String]? = nil
     ) {
         self.path = path
         self.model = model
-        self.decisions = decisions
+        self.authorizer = authorizer
         self.logger = logger
         self.pollInterval = pollInterval
         self.environment = environment
+        self.lastSeen = Mutex(Self.fingerprint(path))
+    }
+
+    /// Reloads when the file changed since it was last seen; returns the new generation, or `nil`
+    /// when it did not change or is invalid.
+    @discardableResult
+    public func reloadIfChanged() -> Int? {
+        let now = Self.fingerprint(path)
+        let changed = lastSeen.withLock { last in
+            defer { last = now }
+            return last != now
+        }
+        return changed ? reload(because: "the file changed") : nil
     }
 
     public func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
-        let initial = Self.fingerprint(path)
         // Graceful shutdown cancels both loops.
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
@@ -45,14 +63,9 @@ public struct ConfigReloader: Service {
                     }
                 }
                 group.addTask {
-                    var last = initial
                     while !Task.isCancelled {
                         try? await Task.sleep(for: self.pollInterval)
-                        let now = Self.fingerprint(self.path)
-                        if now != last, !Task.isCancelled {
-                            last = now
-                            await self.reloadOffLoop(because: "the file changed")
-                        }
+                        if !Task.isCancelled { await runBlocking { _ = self.reloadIfChanged() } }
                     }
                 }
             }
@@ -69,7 +82,7 @@ public struct ConfigReloader: Service {
     public func reload(because trigger: String) -> Int? {
         do {
             let engine = try PolicyLoader.load(path: path, model: model, environment: environment)
-            let generation = decisions.replace(with: engine, path: path)
+            let generation = authorizer.replace(with: engine, path: path)
             logger.info(
                 "configuration reloaded",
                 metadata: [
@@ -77,7 +90,7 @@ public struct ConfigReloader: Service {
                 ])
             return generation
         } catch {
-            decisions.metrics.reloaded(generation: nil)
+            authorizer.metrics.reloaded(generation: nil)
             logger.error(
                 "configuration reload failed; the previous policy stays in force",
                 metadata: ["trigger": "\(trigger)", "error": "\(error)"])

@@ -19,7 +19,7 @@ public struct GRPCListener: Service {
     /// `body_too_large`) plus the request's headers and attributes (1 MiB more); a larger message is
     /// refused `RESOURCE_EXHAUSTED` before it is buffered.
     public init(
-        address: ListenAddress, responder: any CheckResponder, tls: TLSSupport?, maxBodyBytes: Int,
+        address: ListenAddress, authorizer: any Authorizer, tls: TLSSupport?, maxBodyBytes: Int,
         maxHeaderBytes: Int = 64 << 10, idleTimeoutSeconds: Int64 = 60, group: any EventLoopGroup,
         logger: Logger, ready: @escaping @Sendable () -> Bool, onBound: @escaping @Sendable (Int) -> Void
     ) {
@@ -37,7 +37,7 @@ public struct GRPCListener: Service {
                 try pipeline.addHandler(IdleStateHandler(allTimeout: .seconds(idleTimeoutSeconds)))
                 try pipeline.addHandler(
                     GRPCConnectionHandler(
-                        responder: responder, ready: ready, maximumMessageBytes: maximumMessageBytes))
+                        authorizer: authorizer, ready: ready, maximumMessageBytes: maximumMessageBytes))
             })
     }
 

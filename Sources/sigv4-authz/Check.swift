@@ -72,107 +72,26 @@ struct Check: ParsableCommand {
             clock = AuthzEngine.systemClock
         }
 
-        if let credential {
-            try checkCredential(credential, policy: policy, model: model)
-            return
-        }
-        let authzRequest: AuthzRequest
-        do {
-            authzRequest = try request.map(Self.readRequestFile) ?? curlRequest()
-        } catch let error as ValidationError {
-            printError("sigv4-authz: \(error.message)")
-            throw ExitStatus.usage
-        }
         let engine = AuthzEngine(policy: policy, classifier: RequestClassifier(model: model), keys: keys, now: clock)
-        let response = engine.decide(authzRequest)
-        print(json ? response.audit.json : Self.describe(response))
-        throw response.decision.effect == .allow ? ExitStatus.allow : ExitStatus.deny
-    }
-
-    /// Clotho's check: a credential scope against the allowlist and the statements (no request, so
-    /// the action, resource and host are unknown).
-    func checkCredential(_ text: String, policy: CompiledPolicy, model: AWSModel) throws {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 5, parts[4] == "aws4_request" else {
-            printError("sigv4-authz: --credential must be AKID/YYYYMMDD/REGION/SERVICE/aws4_request")
-            throw ExitStatus.usage
-        }
-        var decision: Decision
-        var account: String?
-        do {
-            account = try AWSAccountID(accessKeyID: parts[0]).description
-        } catch  where error.code == .legacyAccessKeyID && policy.config.credentials.legacyAccessKeys == .allow {
-            account = nil
-        } catch {
-            decision = .deny(ReasonCode(rawValue: error.reasonCode) ?? .malformedCredentials, error.message)
-            report(decision, account: nil, region: String(parts[2]), service: String(parts[3]), policy: policy)
-            throw ExitStatus.deny
-        }
-        let service = String(parts[3])
-        let iamPrefix = model.services.values.first { $0.signingName == service }?.iamPrefix
-        decision = policy.evaluate(
-            RequestFacts(
-                accountID: account, region: String(parts[2]), signingName: service, iamPrefix: iamPrefix,
-                accessKeyID: String(parts[0])))
-        report(decision, account: account, region: String(parts[2]), service: service, policy: policy)
-        throw decision.effect == .allow ? ExitStatus.allow : ExitStatus.deny
-    }
-
-    func report(_ decision: Decision, account: String?, region: String, service: String, policy: CompiledPolicy) {
-        if json {
-            let fields: [(String, String?)] = [
-                ("decision", decision.effect.rawValue), ("reason", decision.reason.rawValue), ("rule", decision.rule),
-                ("message", "sigv4-authz: \(decision.message)"), ("account", account),
-                ("account_name", account.flatMap { policy.accountNames[$0] }), ("region", region), ("service", service),
-            ]
-            print(
-                "{"
-                    + fields.map { "\(JSONText.quoted($0.0)):\($0.1.map(JSONText.quoted) ?? "null")" }.joined(
-                        separator: ",") + "}")
-        } else {
-            print("decision: \(decision.effect.rawValue)")
-            print("reason:   \(decision.reason.rawValue) — sigv4-authz: \(decision.message)")
-            print("rule:     \(decision.rule ?? "-")")
-            print("facts:")
-            print(
-                "  account:      \(account ?? "unknown")\(account.flatMap { policy.accountNames[$0] }.map { " (\($0))" } ?? "")"
-            )
-            print("  region:       \(region)")
-            print("  service:      \(service)")
-            print("  action:       unknown (a credential alone names no action)")
-        }
-    }
-
-    static func describe(_ response: AuthzResponse) -> String {
-        let audit = response.audit
-        let classification = response.classification
-        var lines = [
-            "decision: \(response.decision.effect.rawValue)",
-            "reason:   \(response.decision.reason.rawValue) — \(response.message)",
-            "rule:     \(response.decision.rule ?? "-")",
-            "facts:",
-            "  access key id: \(audit.accessKeyID ?? "-") (\(audit.auth))",
-            "  account:       \(audit.account ?? "unknown")\(audit.accountName.map { " (\($0))" } ?? "")",
-            "  host:          \(audit.host)",
-            "  endpoint:      \(classification?.endpoint.map { "\($0.kind.rawValue) in \($0.partition.id)" } ?? "-")",
-            "  region:        \(audit.region ?? "-")",
-            "  service:       \(audit.service ?? "-")\(classification?.iamPrefix.map { " (IAM prefix \($0))" } ?? "")",
-            "  operation:     \(classification?.operation ?? "-")",
-            "  action:        \(audit.action ?? "unknown")",
-            "  resource:      \(audit.resource ?? "-")",
-        ]
-        if audit.authorizations.count > 1 {
-            lines.append("  every action AWS authorizes for this request (each must be allowed):")
-            for pair in audit.authorizations {
-                lines.append("    \(pair.action ?? "unknown action") on \(pair.resource ?? "an unknown resource")")
+        let result: CheckResult
+        if let credential {
+            guard credential.split(separator: "/", omittingEmptySubsequences: false).count == 5 else {
+                printError("sigv4-authz: --credential must be AKID/YYYYMMDD/REGION/SERVICE/aws4_request")
+                throw ExitStatus.usage
             }
+            result = engine.decide(credentialScope: credential, at: clock())
+        } else {
+            let authzRequest: AuthzRequest
+            do {
+                authzRequest = try request.map(Self.readRequestFile) ?? curlRequest()
+            } catch let error as ValidationError {
+                printError("sigv4-authz: \(error.message)")
+                throw ExitStatus.usage
+            }
+            result = engine.decide(authzRequest)
         }
-        if let owner = audit.resourceAccount { lines.append("  resource owner: \(owner)") }
-        lines.append("  signature:     \(audit.signature)")
-        if case .unknown(let reason)? = classification?.action, classification?.problem == nil {
-            lines.append("  (action unknown: \(reason))")
-        }
-        return lines.joined(separator: "\n")
+        print(json ? AuditRecord(result).json : CheckReport.text(result))
+        throw result.decision.effect == .allow ? ExitStatus.allow : ExitStatus.deny
     }
 
     func curlRequest() throws -> AuthzRequest {
@@ -194,7 +113,8 @@ struct Check: ParsableCommand {
                     String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
         }
         return AuthzRequest(
-            method: method, host: authority, target: target, headers: fields, body: data.map { Array($0.utf8) },
+            method: method, host: authority, target: target, headers: fields,
+            body: RequestBody(data.map { Array($0.utf8) }),
             mode: .cli)
     }
 
@@ -233,7 +153,7 @@ struct Check: ParsableCommand {
             headers.append(HeaderField(name, value))
         }
         guard let host else { throw ValidationError("\(path): the request has no Host header") }
-        let body = bodyStart < bytes.count ? Array(bytes[bodyStart...]) : nil
+        let body = RequestBody(bodyStart < bytes.count ? Array(bytes[bodyStart...]) : nil)
         return AuthzRequest(
             method: String(requestLine[0]), host: host, target: String(requestLine[1]), headers: headers, body: body,
             mode: .cli)

@@ -2,12 +2,14 @@ import AWSClassifier
 import ArgumentParser
 import AuthzCore
 import AuthzServer
+import AuthzSquid
 import Foundation
+import Logging
 import Policy
 
 /// `sigv4-authz squid-helper`: Squid's `external_acl_type` helper.
 ///
-/// Reads lookups on standard input and answers each on standard output (``SquidHelperProtocol``);
+/// Reads lookups on standard input and answers each on standard output (``SquidHelperCodec``);
 /// audit records go to the configuration's `audit.file`, or to standard error (Squid's cache.log) when
 /// none is set, because standard output is the protocol. The configuration is re-read when the file
 /// changes (checked at most once per `server.reload_poll`); a bad file keeps the old policy.
@@ -22,7 +24,7 @@ struct SquidHelper: ParsableCommand {
                 /usr/local/bin/sigv4-authz squid-helper --config /etc/sigv4-authz/config.yaml
             Lookup: [channel-id] CLIENT METHOD URL VALUE… [%DATA] (URL-escaped; "-" = absent).
             Reply:  [channel-id] OK|ERR message=… log=<reason> decision=… reason=… rule=… account=… …
-            Default --headers: \(SquidHelperProtocol.defaultHeaderNames.joined(separator: ","))
+            Default --headers: \(SquidHelperCodec.defaultHeaderNames.joined(separator: ","))
             """)
 
     @Option(help: "The configuration file.")
@@ -32,21 +34,22 @@ struct SquidHelper: ParsableCommand {
         help: ArgumentHelp(
             "The headers whose values follow %>a %>rm %>ru in the FORMAT, in order, comma-separated.",
             valueName: "names"))
-    var headers = SquidHelperProtocol.defaultHeaderNames.joined(separator: ",")
+    var headers = SquidHelperCodec.defaultHeaderNames.joined(separator: ",")
 
     var headerNames: [String] {
         headers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     }
 
     func validate() throws {
-        if let problem = SquidHelperProtocol.validate(headerNames: headerNames) {
+        if let problem = SquidHelperCodec.validate(headerNames: headerNames) {
             throw ValidationError("--headers: \(problem)")
         }
     }
 
     func run() throws {
+        let logger = Logger(label: "sigv4-authz.squid-helper") { JSONLogHandler(label: $0) }
         let model: AWSModel
-        var engine: AuthzEngine
+        let engine: AuthzEngine
         do {
             model = try AWSModel.bundled()
             engine = try PolicyLoader.load(path: config, model: model)
@@ -54,56 +57,47 @@ struct SquidHelper: ParsableCommand {
             printError("\(error)")
             throw ExitStatus.usage
         }
-        var audit: AuditSink
+        let audit: DirectAuditSink
         do {
-            audit = try AuditSink(path: engine.policy.config.audit.file)
+            audit = try DirectAuditSink(path: engine.policy.config.audit.file)
         } catch {
             printError("sigv4-authz: \(error)")
             throw ExitStatus.usage
         }
-        var fingerprint = ConfigReloader.fingerprint(config)
-        var lastPoll = Date()
+        // The same live authorizer and reloader as `serve`: metrics (not exported here), audit
+        // settings and hot reload in one place. Standard output is the protocol, so there is no event
+        // loop: the file is looked at between lookups, at most once per `server.reload_poll`.
+        let authorizer = LiveAuthorizer(
+            engine: engine, path: config, metrics: ServerMetrics(version: Version.current), audit: audit)
+        let pollSeconds = Double(engine.policy.config.server.reloadPollSeconds)
+        let reloader = ConfigReloader(
+            path: config, model: model, authorizer: authorizer, logger: logger, pollInterval: .seconds(pollSeconds))
+        var lastPoll = ContinuousClock.now
         let output = FileHandle.standardOutput
         let names = headerNames
 
         while let line = readLine(strippingNewline: true) {
-            // Re-read the configuration when it changed (Kubernetes ConfigMap swaps included).
-            let pollSeconds = Double(engine.policy.config.server.reloadPollSeconds)
-            if Date().timeIntervalSince(lastPoll) >= pollSeconds {
-                lastPoll = Date()
-                let now = ConfigReloader.fingerprint(config)
-                if now != fingerprint {
-                    fingerprint = now
-                    do {
-                        let reloaded = try PolicyLoader.load(path: config, model: model)
-                        audit = try AuditSink(path: reloaded.policy.config.audit.file)
-                        engine = reloaded
-                        printError(#"{"level":"info","msg":"configuration reloaded"}"#)
-                    } catch {
-                        printError(
-                            #"{"level":"error","msg":"configuration reload failed; the previous policy stays in force","error":"#
-                                + JSONText.quoted("\(error)") + "}")
-                    }
-                }
+            if ContinuousClock.now - lastPoll >= .seconds(pollSeconds) {
+                lastPoll = .now
+                reloader.reloadIfChanged()
             }
-
-            let lookup = SquidHelperProtocol.parse(Substring(line), headerNames: names)
-            let response: AuthzResponse
+            let lookup = SquidHelperCodec.parse(Substring(line), headerNames: names)
+            let result: CheckResult
             switch lookup.request {
             case .success(let request):
-                response = engine.decide(request)
+                result = authorizer.check(request)
             case .failure(let error):
-                response = engine.refuse(reason: .internalError, message: error.message, mode: .squid)
+                result = authorizer.refuse(Refusal(reason: .internalError, message: error.message, mode: .squid))
             }
-            if engine.policy.config.audit.records(response.decision.effect) { audit.write(response.audit.json) }
-            let reply = SquidHelperProtocol.reply(channel: lookup.channel, response: response)
+            let reply = SquidHelperCodec.reply(channel: lookup.channel, result: result)
             output.write(Data((reply + "\n").utf8))
         }
     }
 }
 
-/// Where the helper's audit records go: the configured file (appended) or standard error.
-struct AuditSink {
+/// Where the helper's audit records go: the configured file (appended, one write per record, so
+/// Squid's helper processes can share it) or standard error (Squid's cache.log).
+final class DirectAuditSink: AuditSink {
     let handle: FileHandle
 
     init(path: String?) throws {
@@ -114,7 +108,7 @@ struct AuditSink {
         handle = try AuditLog.openForAppending(path)
     }
 
-    func write(_ line: String) {
+    func record(_ line: String) {
         handle.write(Data((line + "\n").utf8))
     }
 }

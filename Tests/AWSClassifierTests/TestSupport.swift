@@ -74,3 +74,15 @@ enum Fixtures {
         return request
     }
 }
+
+extension Classification.Problem {
+    /// The contract's reason code the decision core reports for this problem (`ReasonCode(_:)` in
+    /// AuthzCore), so the tables here read like the contract.
+    var reasonCode: String {
+        switch self {
+        case .unknownEndpoint: "unknown_endpoint"
+        case .scopeMismatch: "scope_mismatch"
+        case .conflict: "ambiguous_request"
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import AWSClassifier
 import AuthzCore
+import AuthzFixtures
 import Foundation
 import Policy
 import SigV4
@@ -9,78 +10,29 @@ import Testing
 /// audit records.
 @Suite("Decision core")
 struct AuthzEngineTests {
-    static let signingTime: Int64 = 1_768_480_496  // 2026-01-15T12:34:56Z
-    static let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
-    static let sessionToken = "IQoJb3JpZ2luX2VjEXAMPLETOKEN"
-
-    static let yaml = """
-        credentials:
-          keys:
-            - { access_key_id: AKIAV7S32T2OSBFJQOIY, secret_env: PARTNER_SECRET }
-            - { access_key_id: ASIAQNZGKIQY56JQ7WML, secret_env: STRICT_SECRET, require_verification: true }
-        accounts:
-          "171436882533":
-            name: prod
-            regions:
-              eu-west-1: { services: [s3, dynamodb, sts, sqs] }
-          "411435703965":
-            name: partner
-            regions:
-              "*": { services: ["*"] }
-          "029608264753":
-            regions:
-              "*": { services: ["*"] }
-        rules:
-          - name: no-secret-reads
-            effect: deny
-            actions: ["secretsmanager:GetSecretValue"]
-        default: deny
-        """
-
-    static let model = try? AWSModel.bundled()
+    static let signingTime = EngineFixtures.signingTime
+    static let secret = EngineFixtures.secret
+    static let sessionToken = EngineFixtures.sessionToken
+    static let yaml = EngineFixtures.yaml
+    static let model = try? EngineFixtures.model.get()
 
     static func engine(legacy: String = "deny", requireSignature: Bool = true) throws -> AuthzEngine {
-        var text = yaml
-        if legacy == "allow" {
-            text = text.replacingOccurrences(of: "credentials:\n", with: "credentials:\n  legacy_access_keys: allow\n")
-        }
-        if !requireSignature {
-            text = text.replacingOccurrences(of: "credentials:\n", with: "credentials:\n  require_signature: false\n")
-        }
-        let config = try ConfigLoader.parse(text, path: "test.yaml")
-        let keys = try KeyStore(config: config, environment: ["PARTNER_SECRET": secret, "STRICT_SECRET": secret])
-        let model = try #require(Self.model)
-        return AuthzEngine(
-            policy: try CompiledPolicy(config), classifier: RequestClassifier(model: model), keys: keys,
-            now: { (signingTime + 60) * 1000 })
+        try EngineFixtures.engine(legacy: legacy, requireSignature: requireSignature)
     }
 
-    /// A request signed with SigV4 by this module's signer at the fixed time.
     static func signed(
         method: String = "GET", host: String, target: String = "/", service: String, region: String,
         key: String = "AKIASP2TPHJSQH3FJRUX", secret: String = secret, token: String? = nil,
         headers: [(String, String)] = [], body: [UInt8] = [], time: Int64 = signingTime
     ) -> (SigV4Request, [UInt8]) {
-        var request = SigV4Request(
-            method: method, requestTarget: target,
-            headers: [HeaderField("Host", host)] + headers.map { HeaderField($0.0, $0.1) })
-        let signer = SigV4Signer(accessKeyID: key, secretAccessKey: secret, sessionToken: token)
-        _ = try? signer.sign(
-            &request, region: region, service: service, timestamp: AmzTimestamp(secondsSinceEpoch: time),
-            payloadHash: PayloadHash.sha256Hex(of: body))
-        return (request, body)
+        EngineFixtures.signed(
+            method: method, host: host, target: target, service: service, region: region, key: key, secret: secret,
+            token: token, headers: headers, body: body, time: time)
     }
 
     static func authz(_ signed: (SigV4Request, [UInt8]), withBody: Bool = true, mode: AuthzMode = .grpc) -> AuthzRequest
     {
-        let (request, body) = signed
-        let host = request.headerValues("host").first ?? ""
-        let target = request.rawQuery.isEmpty ? request.rawPath : "\(request.rawPath)?\(request.rawQuery)"
-        return AuthzRequest(
-            method: request.method, host: host, target: target, headers: request.headers.filter { $0.name != "Host" },
-            body: withBody ? body : nil, sourceAddress: "10.1.2.3:40000",
-            principal: "spiffe://cluster.local/ns/app/sa/web",
-            mode: mode, requestID: "req-1")
+        EngineFixtures.authz(signed, withBody: withBody, mode: mode)
     }
 
     static let sts = ("POST", "sts.eu-west-1.amazonaws.com", "sts", "eu-west-1")
@@ -189,16 +141,17 @@ struct AuthzEngineTests {
         let response = try Self.engine().decide(testCase.request)
         #expect(response.decision.reason == testCase.reason, "\(response.decision)")
         #expect(response.decision.effect == (testCase.reason == .allowed ? .allow : .deny))
-        let header = Dictionary(response.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let header = Dictionary(
+            DecisionHeaders.fields(response).map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
         #expect(header["x-sigv4-authz-decision"] == response.decision.effect.rawValue)
         #expect(header["x-sigv4-authz-reason"] == testCase.reason.rawValue)
         #expect(header["x-sigv4-authz-request-id"] != nil)
         if testCase.reason == .allowed {
-            #expect(response.denyBody == nil)
+            #expect(DenyBody(denying: response) == nil)
             #expect(header["x-sigv4-authz-message"] == nil)
         } else {
             #expect(header["x-sigv4-authz-message"]?.hasPrefix("sigv4-authz: ") == true)
-            #expect(response.denyBody?.body.contains("sigv4-authz: ") == true)
+            #expect(DenyBody(denying: response)?.body.contains("sigv4-authz: ") == true)
         }
     }
 
@@ -220,11 +173,11 @@ struct AuthzEngineTests {
         let engine = try Self.engine()
         let response = engine.decide(Self.authz(request))
         #expect(response.decision.effect == .allow)
-        #expect(response.audit.signature == "verified")
-        #expect(response.audit.accountName == "partner")
+        #expect(response.signature == .verified)
+        #expect(response.accountName == "partner")
         let withoutBody = engine.decide(Self.authz(request, withBody: false, mode: .nginx))
-        #expect(withoutBody.audit.signature == "not_checked")
-        #expect(withoutBody.audit.action == nil)  // the query action is in the body
+        #expect(withoutBody.signature == .notChecked)
+        #expect(withoutBody.action == nil)  // the query action is in the body
     }
 
     @Test("deny bodies follow the caller's protocol")
@@ -233,8 +186,8 @@ struct AuthzEngineTests {
         let s3 = engine.decide(
             Self.authz(
                 Self.signed(host: "bkt.s3.us-west-2.amazonaws.com", target: "/k", service: "s3", region: "us-west-2")))
-        #expect(s3.denyBody?.contentType == "application/xml")
-        #expect(s3.denyBody?.body.contains("<Error><Code>AccessDenied</Code><Message>sigv4-authz: ") == true)
+        #expect(DenyBody(denying: s3)?.contentType == "application/xml")
+        #expect(DenyBody(denying: s3)?.body.contains("<Error><Code>AccessDenied</Code><Message>sigv4-authz: ") == true)
         let json = engine.decide(
             Self.authz(
                 Self.signed(
@@ -243,22 +196,23 @@ struct AuthzEngineTests {
                         ("X-Amz-Target", "DynamoDB_20120810.GetItem"), ("Content-Type", "application/x-amz-json-1.0"),
                     ])))
         #expect(
-            json.denyBody?.body.hasPrefix("{\"__type\":\"AccessDeniedException\",\"message\":\"sigv4-authz: ") == true)
+            DenyBody(denying: json)?.body.hasPrefix("{\"__type\":\"AccessDeniedException\",\"message\":\"sigv4-authz: ")
+                == true)
         let query = engine.decide(
             Self.authz(
                 Self.signed(
                     method: "POST", host: "sts.us-west-2.amazonaws.com", service: "sts", region: "us-west-2",
                     headers: Self.form, body: Self.callerIdentity)))
         #expect(
-            query.denyBody?.body.hasPrefix(
+            DenyBody(denying: query)?.body.hasPrefix(
                 "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>sigv4-authz: ") == true)
         let ec2 = engine.decide(
             Self.authz(
                 Self.signed(
                     host: "ec2.us-west-2.amazonaws.com", target: "/?Action=DescribeInstances&Version=2016-11-15",
                     service: "ec2", region: "us-west-2")))
-        #expect(ec2.denyBody?.body.hasPrefix("<Response><Errors><Error><Code>AccessDenied</Code>") == true)
-        let message = try #require(s3.headers.first { $0.name == "x-sigv4-authz-message" }?.value)
+        #expect(DenyBody(denying: ec2)?.body.hasPrefix("<Response><Errors><Error><Code>AccessDenied</Code>") == true)
+        let message = try #require(DecisionHeaders.fields(s3).first { $0.name == "x-sigv4-authz-message" }?.value)
         #expect(message == "sigv4-authz: account 171436882533 is not allowed to use region us-west-2 (service s3)")
     }
 
@@ -271,7 +225,7 @@ struct AuthzEngineTests {
             headers: [HeaderField("Cookie", "session=topsecret")], sourceAddress: "10.1.2.3", principal: nil,
             mode: .nginx, requestID: "abc")
         let response = try Self.engine().decide(presigned)
-        let line = response.audit.json
+        let line = AuditRecord(response).json
         #expect(!line.contains(Self.sessionToken))
         #expect(!line.contains(String(repeating: "cd", count: 32)))
         #expect(!line.contains("topsecret"))
@@ -301,7 +255,7 @@ struct AuthzEngineTests {
                 method: "GET", host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/public.txt", headers: [],
                 mode: .envoyHTTP))
         #expect(response.decision.reason == .accountNotAllowed)
-        #expect(response.audit.auth == "none")
+        #expect(response.authentication == .none)
     }
 
     @Test("header values are one printable line")
@@ -310,7 +264,7 @@ struct AuthzEngineTests {
             Self.signed(host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/k", service: "s3", region: "eu-west-1"))
         request.requestID = "evil\r\nSet-Cookie: x"
         let response = try Self.engine().decide(request)
-        for (_, value) in response.headers {
+        for (_, value) in DecisionHeaders.fields(response) {
             #expect(value.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F })
         }
     }

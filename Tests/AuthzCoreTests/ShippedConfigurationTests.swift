@@ -159,7 +159,7 @@ struct ShippedConfigurationTests {
         let target = request.rawQuery.isEmpty ? request.rawPath : "\(request.rawPath)?\(request.rawQuery)"
         return AuthzRequest(
             method: request.method, host: host, target: target, headers: request.headers.filter { $0.name != "Host" },
-            body: forwardBody ? body : nil, sourceAddress: "10.1.2.3:40000", principal: principal,
+            body: forwardBody ? .complete(body) : .absent, sourceAddress: "10.1.2.3:40000", principal: principal,
             mode: forwardBody ? .grpc : .nginx, requestID: "shipped-1")
     }
 

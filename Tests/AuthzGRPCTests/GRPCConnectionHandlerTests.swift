@@ -15,9 +15,9 @@ import Testing
 
 // MARK: - Fixtures
 
-/// A responder that records what it is asked and answers with the decision core's response: allowed
+/// An authorizer that records what it is asked and answers with the decision core's result: allowed
 /// when the original request's path starts with `/allow`, the engine's deny otherwise.
-private final class StubResponder: CheckResponder, Sendable {
+private final class StubResponder: Authorizer, Sendable {
     static let model = try? AWSModel.bundled()
 
     let engine: AuthzEngine
@@ -40,7 +40,7 @@ private final class StubResponder: CheckResponder, Sendable {
     /// The requests decided so far, in order.
     var requests: [AuthzRequest] { seen.withLock { $0 } }
 
-    func respond(to request: AuthzRequest) -> AuthzResponse {
+    func check(_ request: AuthzRequest) -> CheckResult {
         seen.withLock { $0.append(request) }
         var response = engine.decide(request)
         if request.target.hasPrefix("/allow") {
@@ -49,9 +49,9 @@ private final class StubResponder: CheckResponder, Sendable {
         return response
     }
 
-    func refused(reason: ReasonCode, message: String, mode: AuthzMode) -> AuthzResponse {
-        refusals.withLock { $0.append(reason) }
-        return engine.refuse(reason: reason, message: message, mode: mode)
+    func refuse(_ refusal: Refusal) -> CheckResult {
+        refusals.withLock { $0.append(refusal.reason) }
+        return engine.refuse(refusal)
     }
 }
 
@@ -67,7 +67,7 @@ private struct Connection {
         self.responder = responder
         channel = EmbeddedChannel(
             handler: GRPCConnectionHandler(
-                responder: responder, ready: { ready }, maximumMessageBytes: maximumMessageBytes))
+                authorizer: responder, ready: { ready }, maximumMessageBytes: maximumMessageBytes))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 50_051)).wait()
         let window = try channel.readOutbound(as: HTTP2Frame.self)
         #expect(window?.windowIncrement == GRPCConnectionHandler.connectionWindow - 65_535)
@@ -887,7 +887,7 @@ struct GRPCConnectionHandlerTests {
         defer { _ = try? channel.finish(acceptAlreadyClosed: true) }
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 50_051)).wait()
         try channel.pipeline.syncOperations.addHandler(
-            GRPCConnectionHandler(responder: try StubResponder(), ready: { true }, maximumMessageBytes: 100))
+            GRPCConnectionHandler(authorizer: try StubResponder(), ready: { true }, maximumMessageBytes: 100))
         let window = try #require(try channel.readOutbound(as: HTTP2Frame.self))
         #expect(window.streamID == .rootStream)
         #expect(window.windowIncrement == (1 << 24) - 65_535)
@@ -951,7 +951,7 @@ private struct WirePair {
         try server.pipeline.syncOperations.addHandler(NIOHTTP2Handler(mode: .server, initialSettings: settings))
         try server.pipeline.syncOperations.addHandler(
             GRPCConnectionHandler(
-                responder: responder, ready: { true }, maximumMessageBytes: maximumMessageBytes))
+                authorizer: responder, ready: { true }, maximumMessageBytes: maximumMessageBytes))
         let address = try SocketAddress(ipAddress: "127.0.0.1", port: 50_051)
         try server.connect(to: address).wait()
         try client.connect(to: address).wait()

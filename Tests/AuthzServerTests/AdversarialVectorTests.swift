@@ -1,8 +1,10 @@
 import AWSClassifier
 import AuthzCore
 import AuthzHTTP
+import AuthzSquid
 import Foundation
 import NIOHTTP1
+import OracleVectors
 import Policy
 import SigV4
 import Testing
@@ -69,13 +71,7 @@ struct AdversarialVectorTests {
         var cases: [Case]
     }
 
-    static let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("AuthzCoreTests/Vectors/adversarial.json")
-
-    static let file: File? = {
-        guard let data = try? Data(contentsOf: url) else { return nil }
-        return try? JSONDecoder().decode(File.self, from: data)
-    }()
+    static let file = CommittedVectors.decode(File.self, "adversarial")
 
     static let model = try? AWSModel.bundled()
 
@@ -131,7 +127,7 @@ struct AdversarialVectorTests {
         case "envoy-http", "envoy-http-no-body", "nginx":
             let translator = CheckRequestTranslator(configuration: HTTPCheckConfiguration())
             var head: HTTPRequestHead
-            var checkBody: [UInt8]?
+            var checkBody = RequestBody.absent
             if name == "nginx" {
                 head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/nginx")
                 head.headers.add(name: "Host", value: "sigv4-authz")
@@ -145,7 +141,7 @@ struct AdversarialVectorTests {
                 head.headers.add(name: "Host", value: request.host)
                 if name == "envoy-http" {
                     head.headers.add(name: "x-envoy-auth-partial-body", value: "false")
-                    checkBody = body
+                    checkBody = .complete(body)
                 }
             }
             for (key, value) in forwardedHeaders { head.headers.add(name: key, value: value) }
@@ -158,12 +154,12 @@ struct AdversarialVectorTests {
                 PercentEncoding.encode(text)
             }
             var fields = ["7", "10.0.0.1", request.method, escape("http://\(request.host)\(request.target)")]
-            for headerName in SquidHelperProtocol.defaultHeaderNames {
+            for headerName in SquidHelperCodec.defaultHeaderNames {
                 let values = headers.filter { $0.0.lowercased() == headerName.lowercased() }.map(\.1)
                 fields.append(values.isEmpty ? "-" : escape(values.joined(separator: ",")))
             }
             fields.append("-")
-            let lookup = SquidHelperProtocol.parse(Substring(fields.joined(separator: " ")))
+            let lookup = SquidHelperCodec.parse(Substring(fields.joined(separator: " ")))
             return try lookup.request.get()
         default:
             throw TranslationFailure(frontEnd: name)
@@ -178,7 +174,7 @@ struct AdversarialVectorTests {
 
     @Test("the vectors are there and broad")
     func breadth() throws {
-        let file = try #require(Self.file, "Tests/AuthzCoreTests/Vectors/adversarial.json is missing or unreadable")
+        let file = try #require(Self.file, "Tests/OracleVectors/Vectors/adversarial.json is missing or unreadable")
         #expect(file.cases.count >= 80)
         #expect(Set(file.cases.map(\.service)).count >= 8)
         #expect(Set(file.cases.map(\.class)).count >= 8)
@@ -199,7 +195,7 @@ struct AdversarialVectorTests {
             #expect(response.decision.effect.rawValue == expected.decision, "\(context)")
             #expect(response.decision.reason.rawValue == expected.reason, "\(context)")
             if let pairs = expected.authorizations {
-                #expect(response.audit.authorizations.map(Pair.init) == pairs, "\(context)")
+                #expect(response.authorizations.map(Pair.init) == pairs, "\(context)")
             }
         }
     }

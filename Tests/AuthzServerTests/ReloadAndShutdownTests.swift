@@ -43,12 +43,12 @@ struct ReloadAndShutdownTests {
             #expect(try await Self.check(server.httpPort)?.status == 200)
             try Self.rewrite(server.configPath, policy: Self.denyS3, auditPath: server.auditPath)
             #expect(try await Self.waitFor { try await Self.check(server.httpPort)?.status == 403 })
-            #expect(server.server.decisions.loaded.generation == 2)
+            #expect(server.server.authorizer.snapshot.generation == 2)
 
             try "rules:\n  - { name: broken, effect: perhaps }\n".write(
                 toFile: server.configPath, atomically: true, encoding: .utf8)
             try await Task.sleep(for: .milliseconds(2500))
-            #expect(server.server.decisions.loaded.generation == 2)
+            #expect(server.server.authorizer.snapshot.generation == 2)
             #expect(try await Self.check(server.httpPort)?.status == 403)
             #expect(server.server.isReady)
             #expect(server.server.metrics.render().contains("sigv4authz_config_reloads_total{result=\"failed\"} 1"))
@@ -76,7 +76,7 @@ struct ReloadAndShutdownTests {
             try FileManager.default.createSymbolicLink(atPath: mounted, withDestinationPath: "..data/config.yaml")
 
             let reloader = ConfigReloader(
-                path: mounted, model: try #require(TestServer.model), decisions: server.server.decisions,
+                path: mounted, model: try #require(TestServer.model), authorizer: server.server.authorizer,
                 logger: .init(label: "test"), pollInterval: .milliseconds(200))
             #expect(reloader.reload(because: "mounted") == 2)
             #expect(try await Self.check(server.httpPort)?.status == 200)
@@ -98,7 +98,8 @@ struct ReloadAndShutdownTests {
         try await TestServer.with { server in
             let model = try #require(TestServer.model)
             let reloader = ConfigReloader(
-                path: server.configPath, model: model, decisions: server.server.decisions, logger: .init(label: "test"),
+                path: server.configPath, model: model, authorizer: server.server.authorizer,
+                logger: .init(label: "test"),
                 pollInterval: .seconds(60))
             let answered = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<4 {
@@ -134,7 +135,7 @@ struct ReloadAndShutdownTests {
                 return try await group.reduce(0, +)
             }
             #expect(answered == 600)
-            #expect(server.server.decisions.loaded.generation >= 11)
+            #expect(server.server.authorizer.snapshot.generation >= 11)
         }
     }
 

@@ -46,7 +46,7 @@ struct AWSAccountIDTests {
     @Test("legacy keys map to the contract's legacy_access_key reason")
     func legacyReason() {
         let error = sigV4Error { () throws(SigV4Error) in _ = try AWSAccountID(accessKeyID: "AKIAIOSFODNN7EXAMPLE") }
-        #expect(error?.reasonCode == "legacy_access_key")
+        #expect(error?.category == .legacyAccessKey)
     }
 
     @Test("a 21-character id derives the same account as its first 20 characters")

@@ -304,13 +304,14 @@ struct MalformedCredentialTests {
 
     @Test("reason codes follow the contract")
     func reasonCodes() {
-        #expect(SigV4Error.Code.unsupportedAlgorithm.reasonCode == "unsupported_signature")
-        #expect(SigV4Error.Code.duplicateQueryParameter.reasonCode == "malformed_credentials")
-        #expect(SigV4Error.Code.clockSkew.reasonCode == "clock_skew")
-        #expect(SigV4Error.Code.requestExpired.reasonCode == "request_expired")
-        #expect(SigV4Error.Code.requestNotYetValid.reasonCode == "request_not_yet_valid")
-        #expect(SigV4Error.Code.signatureMismatch.reasonCode == "signature_mismatch")
-        #expect(SigV4Error.Code.legacyAccessKeyID.reasonCode == "legacy_access_key")
+        #expect(SigV4Error.Code.unsupportedAlgorithm.category == .unsupportedAlgorithm)
+        #expect(SigV4Error.Code.duplicateQueryParameter.category == .malformed)
+        #expect(SigV4Error.Code.clockSkew.category == .clockSkew)
+        #expect(SigV4Error.Code.requestExpired.category == .requestExpired)
+        #expect(SigV4Error.Code.requestNotYetValid.category == .requestNotYetValid)
+        #expect(SigV4Error.Code.signatureMismatch.category == .signatureMismatch)
+        #expect(SigV4Error.Code.malformedChunk.category == .signatureMismatch)
+        #expect(SigV4Error.Code.legacyAccessKeyID.category == .legacyAccessKey)
     }
 
     @Test("random bytes never crash the parser")

@@ -1,8 +1,8 @@
 /// An error found while reading, checking or verifying a request's AWS signature.
 ///
 /// Every failure in this module is a ``SigV4Error``. Its ``code`` is stable and fixed-size, so it is
-/// safe to use as a metric label; ``reasonCode`` is the product contract's snake_case reason code that
-/// the decision layer reports (`malformed_credentials`, `clock_skew`, …); ``message`` is a sentence a
+/// safe to use as a metric label; ``category`` groups codes by what a caller does about them (the
+/// decision layer maps each category to one of its reason codes); ``message`` is a sentence a
 /// person can act on. Messages never contain a signature, a secret or a session token.
 ///
 /// Errors compare equal when their codes are equal, so tests can write
@@ -130,18 +130,42 @@ public struct SigV4Error: Error, Hashable, Sendable, CustomStringConvertible {
         /// The stable snake_case name of this code, fit for a metric label.
         public var description: String { wrapped.rawValue }
 
-        /// The product contract's reason code that a decision reports for this failure.
-        public var reasonCode: String {
+        /// The kind of failure, for callers that answer differently per kind (the product's reason codes).
+        public var category: Category {
             switch wrapped {
-            case .unsupportedAlgorithm: "unsupported_signature"
-            case .legacyAccessKeyID: "legacy_access_key"
-            case .clockSkew: "clock_skew"
-            case .requestExpired: "request_expired"
-            case .requestNotYetValid: "request_not_yet_valid"
-            case .signatureMismatch, .malformedChunk: "signature_mismatch"
-            default: "malformed_credentials"
+            case .unsupportedAlgorithm: .unsupportedAlgorithm
+            case .legacyAccessKeyID: .legacyAccessKey
+            case .clockSkew: .clockSkew
+            case .requestExpired: .requestExpired
+            case .requestNotYetValid: .requestNotYetValid
+            case .signatureMismatch, .malformedChunk: .signatureMismatch
+            case .malformedAuthorization, .duplicateField, .missingField, .unknownField, .malformedCredential,
+                .malformedSignedHeaders, .malformedSignature, .duplicateQueryParameter, .conflictingAuthentication,
+                .multipleAuthorizationHeaders, .malformedRegionSet, .malformedScope, .scopeDateMismatch, .missingDate,
+                .malformedDate, .malformedExpires, .malformedAccessKeyID, .accessKeyIDLength, .accessKeyIDCharacter,
+                .unknownAccessKeyPrefix, .accountOutOfRange, .hostNotSigned, .dateNotSigned, .signedHeaderMissing,
+                .unsignedAmzHeader, .missingContentSHA256, .malformedContentSHA256, .malformedRequest:
+                .malformed
             }
         }
+    }
+
+    /// The kinds of failure: what a caller can do about it differs per kind.
+    public enum Category: Sendable, Hashable, CaseIterable {
+        /// The credentials cannot be read, or the request is not signed the way SigV4 requires.
+        case malformed
+        /// A signing algorithm other than SigV4 / SigV4a.
+        case unsupportedAlgorithm
+        /// An old-generation access key id, whose account cannot be derived.
+        case legacyAccessKey
+        /// The signing time is too far from now.
+        case clockSkew
+        /// A presigned URL past its expiry.
+        case requestExpired
+        /// A presigned URL signed in the future.
+        case requestNotYetValid
+        /// The signature (or an aws-chunked chunk's) does not match.
+        case signatureMismatch
     }
 
     /// What went wrong.
@@ -155,8 +179,8 @@ public struct SigV4Error: Error, Hashable, Sendable, CustomStringConvertible {
         self.message = message.isEmpty ? code.description : message
     }
 
-    /// The product contract's reason code for this error.
-    public var reasonCode: String { code.reasonCode }
+    /// The kind of failure.
+    public var category: Category { code.category }
 
     public var description: String { "SigV4Error(\(code)): \(message)" }
 

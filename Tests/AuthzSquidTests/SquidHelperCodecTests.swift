@@ -1,12 +1,14 @@
 import AWSClassifier
 import AuthzCore
+import AuthzFixtures
+import AuthzSquid
 import Policy
 import SigV4
 import Testing
 
 /// Squid's external_acl_type lookup lines → requests, and decisions → reply lines.
-@Suite("Squid helper protocol")
-struct SquidHelperProtocolTests {
+@Suite("Squid helper codec")
+struct SquidHelperCodecTests {
     struct ParseCase: Sendable, CustomTestStringConvertible {
         var testDescription: String
         var line: String
@@ -85,7 +87,7 @@ struct SquidHelperProtocolTests {
 
     @Test("lookup lines", arguments: parseCases)
     func parse(_ testCase: ParseCase) throws {
-        let lookup = SquidHelperProtocol.parse(Substring(testCase.line), headerNames: Self.names)
+        let lookup = SquidHelperCodec.parse(Substring(testCase.line), headerNames: Self.names)
         #expect(lookup.channel.map(String.init) == testCase.channel)
         switch lookup.request {
         case .success(let request):
@@ -106,7 +108,7 @@ struct SquidHelperProtocolTests {
     @Test("an overlong line is refused, not read")
     func overlong() {
         let line = "9 - GET http://s3.amazonaws.com/" + String(repeating: "a", count: 300_000) + " - - -"
-        guard case .failure(let error) = SquidHelperProtocol.parse(Substring(line), headerNames: Self.names).request
+        guard case .failure(let error) = SquidHelperCodec.parse(Substring(line), headerNames: Self.names).request
         else {
             Issue.record("an overlong line was accepted")
             return
@@ -118,7 +120,7 @@ struct SquidHelperProtocolTests {
     static func lookupLine(
         channel: String, key: String, region: String, signedHeaders: [(String, String)] = []
     ) -> String {
-        let signed = AuthzEngineTests.signed(
+        let signed = EngineFixtures.signed(
             host: "prod-data.s3.\(region).amazonaws.com", target: "/k.txt", service: "s3", region: region, key: key,
             headers: signedHeaders)
         let request = signed.0
@@ -130,7 +132,7 @@ struct SquidHelperProtocolTests {
             }.joined()
         }
         // One value per default header name, `-` when absent; then Squid's %DATA.
-        let values = SquidHelperProtocol.defaultHeaderNames.map { name in
+        let values = SquidHelperCodec.defaultHeaderNames.map { name in
             request.headers.first { $0.name.lowercased() == name.lowercased() }.map { escape($0.value) } ?? "-"
         }
         return
@@ -140,12 +142,12 @@ struct SquidHelperProtocolTests {
 
     @Test("allow → OK with the decision as annotations; deny → ERR with the sentence")
     func replies() throws {
-        let engine = try AuthzEngineTests.engine()
+        let engine = try EngineFixtures.engine()
         let allowedLine = Self.lookupLine(channel: "41", key: "AKIASP2TPHJSQH3FJRUX", region: "eu-west-1")
-        let allowed = SquidHelperProtocol.parse(Substring(allowedLine))
+        let allowed = SquidHelperCodec.parse(Substring(allowedLine))
         let allowResponse = engine.decide(try allowed.request.get())
         #expect(allowResponse.decision.reason == .allowed)
-        let ok = SquidHelperProtocol.reply(channel: allowed.channel, response: allowResponse)
+        let ok = SquidHelperCodec.reply(channel: allowed.channel, result: allowResponse)
         #expect(ok.hasPrefix("41 OK message=sigv4-authz%3A%20"))
         #expect(ok.contains(" log=allowed decision=allow reason=allowed "))
         #expect(ok.contains(" account=171436882533 account_name=prod region=eu-west-1 service=s3 "))
@@ -153,10 +155,10 @@ struct SquidHelperProtocolTests {
         #expect(!ok.contains("\n"))
 
         let deniedLine = Self.lookupLine(channel: "42", key: "AKIASP2TPHJSQH3FJRUX", region: "us-west-2")
-        let denied = SquidHelperProtocol.parse(Substring(deniedLine))
+        let denied = SquidHelperCodec.parse(Substring(deniedLine))
         let denyResponse = engine.decide(try denied.request.get())
         #expect(denyResponse.decision.reason == .regionNotAllowed)
-        let err = SquidHelperProtocol.reply(channel: denied.channel, response: denyResponse)
+        let err = SquidHelperCodec.reply(channel: denied.channel, result: denyResponse)
         #expect(err.hasPrefix("42 ERR message=sigv4-authz%3A%20"))
         #expect(err.contains(" log=region_not_allowed decision=deny reason=region_not_allowed "))
         // Every value is one token: Squid splits the reply on spaces.
@@ -170,17 +172,17 @@ struct SquidHelperProtocolTests {
 
     @Test("an unreadable line → ERR internal_error with a request id, echoing the channel")
     func unreadable() throws {
-        let lookup = SquidHelperProtocol.parse("77 - GET /relative - - -", headerNames: Self.names)
+        let lookup = SquidHelperCodec.parse("77 - GET /relative - - -", headerNames: Self.names)
         guard case .failure(let error) = lookup.request else {
             Issue.record("a relative URL was accepted")
             return
         }
-        let response = try AuthzEngineTests.engine().refuse(
-            reason: .internalError, message: error.message, mode: .squid)
-        let reply = SquidHelperProtocol.reply(channel: lookup.channel, response: response)
+        let response = try EngineFixtures.engine().refuse(
+            Refusal(reason: .internalError, message: error.message, mode: .squid))
+        let reply = SquidHelperCodec.reply(channel: lookup.channel, result: response)
         #expect(reply.hasPrefix("77 ERR message=sigv4-authz%3A%20the%20request%20URL"))
         #expect(reply.contains(" log=internal_error decision=deny reason=internal_error "))
-        #expect(reply.contains(" request_id=\(response.audit.requestID)"))
+        #expect(reply.contains(" request_id=\(response.requestID)"))
     }
 
     @Test(
@@ -193,14 +195,14 @@ struct SquidHelperProtocolTests {
             ("ASIAQNZGKIQY56JQ7WML", "eu-west-1", ReasonCode.signatureMismatch, "not_checked"),
         ])
     func partialHeaders(key: String, region: String, reason: ReasonCode, signature: String) throws {
-        let engine = try AuthzEngineTests.engine()
+        let engine = try EngineFixtures.engine()
         let line = Self.lookupLine(
             channel: "9", key: key, region: region, signedHeaders: [("x-amz-meta-owner", "team-a")])
-        let request = try SquidHelperProtocol.parse(Substring(line)).request.get()
+        let request = try SquidHelperCodec.parse(Substring(line)).request.get()
         #expect(!request.headers.contains { $0.name.lowercased() == "x-amz-meta-owner" })
         let response = engine.decide(request)
         #expect(response.decision.reason == reason, "\(response.message)")
-        #expect(response.audit.signature == signature)
+        #expect(response.signature.rawValue == signature)
         // The same request with every header (nginx, Envoy): the missing signed header is malformed.
         var complete = request
         complete.headersArePartial = false
@@ -209,9 +211,9 @@ struct SquidHelperProtocolTests {
 
     @Test("--headers lists are checked")
     func headerLists() {
-        #expect(SquidHelperProtocol.validate(headerNames: SquidHelperProtocol.defaultHeaderNames) == nil)
-        #expect(SquidHelperProtocol.validate(headerNames: ["Host", "host"])?.contains("twice") == true)
-        #expect(SquidHelperProtocol.validate(headerNames: ["Host", "X Y"])?.contains("not an HTTP header") == true)
-        #expect(SquidHelperProtocol.validate(headerNames: ["Host", ""]) != nil)
+        #expect(SquidHelperCodec.validate(headerNames: SquidHelperCodec.defaultHeaderNames) == nil)
+        #expect(SquidHelperCodec.validate(headerNames: ["Host", "host"])?.contains("twice") == true)
+        #expect(SquidHelperCodec.validate(headerNames: ["Host", "X Y"])?.contains("not an HTTP header") == true)
+        #expect(SquidHelperCodec.validate(headerNames: ["Host", ""]) != nil)
     }
 }

@@ -1,5 +1,6 @@
+public import AuthzCore
 internal import Foundation
-public import Policy
+internal import Policy
 internal import SigV4
 
 /// Squid's `external_acl_type` helper protocol (Squid 5), as `sigv4-authz squid-helper` speaks it.
@@ -29,7 +30,7 @@ internal import SigV4
 ///
 /// A line that cannot be read is answered `ERR` with reason `internal_error` (never `BH`), so Squid
 /// denies.
-public enum SquidHelperProtocol {
+public enum SquidHelperCodec {
     /// One lookup read from Squid.
     public struct Lookup: Sendable {
         /// The concurrency channel id to echo, if Squid sent one.
@@ -113,16 +114,17 @@ public enum SquidHelperProtocol {
         return nil
     }
 
-    /// The reply line (without its newline) for a decision (or a refusal of an unreadable line).
-    public static func reply(channel: Substring?, response: AuthzResponse) -> String {
+    /// The reply line (without its newline) for a result: `OK`/`ERR`, the message, the reason for
+    /// Squid's log, and the decision headers' facts as `key=value` annotations (empty ones omitted).
+    public static func reply(channel: Substring?, result: CheckResult) -> String {
         var out = ""
         out.reserveCapacity(256)
         if let channel { out += "\(channel) " }
-        out += response.decision.effect == .allow ? "OK" : "ERR"
-        out += " message=" + percentEncoded(response.message)
-        out += " log=" + percentEncoded(response.decision.reason.rawValue)
-        let prefix = AuthzEngine.headerPrefix
-        for header in response.headers where header.name.hasPrefix(prefix) && !header.value.isEmpty {
+        out += result.decision.effect == .allow ? "OK" : "ERR"
+        out += " message=" + percentEncoded(result.message)
+        out += " log=" + percentEncoded(result.decision.reason.rawValue)
+        let prefix = DecisionHeaders.prefix
+        for header in DecisionHeaders.fields(result) where header.name.hasPrefix(prefix) && !header.value.isEmpty {
             let key = header.name.dropFirst(prefix.count)
             if key == "message" { continue }
             out += " " + key.replacingOccurrences(of: "-", with: "_") + "=" + percentEncoded(header.value)
@@ -172,15 +174,4 @@ public enum SquidHelperProtocol {
 
     /// Escapes everything but RFC 3986 unreserved characters, so a value is one token for Squid.
     static func percentEncoded(_ text: String) -> String { PercentEncoding.encode(text) }
-}
-
-extension PolicyConfig.Audit {
-    /// Whether the audit settings keep the record of a decision with this effect (`allow` may be sampled).
-    public func records(_ effect: Effect) -> Bool {
-        switch effect == .allow ? allow : deny {
-        case .all: true
-        case .none: false
-        case .sample(let rate): Double.random(in: 0..<1) < rate
-        }
-    }
 }

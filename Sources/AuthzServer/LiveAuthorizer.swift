@@ -1,0 +1,104 @@
+public import AuthzCore
+internal import Foundation
+public import Policy
+internal import Synchronization
+
+/// Where audit records go: one JSON line per record, without the newline.
+public protocol AuditSink: Sendable {
+    /// Takes one record. Never blocks a check for longer than a lock.
+    func record(_ line: String)
+}
+
+/// The authorizer every front end of a process calls: the configuration in force, swapped atomically
+/// on reload, with timing, metrics and the audit log in one place.
+///
+/// Each check reads the current snapshot (one reference, under a lock held for the copy), decides
+/// with its engine, times the decision once, counts it in the metrics and hands its audit record to
+/// the sink when the audit settings keep it. A reload builds the new engine off the request path and
+/// swaps the snapshot; checks already running finish on the one they started with.
+public final class LiveAuthorizer: Authorizer, Sendable {
+    /// One loaded configuration: immutable, shared by every check that started under it.
+    public final class Snapshot: Sendable {
+        /// The engine.
+        public let engine: AuthzEngine
+        /// Which decisions are audited.
+        public let audit: PolicyConfig.Audit
+        /// 1 for the first configuration, +1 for every successful reload.
+        public let generation: Int
+        /// Where it came from.
+        public let path: String
+
+        init(engine: AuthzEngine, audit: PolicyConfig.Audit, generation: Int, path: String) {
+            self.engine = engine
+            self.audit = audit
+            self.generation = generation
+            self.path = path
+        }
+    }
+
+    private let current: Mutex<Snapshot>
+    /// The metrics every check is counted in.
+    public let metrics: ServerMetrics
+    let auditSink: (any AuditSink)?
+
+    /// Creates the authorizer with a first configuration. `audit` nil: records are not written.
+    public init(engine: AuthzEngine, path: String, metrics: ServerMetrics, audit: (any AuditSink)?) {
+        current = Mutex(Snapshot(engine: engine, audit: engine.policy.config.audit, generation: 1, path: path))
+        self.metrics = metrics
+        self.auditSink = audit
+        metrics.loaded(generation: 1)
+    }
+
+    /// The configuration in force.
+    public var snapshot: Snapshot { current.withLock { $0 } }
+
+    /// Replaces the configuration; returns the new generation.
+    @discardableResult
+    public func replace(with engine: AuthzEngine, path: String) -> Int {
+        let generation = current.withLock { state in
+            state = Snapshot(
+                engine: engine, audit: engine.policy.config.audit, generation: state.generation + 1, path: path)
+            return state.generation
+        }
+        metrics.reloaded(generation: generation)
+        return generation
+    }
+
+    public func check(_ request: AuthzRequest) -> CheckResult {
+        let snapshot = self.snapshot
+        metrics.checkStarted()
+        defer { metrics.checkFinished() }
+        let started = ContinuousClock.now
+        var result = snapshot.engine.decide(request)
+        let elapsed = ContinuousClock.now - started
+        result.latencyMicroseconds = Int(
+            elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
+        finish(result, snapshot: snapshot, nanoseconds: Int64(result.latencyMicroseconds) * 1000)
+        return result
+    }
+
+    public func refuse(_ refusal: Refusal) -> CheckResult {
+        let snapshot = self.snapshot
+        let result = snapshot.engine.refuse(refusal)
+        finish(result, snapshot: snapshot, nanoseconds: 0)
+        return result
+    }
+
+    private func finish(_ result: CheckResult, snapshot: Snapshot, nanoseconds: Int64) {
+        metrics.decision(
+            result.decision.effect, reason: result.decision.reason, mode: result.mode, nanoseconds: nanoseconds)
+        guard let auditSink, snapshot.audit.records(result.decision.effect) else { return }
+        auditSink.record(AuditRecord(result).json)
+    }
+}
+
+extension PolicyConfig.Audit {
+    /// Whether the audit settings keep the record of a decision with this effect (`allow` may be sampled).
+    func records(_ effect: Effect) -> Bool {
+        switch effect == .allow ? allow : deny {
+        case .all: true
+        case .none: false
+        case .sample(let rate): Double.random(in: 0..<1) < rate
+        }
+    }
+}
