@@ -8,7 +8,8 @@ owner — decoy parameters, unreadable bodies, several resources in one call, de
 body the authorizer may not see, a destination owned by someone else, an account that cannot be
 derived, spellings AWS may read differently — and records, for each, what AWS would authorize:
 the decision, the reason code and every (action, resource) pair, under one of three policies
-written here. ``Tests/AuthzCoreTests`` runs every case through every front end.
+written here, to ``Tests/OracleVectors/Vectors/adversarial.json``. ``AdversarialVectorTests``
+(Tests/AuthzServerTests) runs every case through every front end.
 
 Each request is built in one of two ways (``"built_by"``):
 
@@ -106,7 +107,7 @@ BOTOCORE_VERSION = "1.43.11"
 BOTO3_VERSION = "1.43.11"
 GENERATOR = "scripts/generate-adversarial-vectors.py"
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUTPUT = os.path.join(REPO_ROOT, "Tests", "AuthzCoreTests", "Vectors", "adversarial.json")
+OUTPUT = os.path.join(REPO_ROOT, "Tests", "OracleVectors", "Vectors", "adversarial.json")
 
 if botocore.__version__ != BOTOCORE_VERSION or boto3.__version__ != BOTO3_VERSION:
     sys.exit(

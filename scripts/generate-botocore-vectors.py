@@ -9,7 +9,7 @@ boto3 ``generate_presigned_url``) under a FROZEN clock, records the canonical
 request, string to sign and signature exactly as botocore computed them while
 signing (by wrapping the signer methods), and writes the *wire form* of each
 signed request (method, raw path, raw query, ordered header list including
-``Host``, body) to ``Tests/SigV4Tests/Vectors/botocore.json``.  The Swift
+``Host``, body) to ``Tests/OracleVectors/Vectors/botocore.json``.  The Swift
 tests rebuild the canonical request, string to sign and signature from the
 wire form and must match botocore byte for byte.
 
@@ -89,7 +89,7 @@ BOTOCORE_VERSION = "1.43.11"
 BOTO3_VERSION = "1.43.11"
 GENERATOR = "scripts/generate-botocore-vectors.py"
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUTPUT = os.path.join(REPO_ROOT, "Tests", "SigV4Tests", "Vectors", "botocore.json")
+OUTPUT = os.path.join(REPO_ROOT, "Tests", "OracleVectors", "Vectors", "botocore.json")
 
 if botocore.__version__ != BOTOCORE_VERSION or boto3.__version__ != BOTO3_VERSION:
     sys.exit(

@@ -13,7 +13,7 @@ The signing clock is frozen at 2026-01-15T12:34:56Z.
 
 For every signed request it records the *wire form* (method, raw path, raw
 query, ordered header list including ``Host`` and ``Authorization``, body)
-and writes ``Tests/SigV4Tests/Vectors/sigv4a.json``.  SigV4a signatures are
+and writes ``Tests/OracleVectors/Vectors/sigv4a.json``.  SigV4a signatures are
 randomized ECDSA, so the file holds ONE signature per vector; verifiers must
 check it with the public key derived from the secret, never compare it.  The
 signature is therefore different on every run (the rest of the file is not).
@@ -112,7 +112,7 @@ except ImportError:  # pragma: no cover
     _pkg_version = None
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT_PATH = os.path.join(REPO_ROOT, "Tests", "SigV4Tests", "Vectors", "sigv4a.json")
+OUT_PATH = os.path.join(REPO_ROOT, "Tests", "OracleVectors", "Vectors", "sigv4a.json")
 GENERATOR = "scripts/generate-sigv4a-vectors.py"
 
 ALGORITHM = "AWS4-ECDSA-P256-SHA256"

@@ -2,42 +2,16 @@ import AuthzGRPC
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import OracleVectors
 import Synchronization
 import Testing
 
-/// The botocore-signed oracle vectors (Tests/SigV4Tests/Vectors/botocore.json) sent through the real
+/// The botocore-signed oracle vectors (Tests/OracleVectors/Vectors/botocore.json) sent through the real
 /// gRPC listener, with their secrets configured as known keys: every request is verified end to end
 /// (status 0), and every one-byte negative variant is denied with a signature or scope failure.
 @Suite("botocore vectors through the gRPC listener", .serialized)
 struct BotocoreOverGRPCTests {
-    struct Vector: Decodable {
-        struct Negative: Decodable {
-            var name: String
-            var method: String
-            var path: String
-            var query: String
-            var headers: [[String]]
-            var body_base64: String
-        }
-        var name: String
-        var method: String
-        var path: String
-        var query: String
-        var headers: [[String]]
-        var body_base64: String
-        var signing_time: String
-        var negatives: [Negative]
-    }
-    struct File: Decodable { var vectors: [Vector] }
-
-    static let vectors: [Vector] = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("SigV4Tests/Vectors/botocore.json")
-        guard let data = try? Data(contentsOf: url), let file = try? JSONDecoder().decode(File.self, from: data) else {
-            return []
-        }
-        return file.vectors
-    }()
+    static let vectors = CommittedVectors.oracle("botocore")
 
     static let config = """
         credentials:
@@ -51,23 +25,8 @@ struct BotocoreOverGRPCTests {
         default: allow
         """
 
-    static func isLocal(_ vector: Vector) -> Bool {
+    static func isLocal(_ vector: OracleVector) -> Bool {
         vector.headers.contains { $0.first?.lowercased() == "host" && ($0.last ?? "").hasPrefix("localhost") }
-    }
-
-    static func seconds(_ text: String) -> Int64 {
-        var components = DateComponents()
-        let digits = Array(text)
-        func number(_ range: Range<Int>) -> Int { Int(String(digits[range])) ?? 0 }
-        components.year = number(0..<4)
-        components.month = number(4..<6)
-        components.day = number(6..<8)
-        components.hour = number(9..<11)
-        components.minute = number(11..<13)
-        components.second = number(13..<15)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-        return Int64(calendar.date(from: components)?.timeIntervalSince1970 ?? 0)
     }
 
     static func request(
@@ -97,7 +56,7 @@ struct BotocoreOverGRPCTests {
         ) { server in
             try await GRPCTests.withClient(port: server.grpcPort) { auth, _ in
                 for vector in Self.vectors {
-                    clock.store(Self.seconds(vector.signing_time) + 5, ordering: .relaxed)
+                    clock.store(vector.signingSeconds + 5, ordering: .relaxed)
                     let response = try await auth.check(
                         Self.request(
                             method: vector.method, path: vector.path, query: vector.query, headers: vector.headers,

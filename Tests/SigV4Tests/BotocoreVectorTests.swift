@@ -1,4 +1,5 @@
 import Foundation
+import OracleVectors
 import SigV4
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 /// replayed from their wire form: botocore is the oracle, never this module's own output.
 @Suite("botocore oracle vectors")
 struct BotocoreVectorTests {
-    static let vectors = Fixtures.vectors("botocore")
+    static let vectors = CommittedVectors.oracle("botocore")
 
     @Test("the vector file is present and broad")
     func vectorFileIsPresent() {

@@ -1,3 +1,4 @@
+import OracleVectors
 import SigV4
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 /// the key pair derived here from the secret must verify AWS's own randomized ECDSA signatures.
 @Suite("SigV4a (AWS CRT oracle vectors)")
 struct SigV4aVectorTests {
-    static let vectors = Fixtures.vectors("sigv4a")
+    static let vectors = CommittedVectors.oracle("sigv4a")
 
     @Test("the vector file is present")
     func vectorFileIsPresent() {
