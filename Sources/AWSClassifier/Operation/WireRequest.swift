@@ -66,55 +66,21 @@ enum FormDecoding {
         return result
     }
 
+    /// A form or query name or value decoded (`+` is a space, a bad escape stays as it is, invalid
+    /// UTF-8 becomes U+FFFD).
     static func decode(_ text: Substring) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        var iterator = Array(text.utf8)[...]
-        while let byte = iterator.popFirst() {
-            if byte == UInt8(ascii: "+") {
-                out.append(0x20)
-            } else if byte == UInt8(ascii: "%"), iterator.count >= 2, let high = hex(iterator[iterator.startIndex]),
-                let low = hex(iterator[iterator.startIndex + 1])
-            {
-                out.append(high << 4 | low)
-                iterator = iterator.dropFirst(2)
-            } else {
-                out.append(byte)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        PercentDecoding.string(keepingBadEscapes: text, plusAsSpace: true)
     }
 
-    /// Percent-decoding of a path segment (`+` stays `+`).
+    /// Percent-decoding of a path segment (`+` stays `+`; bad escapes and invalid UTF-8 as in
+    /// ``decode(_:)``).
     static func decodePathSegment(_ text: Substring) -> String {
-        guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
-        var out: [UInt8] = []
-        var iterator = Array(text.utf8)[...]
-        while let byte = iterator.popFirst() {
-            if byte == UInt8(ascii: "%"), iterator.count >= 2, let high = hex(iterator[iterator.startIndex]),
-                let low = hex(iterator[iterator.startIndex + 1])
-            {
-                out.append(high << 4 | low)
-                iterator = iterator.dropFirst(2)
-            } else {
-                out.append(byte)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        PercentDecoding.string(keepingBadEscapes: text, plusAsSpace: false)
     }
 
     /// Whether a body starts with a UTF-8 byte-order mark (which parsers strip or keep differently).
     static func hasByteOrderMark(_ body: [UInt8]) -> Bool {
         body.count >= 3 && body[0] == 0xEF && body[1] == 0xBB && body[2] == 0xBF
-    }
-
-    static func hex(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
     }
 }
 

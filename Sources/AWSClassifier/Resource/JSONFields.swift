@@ -1,3 +1,5 @@
+internal import SigV4
+
 /// A JSON document (RFC 8259) read strictly enough that the service cannot read it differently.
 ///
 /// ``parse(_:)`` returns `nil` — the body is unreadable, every fact from it unknown — when the bytes
@@ -212,7 +214,7 @@ struct JSONScanner {
         guard index + 4 <= bytes.count else { return nil }
         var value: UInt32 = 0
         for _ in 0..<4 {
-            guard let digit = FormDecoding.hex(bytes[index]) else { return nil }
+            guard let digit = Hex.value(ofDigit: bytes[index]) else { return nil }
             value = value << 4 | UInt32(digit)
             index += 1
         }

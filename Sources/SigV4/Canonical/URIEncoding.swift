@@ -15,16 +15,6 @@ enum URIEncoding {
     }
 
     @inline(__always)
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        default: nil
-        }
-    }
-
-    @inline(__always)
     static func appendEncoded(_ byte: UInt8, to out: inout [UInt8]) {
         if isUnreserved(byte) {
             out.append(byte)
@@ -47,8 +37,8 @@ enum URIEncoding {
         let end = bytes.endIndex
         while i < end {
             let byte = bytes[i]
-            if byte == UInt8(ascii: "%"), end - i >= 3, let high = hexValue(bytes[i + 1]),
-                let low = hexValue(bytes[i + 2])
+            if byte == UInt8(ascii: "%"), end - i >= 3, let high = Hex.value(ofDigit: bytes[i + 1]),
+                let low = Hex.value(ofDigit: bytes[i + 2])
             {
                 appendEncoded(high << 4 | low, to: &out)
                 i += 3
@@ -61,27 +51,6 @@ enum URIEncoding {
             }
             i += 1
         }
-    }
-
-    /// Percent-decodes `bytes` (`+` stays `+`); an invalid `%` sequence is kept literally.
-    static func decode<C: Collection<UInt8>>(_ bytes: C) -> [UInt8] where C.Index == Int {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var i = bytes.startIndex
-        let end = bytes.endIndex
-        while i < end {
-            let byte = bytes[i]
-            if byte == UInt8(ascii: "%"), end - i >= 3, let high = hexValue(bytes[i + 1]),
-                let low = hexValue(bytes[i + 2])
-            {
-                out.append(high << 4 | low)
-                i += 3
-            } else {
-                out.append(byte)
-                i += 1
-            }
-        }
-        return out
     }
 }
 
@@ -98,19 +67,6 @@ public enum PercentEncoding {
 
     /// `text` with its `%XX` escapes decoded; `nil` when a `%` is not followed by two hex digits.
     public static func decodeStrictly(_ text: some StringProtocol) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                out.append(byte)
-                continue
-            }
-            guard let high = iterator.next().flatMap(URIEncoding.hexValue),
-                let low = iterator.next().flatMap(URIEncoding.hexValue)
-            else { return nil }
-            out.append(high << 4 | low)
-        }
-        return out
+        PercentDecoding.decode(text.utf8, plusAsSpace: false)
     }
 }

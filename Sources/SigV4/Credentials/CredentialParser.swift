@@ -405,7 +405,7 @@ struct PresignedParameters {
     private mutating func read(parameter bytes: [UInt8]) throws(SigV4Error) {
         let equals = bytes.firstIndex(of: UInt8(ascii: "="))
         let rawName = equals.map { bytes[..<$0] } ?? bytes[...]
-        let name = URIEncoding.decode(rawName)
+        let name = PercentDecoding.decode(keepingBadEscapes: rawName, plusAsSpace: false)
         let isAccessKeyParameter = ASCII.equalsIgnoringCase(name, "AWSAccessKeyId".utf8)
         guard
             let index = Self.names.firstIndex(where: { ASCII.equalsIgnoringCase(name, $0.utf8) })
@@ -421,7 +421,7 @@ struct PresignedParameters {
         guard rawValue.count <= CredentialParser.maximumParameterLength else {
             throw SigV4Error(.malformedAuthorization, "the query parameter \(canonicalName) is too long")
         }
-        let decoded = URIEncoding.decode(rawValue)
+        let decoded = PercentDecoding.decode(keepingBadEscapes: rawValue, plusAsSpace: false)
         guard decoded.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
             throw SigV4Error(
                 .malformedAuthorization, "the query parameter \(canonicalName) contains a control or non-ASCII byte")

@@ -1,8 +1,21 @@
 internal import Crypto
 
 /// Lower-case hex encoding and decoding.
-enum Hex {
+package enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// The value of one hex digit of either case (`0-9 A-F a-f`); `nil` for any other byte. The one
+    /// hex-digit reader of SigV4 and AWSClassifier (percent escapes, hex signatures, JSON `\u`
+    /// escapes).
+    @inline(__always)
+    package static func value(ofDigit byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
 
     static func encode<D: Sequence<UInt8>>(_ bytes: D) -> String {
         var out: [UInt8] = []
@@ -22,7 +35,7 @@ enum Hex {
         out.reserveCapacity(utf8.count / 2)
         var i = 0
         while i < utf8.count {
-            guard let high = URIEncoding.hexValue(utf8[i]), let low = URIEncoding.hexValue(utf8[i + 1]) else {
+            guard let high = value(ofDigit: utf8[i]), let low = value(ofDigit: utf8[i + 1]) else {
                 return nil
             }
             out.append(high << 4 | low)

@@ -1,0 +1,77 @@
+/// The one `%XX` decoder of the pure libraries (SigV4's query credential, AWSClassifier's query,
+/// form and path readers, ``PercentEncoding/decodeStrictly(_:)`` for Squid's helper protocol).
+///
+/// A valid escape is `%` and two hex digits of either case. Readers differ in two ways, and each
+/// says which it wants:
+/// - `plusAsSpace`: a literal `+` becomes a space (forms and query strings as AWS's query protocol
+///   reads them); an escaped `%2B` is always `+`.
+/// - bad escapes (a `%` not followed by two hex digits): ``decode(_:plusAsSpace:)`` and
+///   ``string(_:plusAsSpace:)`` return `nil`; the `keepingBadEscapes` forms keep the `%` as a
+///   literal byte and go on with the byte after it (`%zz` stays `%zz`, `%%41` is `%A`), as SigV4's
+///   canonical query and the AWS services' own readers do.
+///
+/// The byte forms do not look at UTF-8: decoded bytes are returned as they are. The string forms
+/// follow the same split: ``string(_:plusAsSpace:)`` returns `nil` for bytes that are not valid
+/// UTF-8, ``string(keepingBadEscapes:plusAsSpace:)`` replaces each invalid sequence with U+FFFD.
+package enum PercentDecoding {
+    /// `text` decoded; `nil` when a `%` is not followed by two hex digits.
+    package static func decode(_ text: some Collection<UInt8>, plusAsSpace: Bool) -> [UInt8]? {
+        let (bytes, clean) = decoded(text, plusAsSpace: plusAsSpace)
+        return clean ? bytes : nil
+    }
+
+    /// `text` decoded, with a `%` not followed by two hex digits kept as it is.
+    package static func decode(keepingBadEscapes text: some Collection<UInt8>, plusAsSpace: Bool) -> [UInt8] {
+        decoded(text, plusAsSpace: plusAsSpace).bytes
+    }
+
+    /// `text` decoded as UTF-8; `nil` for a bad escape or for bytes that are not valid UTF-8.
+    package static func string(_ text: some StringProtocol, plusAsSpace: Bool) -> String? {
+        guard needsDecoding(text, plusAsSpace: plusAsSpace) else { return String(text) }
+        return decode(text.utf8, plusAsSpace: plusAsSpace).flatMap { String(validating: $0, as: UTF8.self) }
+    }
+
+    /// `text` decoded as UTF-8, bad escapes kept as they are, invalid UTF-8 replaced with U+FFFD.
+    package static func string(keepingBadEscapes text: some StringProtocol, plusAsSpace: Bool) -> String {
+        guard needsDecoding(text, plusAsSpace: plusAsSpace) else { return String(text) }
+        return String(decoding: decode(keepingBadEscapes: text.utf8, plusAsSpace: plusAsSpace), as: UTF8.self)
+    }
+
+    /// Whether decoding can change `text` (a `%`, or a `+` read as a space).
+    private static func needsDecoding(_ text: some StringProtocol, plusAsSpace: Bool) -> Bool {
+        text.utf8.contains { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }
+    }
+
+    /// The decoding loop: bad escapes kept literally, and whether there were none.
+    private static func decoded(
+        _ text: some Collection<UInt8>, plusAsSpace: Bool
+    ) -> (bytes: [UInt8], clean: Bool) {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        var clean = true
+        var index = text.startIndex
+        let end = text.endIndex
+        while index < end {
+            let byte = text[index]
+            index = text.index(after: index)
+            switch byte {
+            case UInt8(ascii: "%"):
+                if index < end, let high = Hex.value(ofDigit: text[index]) {
+                    let next = text.index(after: index)
+                    if next < end, let low = Hex.value(ofDigit: text[next]) {
+                        out.append(high << 4 | low)
+                        index = text.index(after: next)
+                        continue
+                    }
+                }
+                clean = false
+                out.append(byte)
+            case UInt8(ascii: "+") where plusAsSpace:
+                out.append(UInt8(ascii: " "))
+            default:
+                out.append(byte)
+            }
+        }
+        return (out, clean)
+    }
+}
