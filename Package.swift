@@ -137,7 +137,8 @@ let package = Package(
         .testTarget(
             name: "AuthzServerTests",
             dependencies: [
-                "AuthzServer", "AuthzHTTP", "AuthzGRPC", "AuthzSquid", "AuthzCore", "AWSClassifier", "Policy", "SigV4",
+                "AuthzServer", "AuthzHTTP", "AuthzGRPC", "AuthzSquid", "AuthzCore", "AuthzFixtures", "AWSClassifier",
+                "Policy", "SigV4",
                 "OracleVectors",
                 // Generated/: the grpc-swift clients of the interop tests (scripts/generate-protos.sh).
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -178,6 +179,18 @@ let package = Package(
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AuthzHTTPTests",
+            dependencies: [
+                "AuthzHTTP", "AuthzHTTP2", "AuthzCore", "AuthzFixtures", "Policy", "SigV4", "AWSClassifier",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,0 +1,90 @@
+import AuthzCore
+import AuthzFixtures
+import AuthzServer
+import Foundation
+import Policy
+import Synchronization
+import Testing
+
+/// The live authorizer: one place for the configuration in force, timing, metrics and the audit log.
+@Suite("Live authorizer")
+struct LiveAuthorizerTests {
+    /// Keeps every record it is given.
+    final class RecordingSink: AuditSink {
+        let lines = Mutex<[String]>([])
+        func record(_ line: String) { lines.withLock { $0.append(line) } }
+        var records: [String] { lines.withLock { $0 } }
+    }
+
+    static func allowedRequest() -> AuthzRequest {
+        EngineFixtures.authz(
+            EngineFixtures.signed(
+                host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/k.txt", service: "s3", region: "eu-west-1"))
+    }
+
+    static func deniedRequest() -> AuthzRequest {
+        EngineFixtures.authz(
+            EngineFixtures.signed(
+                host: "prod-data.s3.us-west-2.amazonaws.com", target: "/k.txt", service: "s3", region: "us-west-2"))
+    }
+
+    @Test("every check is decided by the engine in force, counted, timed and audited once")
+    func checkIsCountedAndAudited() throws {
+        let sink = RecordingSink()
+        let metrics = ServerMetrics(version: "test")
+        let authorizer = LiveAuthorizer(
+            engine: try EngineFixtures.engine(), path: "test.yaml", metrics: metrics, audit: sink)
+        let allowed = authorizer.check(Self.allowedRequest())
+        let denied = authorizer.check(Self.deniedRequest())
+        let refused = authorizer.refuse(Refusal(reason: .internalError, message: "unreadable", mode: .nginx))
+        #expect(allowed.decision.reason == .allowed)
+        #expect(denied.decision.reason == .regionNotAllowed)
+        #expect(refused.decision.reason == .internalError)
+        #expect(sink.records.count == 3)
+        #expect(sink.records[0] == AuditRecord(allowed).json)
+        #expect(sink.records[2].contains(#""reason":"internal_error""#))
+        let text = metrics.render()
+        #expect(
+            text.contains(#"sigv4authz_decisions_total{decision="allow",reason="allowed",mode="grpc"} 1"#), "\(text)")
+        #expect(
+            text.contains(#"sigv4authz_decisions_total{decision="deny",reason="region_not_allowed",mode="grpc"} 1"#))
+        #expect(text.contains(#"sigv4authz_decisions_total{decision="deny",reason="internal_error",mode="nginx"} 1"#))
+        // Every check is observed once in the duration histogram (a refusal takes no time).
+        #expect(text.contains("sigv4authz_check_duration_seconds_count 3"), "\(text)")
+        #expect(text.contains("sigv4authz_checks_in_flight 0.0"))
+    }
+
+    @Test("the audit settings decide which records are kept: audit.allow none keeps only denials")
+    func auditSelection() throws {
+        let sink = RecordingSink()
+        let yaml = EngineFixtures.yaml + "\naudit:\n  allow: none\n"
+        let config = try ConfigLoader.parse(yaml, path: "test.yaml")
+        let engine = try PolicyLoader.engine(
+            for: config, model: EngineFixtures.model.get(),
+            environment: ["PARTNER_SECRET": EngineFixtures.secret, "STRICT_SECRET": EngineFixtures.secret],
+            now: { (EngineFixtures.signingTime + 60) * 1000 })
+        let authorizer = LiveAuthorizer(
+            engine: engine, path: "test.yaml", metrics: ServerMetrics(version: "test"), audit: sink)
+        _ = authorizer.check(Self.allowedRequest())
+        _ = authorizer.check(Self.deniedRequest())
+        #expect(sink.records.count == 1)
+        #expect(sink.records.first?.contains(#""decision":"deny""#) == true)
+    }
+
+    @Test("a reload swaps the snapshot: later checks use the new engine, the generation counts up")
+    func replace() throws {
+        let metrics = ServerMetrics(version: "test")
+        let authorizer = LiveAuthorizer(
+            engine: try EngineFixtures.engine(), path: "first.yaml", metrics: metrics, audit: nil)
+        #expect(authorizer.snapshot.generation == 1)
+        #expect(authorizer.check(Self.allowedRequest()).decision.effect == .allow)
+
+        let denyAll = try ConfigLoader.parse("default: deny\n", path: "second.yaml")
+        let engine = try PolicyLoader.engine(
+            for: denyAll, model: EngineFixtures.model.get(), now: { (EngineFixtures.signingTime + 60) * 1000 })
+        #expect(authorizer.replace(with: engine, path: "second.yaml") == 2)
+        #expect(authorizer.snapshot.path == "second.yaml")
+        #expect(authorizer.check(Self.allowedRequest()).decision.reason == .noMatchingRule)
+        #expect(metrics.render().contains("sigv4authz_config_generation 2"))
+    }
+}
