@@ -8,33 +8,34 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/grpc/grpc-swift
 
-import GRPCCore
-import GRPCProtobuf
+internal import GRPCCore
+internal import GRPCProtobuf
+internal import AuthzGRPC
 
 // MARK: - envoy.service.auth.v3.Authorization
 
 /// Namespace containing generated types for the "envoy.service.auth.v3.Authorization" service.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-public enum Envoy_Service_Auth_V3_Authorization: Sendable {
+internal enum Envoy_Service_Auth_V3_Authorization: Sendable {
     /// Service descriptor for the "envoy.service.auth.v3.Authorization" service.
-    public static let descriptor = GRPCCore.ServiceDescriptor(fullyQualifiedService: "envoy.service.auth.v3.Authorization")
+    internal static let descriptor = GRPCCore.ServiceDescriptor(fullyQualifiedService: "envoy.service.auth.v3.Authorization")
     /// Namespace for method metadata.
-    public enum Method: Sendable {
+    internal enum Method: Sendable {
         /// Namespace for "Check" metadata.
-        public enum Check: Sendable {
+        internal enum Check: Sendable {
             /// Request type for "Check".
-            public typealias Input = Envoy_Service_Auth_V3_CheckRequest
+            internal typealias Input = Envoy_Service_Auth_V3_CheckRequest
             /// Response type for "Check".
-            public typealias Output = Envoy_Service_Auth_V3_CheckResponse
+            internal typealias Output = Envoy_Service_Auth_V3_CheckResponse
             /// Descriptor for "Check".
-            public static let descriptor = GRPCCore.MethodDescriptor(
+            internal static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "envoy.service.auth.v3.Authorization"),
                 method: "Check",
                 type: .unary
             )
         }
         /// Descriptors for all methods in the "envoy.service.auth.v3.Authorization" service.
-        public static let descriptors: [GRPCCore.MethodDescriptor] = [
+        internal static let descriptors: [GRPCCore.MethodDescriptor] = [
             Check.descriptor
         ]
     }
@@ -43,133 +44,7 @@ public enum Envoy_Service_Auth_V3_Authorization: Sendable {
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 extension GRPCCore.ServiceDescriptor {
     /// Service descriptor for the "envoy.service.auth.v3.Authorization" service.
-    public static let envoy_service_auth_v3_Authorization = GRPCCore.ServiceDescriptor(fullyQualifiedService: "envoy.service.auth.v3.Authorization")
-}
-
-// MARK: envoy.service.auth.v3.Authorization (server)
-
-@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-extension Envoy_Service_Auth_V3_Authorization {
-    /// Streaming variant of the service protocol for the "envoy.service.auth.v3.Authorization" service.
-    ///
-    /// This protocol is the lowest-level of the service protocols generated for this service
-    /// giving you the most flexibility over the implementation of your service. This comes at
-    /// the cost of more verbose and less strict APIs. Each RPC requires you to implement it in
-    /// terms of a request stream and response stream. Where the RPC expects only a single
-    /// request or response message, you are responsible for ensuring your implementation
-    /// maintains this invariant.
-    ///
-    /// Where possible, prefer using the stricter, less-verbose ``ServiceProtocol``
-    /// or ``SimpleServiceProtocol`` instead.
-    public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
-        /// Handle the "Check" method.
-        ///
-        /// - Parameters:
-        ///   - request: A streaming request of `Envoy_Service_Auth_V3_CheckRequest` messages.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A streaming response of `Envoy_Service_Auth_V3_CheckResponse` messages.
-        func check(
-            request: GRPCCore.StreamingServerRequest<Envoy_Service_Auth_V3_CheckRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<Envoy_Service_Auth_V3_CheckResponse>
-    }
-
-    /// Service protocol for the "envoy.service.auth.v3.Authorization" service.
-    ///
-    /// This protocol is higher level than ``StreamingServiceProtocol`` but lower level than
-    /// the ``SimpleServiceProtocol``, it provides access to request and response metadata and
-    /// trailing response metadata. If you don't need these then consider using
-    /// the ``SimpleServiceProtocol``. If you need fine grained control over your RPCs then
-    /// use ``StreamingServiceProtocol``.
-    public protocol ServiceProtocol: Envoy_Service_Auth_V3_Authorization.StreamingServiceProtocol {
-        /// Handle the "Check" method.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Envoy_Service_Auth_V3_CheckRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A response containing a single `Envoy_Service_Auth_V3_CheckResponse` message.
-        func check(
-            request: GRPCCore.ServerRequest<Envoy_Service_Auth_V3_CheckRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.ServerResponse<Envoy_Service_Auth_V3_CheckResponse>
-    }
-
-    /// Simple service protocol for the "envoy.service.auth.v3.Authorization" service.
-    ///
-    /// This is the highest level protocol for the service. The API is the easiest to use but
-    /// doesn't provide access to request or response metadata. If you need access to these
-    /// then use ``ServiceProtocol`` instead.
-    public protocol SimpleServiceProtocol: Envoy_Service_Auth_V3_Authorization.ServiceProtocol {
-        /// Handle the "Check" method.
-        ///
-        /// - Parameters:
-        ///   - request: A `Envoy_Service_Auth_V3_CheckRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A `Envoy_Service_Auth_V3_CheckResponse` to respond with.
-        func check(
-            request: Envoy_Service_Auth_V3_CheckRequest,
-            context: GRPCCore.ServerContext
-        ) async throws -> Envoy_Service_Auth_V3_CheckResponse
-    }
-}
-
-// Default implementation of 'registerMethods(with:)'.
-@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-extension Envoy_Service_Auth_V3_Authorization.StreamingServiceProtocol {
-    public func registerMethods<Transport>(with router: inout GRPCCore.RPCRouter<Transport>) where Transport: GRPCCore.ServerTransport {
-        router.registerHandler(
-            forMethod: Envoy_Service_Auth_V3_Authorization.Method.Check.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Envoy_Service_Auth_V3_CheckRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<Envoy_Service_Auth_V3_CheckResponse>(),
-            handler: { request, context in
-                try await self.check(
-                    request: request,
-                    context: context
-                )
-            }
-        )
-    }
-}
-
-// Default implementation of streaming methods from 'StreamingServiceProtocol'.
-@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-extension Envoy_Service_Auth_V3_Authorization.ServiceProtocol {
-    public func check(
-        request: GRPCCore.StreamingServerRequest<Envoy_Service_Auth_V3_CheckRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<Envoy_Service_Auth_V3_CheckResponse> {
-        let response = try await self.check(
-            request: GRPCCore.ServerRequest(stream: request),
-            context: context
-        )
-        return GRPCCore.StreamingServerResponse(single: response)
-    }
-}
-
-// Default implementation of methods from 'ServiceProtocol'.
-@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-extension Envoy_Service_Auth_V3_Authorization.SimpleServiceProtocol {
-    public func check(
-        request: GRPCCore.ServerRequest<Envoy_Service_Auth_V3_CheckRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.ServerResponse<Envoy_Service_Auth_V3_CheckResponse> {
-        return GRPCCore.ServerResponse<Envoy_Service_Auth_V3_CheckResponse>(
-            message: try await self.check(
-                request: request.message,
-                context: context
-            ),
-            metadata: [:]
-        )
-    }
+    internal static let envoy_service_auth_v3_Authorization = GRPCCore.ServiceDescriptor(fullyQualifiedService: "envoy.service.auth.v3.Authorization")
 }
 
 // MARK: envoy.service.auth.v3.Authorization (client)
@@ -180,7 +55,7 @@ extension Envoy_Service_Auth_V3_Authorization {
     ///
     /// You don't need to implement this protocol directly, use the generated
     /// implementation, ``Client``.
-    public protocol ClientProtocol: Sendable {
+    internal protocol ClientProtocol: Sendable {
         /// Call the "Check" method.
         ///
         /// - Parameters:
@@ -206,14 +81,14 @@ extension Envoy_Service_Auth_V3_Authorization {
     /// The ``Client`` provides an implementation of ``ClientProtocol`` which wraps
     /// a `GRPCCore.GRPCCClient`. The underlying `GRPCClient` provides the long-lived
     /// means of communication with the remote peer.
-    public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
+    internal struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
 
         /// Creates a new client wrapping the provided `GRPCCore.GRPCClient`.
         ///
         /// - Parameters:
         ///   - client: A `GRPCCore.GRPCClient` providing a communication channel to the service.
-        public init(wrapping client: GRPCCore.GRPCClient<Transport>) {
+        internal init(wrapping client: GRPCCore.GRPCClient<Transport>) {
             self.client = client
         }
 
@@ -228,7 +103,7 @@ extension Envoy_Service_Auth_V3_Authorization {
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
-        public func check<Result>(
+        internal func check<Result>(
             request: GRPCCore.ClientRequest<Envoy_Service_Auth_V3_CheckRequest>,
             serializer: some GRPCCore.MessageSerializer<Envoy_Service_Auth_V3_CheckRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Envoy_Service_Auth_V3_CheckResponse>,
@@ -261,7 +136,7 @@ extension Envoy_Service_Auth_V3_Authorization.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    public func check<Result>(
+    internal func check<Result>(
         request: GRPCCore.ClientRequest<Envoy_Service_Auth_V3_CheckRequest>,
         options: GRPCCore.CallOptions = .defaults,
         onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Envoy_Service_Auth_V3_CheckResponse>) async throws -> Result = { response in
@@ -291,7 +166,7 @@ extension Envoy_Service_Auth_V3_Authorization.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    public func check<Result>(
+    internal func check<Result>(
         _ message: Envoy_Service_Auth_V3_CheckRequest,
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,

@@ -8,46 +8,47 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/grpc/grpc-swift
 
-import GRPCCore
-import GRPCProtobuf
+internal import GRPCCore
+internal import GRPCProtobuf
+internal import AuthzGRPC
 
 // MARK: - grpc.health.v1.Health
 
 /// Namespace containing generated types for the "grpc.health.v1.Health" service.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-public enum Grpc_Health_V1_Health: Sendable {
+internal enum Grpc_Health_V1_Health: Sendable {
     /// Service descriptor for the "grpc.health.v1.Health" service.
-    public static let descriptor = GRPCCore.ServiceDescriptor(fullyQualifiedService: "grpc.health.v1.Health")
+    internal static let descriptor = GRPCCore.ServiceDescriptor(fullyQualifiedService: "grpc.health.v1.Health")
     /// Namespace for method metadata.
-    public enum Method: Sendable {
+    internal enum Method: Sendable {
         /// Namespace for "Check" metadata.
-        public enum Check: Sendable {
+        internal enum Check: Sendable {
             /// Request type for "Check".
-            public typealias Input = Grpc_Health_V1_HealthCheckRequest
+            internal typealias Input = Grpc_Health_V1_HealthCheckRequest
             /// Response type for "Check".
-            public typealias Output = Grpc_Health_V1_HealthCheckResponse
+            internal typealias Output = Grpc_Health_V1_HealthCheckResponse
             /// Descriptor for "Check".
-            public static let descriptor = GRPCCore.MethodDescriptor(
+            internal static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "grpc.health.v1.Health"),
                 method: "Check",
                 type: .unary
             )
         }
         /// Namespace for "Watch" metadata.
-        public enum Watch: Sendable {
+        internal enum Watch: Sendable {
             /// Request type for "Watch".
-            public typealias Input = Grpc_Health_V1_HealthCheckRequest
+            internal typealias Input = Grpc_Health_V1_HealthCheckRequest
             /// Response type for "Watch".
-            public typealias Output = Grpc_Health_V1_HealthCheckResponse
+            internal typealias Output = Grpc_Health_V1_HealthCheckResponse
             /// Descriptor for "Watch".
-            public static let descriptor = GRPCCore.MethodDescriptor(
+            internal static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "grpc.health.v1.Health"),
                 method: "Watch",
                 type: .serverStreaming
             )
         }
         /// Descriptors for all methods in the "grpc.health.v1.Health" service.
-        public static let descriptors: [GRPCCore.MethodDescriptor] = [
+        internal static let descriptors: [GRPCCore.MethodDescriptor] = [
             Check.descriptor,
             Watch.descriptor
         ]
@@ -57,215 +58,7 @@ public enum Grpc_Health_V1_Health: Sendable {
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 extension GRPCCore.ServiceDescriptor {
     /// Service descriptor for the "grpc.health.v1.Health" service.
-    public static let grpc_health_v1_Health = GRPCCore.ServiceDescriptor(fullyQualifiedService: "grpc.health.v1.Health")
-}
-
-// MARK: grpc.health.v1.Health (server)
-
-@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-extension Grpc_Health_V1_Health {
-    /// Streaming variant of the service protocol for the "grpc.health.v1.Health" service.
-    ///
-    /// This protocol is the lowest-level of the service protocols generated for this service
-    /// giving you the most flexibility over the implementation of your service. This comes at
-    /// the cost of more verbose and less strict APIs. Each RPC requires you to implement it in
-    /// terms of a request stream and response stream. Where the RPC expects only a single
-    /// request or response message, you are responsible for ensuring your implementation
-    /// maintains this invariant.
-    ///
-    /// Where possible, prefer using the stricter, less-verbose ``ServiceProtocol``
-    /// or ``SimpleServiceProtocol`` instead.
-    public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
-        /// Handle the "Check" method.
-        ///
-        /// - Parameters:
-        ///   - request: A streaming request of `Grpc_Health_V1_HealthCheckRequest` messages.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A streaming response of `Grpc_Health_V1_HealthCheckResponse` messages.
-        func check(
-            request: GRPCCore.StreamingServerRequest<Grpc_Health_V1_HealthCheckRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<Grpc_Health_V1_HealthCheckResponse>
-
-        /// Handle the "Watch" method.
-        ///
-        /// - Parameters:
-        ///   - request: A streaming request of `Grpc_Health_V1_HealthCheckRequest` messages.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A streaming response of `Grpc_Health_V1_HealthCheckResponse` messages.
-        func watch(
-            request: GRPCCore.StreamingServerRequest<Grpc_Health_V1_HealthCheckRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<Grpc_Health_V1_HealthCheckResponse>
-    }
-
-    /// Service protocol for the "grpc.health.v1.Health" service.
-    ///
-    /// This protocol is higher level than ``StreamingServiceProtocol`` but lower level than
-    /// the ``SimpleServiceProtocol``, it provides access to request and response metadata and
-    /// trailing response metadata. If you don't need these then consider using
-    /// the ``SimpleServiceProtocol``. If you need fine grained control over your RPCs then
-    /// use ``StreamingServiceProtocol``.
-    public protocol ServiceProtocol: Grpc_Health_V1_Health.StreamingServiceProtocol {
-        /// Handle the "Check" method.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Grpc_Health_V1_HealthCheckRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A response containing a single `Grpc_Health_V1_HealthCheckResponse` message.
-        func check(
-            request: GRPCCore.ServerRequest<Grpc_Health_V1_HealthCheckRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.ServerResponse<Grpc_Health_V1_HealthCheckResponse>
-
-        /// Handle the "Watch" method.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Grpc_Health_V1_HealthCheckRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A streaming response of `Grpc_Health_V1_HealthCheckResponse` messages.
-        func watch(
-            request: GRPCCore.ServerRequest<Grpc_Health_V1_HealthCheckRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<Grpc_Health_V1_HealthCheckResponse>
-    }
-
-    /// Simple service protocol for the "grpc.health.v1.Health" service.
-    ///
-    /// This is the highest level protocol for the service. The API is the easiest to use but
-    /// doesn't provide access to request or response metadata. If you need access to these
-    /// then use ``ServiceProtocol`` instead.
-    public protocol SimpleServiceProtocol: Grpc_Health_V1_Health.ServiceProtocol {
-        /// Handle the "Check" method.
-        ///
-        /// - Parameters:
-        ///   - request: A `Grpc_Health_V1_HealthCheckRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A `Grpc_Health_V1_HealthCheckResponse` to respond with.
-        func check(
-            request: Grpc_Health_V1_HealthCheckRequest,
-            context: GRPCCore.ServerContext
-        ) async throws -> Grpc_Health_V1_HealthCheckResponse
-
-        /// Handle the "Watch" method.
-        ///
-        /// - Parameters:
-        ///   - request: A `Grpc_Health_V1_HealthCheckRequest` message.
-        ///   - response: A response stream of `Grpc_Health_V1_HealthCheckResponse` messages.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        func watch(
-            request: Grpc_Health_V1_HealthCheckRequest,
-            response: GRPCCore.RPCWriter<Grpc_Health_V1_HealthCheckResponse>,
-            context: GRPCCore.ServerContext
-        ) async throws
-    }
-}
-
-// Default implementation of 'registerMethods(with:)'.
-@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-extension Grpc_Health_V1_Health.StreamingServiceProtocol {
-    public func registerMethods<Transport>(with router: inout GRPCCore.RPCRouter<Transport>) where Transport: GRPCCore.ServerTransport {
-        router.registerHandler(
-            forMethod: Grpc_Health_V1_Health.Method.Check.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Grpc_Health_V1_HealthCheckRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<Grpc_Health_V1_HealthCheckResponse>(),
-            handler: { request, context in
-                try await self.check(
-                    request: request,
-                    context: context
-                )
-            }
-        )
-        router.registerHandler(
-            forMethod: Grpc_Health_V1_Health.Method.Watch.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Grpc_Health_V1_HealthCheckRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<Grpc_Health_V1_HealthCheckResponse>(),
-            handler: { request, context in
-                try await self.watch(
-                    request: request,
-                    context: context
-                )
-            }
-        )
-    }
-}
-
-// Default implementation of streaming methods from 'StreamingServiceProtocol'.
-@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-extension Grpc_Health_V1_Health.ServiceProtocol {
-    public func check(
-        request: GRPCCore.StreamingServerRequest<Grpc_Health_V1_HealthCheckRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<Grpc_Health_V1_HealthCheckResponse> {
-        let response = try await self.check(
-            request: GRPCCore.ServerRequest(stream: request),
-            context: context
-        )
-        return GRPCCore.StreamingServerResponse(single: response)
-    }
-
-    public func watch(
-        request: GRPCCore.StreamingServerRequest<Grpc_Health_V1_HealthCheckRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<Grpc_Health_V1_HealthCheckResponse> {
-        let response = try await self.watch(
-            request: GRPCCore.ServerRequest(stream: request),
-            context: context
-        )
-        return response
-    }
-}
-
-// Default implementation of methods from 'ServiceProtocol'.
-@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-extension Grpc_Health_V1_Health.SimpleServiceProtocol {
-    public func check(
-        request: GRPCCore.ServerRequest<Grpc_Health_V1_HealthCheckRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.ServerResponse<Grpc_Health_V1_HealthCheckResponse> {
-        return GRPCCore.ServerResponse<Grpc_Health_V1_HealthCheckResponse>(
-            message: try await self.check(
-                request: request.message,
-                context: context
-            ),
-            metadata: [:]
-        )
-    }
-
-    public func watch(
-        request: GRPCCore.ServerRequest<Grpc_Health_V1_HealthCheckRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<Grpc_Health_V1_HealthCheckResponse> {
-        return GRPCCore.StreamingServerResponse<Grpc_Health_V1_HealthCheckResponse>(
-            metadata: [:],
-            producer: { writer in
-                try await self.watch(
-                    request: request.message,
-                    response: writer,
-                    context: context
-                )
-                return [:]
-            }
-        )
-    }
+    internal static let grpc_health_v1_Health = GRPCCore.ServiceDescriptor(fullyQualifiedService: "grpc.health.v1.Health")
 }
 
 // MARK: grpc.health.v1.Health (client)
@@ -276,7 +69,7 @@ extension Grpc_Health_V1_Health {
     ///
     /// You don't need to implement this protocol directly, use the generated
     /// implementation, ``Client``.
-    public protocol ClientProtocol: Sendable {
+    internal protocol ClientProtocol: Sendable {
         /// Call the "Check" method.
         ///
         /// - Parameters:
@@ -321,14 +114,14 @@ extension Grpc_Health_V1_Health {
     /// The ``Client`` provides an implementation of ``ClientProtocol`` which wraps
     /// a `GRPCCore.GRPCCClient`. The underlying `GRPCClient` provides the long-lived
     /// means of communication with the remote peer.
-    public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
+    internal struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
 
         /// Creates a new client wrapping the provided `GRPCCore.GRPCClient`.
         ///
         /// - Parameters:
         ///   - client: A `GRPCCore.GRPCClient` providing a communication channel to the service.
-        public init(wrapping client: GRPCCore.GRPCClient<Transport>) {
+        internal init(wrapping client: GRPCCore.GRPCClient<Transport>) {
             self.client = client
         }
 
@@ -343,7 +136,7 @@ extension Grpc_Health_V1_Health {
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
-        public func check<Result>(
+        internal func check<Result>(
             request: GRPCCore.ClientRequest<Grpc_Health_V1_HealthCheckRequest>,
             serializer: some GRPCCore.MessageSerializer<Grpc_Health_V1_HealthCheckRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Grpc_Health_V1_HealthCheckResponse>,
@@ -373,7 +166,7 @@ extension Grpc_Health_V1_Health {
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
-        public func watch<Result>(
+        internal func watch<Result>(
             request: GRPCCore.ClientRequest<Grpc_Health_V1_HealthCheckRequest>,
             serializer: some GRPCCore.MessageSerializer<Grpc_Health_V1_HealthCheckRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Grpc_Health_V1_HealthCheckResponse>,
@@ -404,7 +197,7 @@ extension Grpc_Health_V1_Health.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    public func check<Result>(
+    internal func check<Result>(
         request: GRPCCore.ClientRequest<Grpc_Health_V1_HealthCheckRequest>,
         options: GRPCCore.CallOptions = .defaults,
         onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Grpc_Health_V1_HealthCheckResponse>) async throws -> Result = { response in
@@ -429,7 +222,7 @@ extension Grpc_Health_V1_Health.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    public func watch<Result>(
+    internal func watch<Result>(
         request: GRPCCore.ClientRequest<Grpc_Health_V1_HealthCheckRequest>,
         options: GRPCCore.CallOptions = .defaults,
         onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Grpc_Health_V1_HealthCheckResponse>) async throws -> Result
@@ -457,7 +250,7 @@ extension Grpc_Health_V1_Health.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    public func check<Result>(
+    internal func check<Result>(
         _ message: Grpc_Health_V1_HealthCheckRequest,
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,
@@ -486,7 +279,7 @@ extension Grpc_Health_V1_Health.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    public func watch<Result>(
+    internal func watch<Result>(
         _ message: Grpc_Health_V1_HealthCheckRequest,
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,
