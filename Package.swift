@@ -207,12 +207,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyTests",
-            dependencies: ["Policy"],
+            dependencies: ["Policy", "AuthzServer"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "AuthzCoreTests",
-            dependencies: ["AuthzCore", "AuthzFixtures", "Policy", "SigV4", "AWSClassifier"],
+            dependencies: ["AuthzCore", "AuthzFixtures", "AuthzServer", "Policy", "SigV4", "AWSClassifier"],
             swiftSettings: strictSettings
         ),
         .testTarget(

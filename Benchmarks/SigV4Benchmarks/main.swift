@@ -292,7 +292,7 @@ for (indexed, sameService, label) in [
     (true, false, "900 per account + 100 per service"), (false, false, "1,000 per service, any account"),
     (false, true, "1,000 on S3, any account (worst case)"),
 ] {
-    guard let config = try? ConfigLoader.parse(largePolicyYAML(indexed: indexed, sameService: sameService)),
+    guard let config = try? PolicyConfig.parse(largePolicyYAML(indexed: indexed, sameService: sameService)),
         let policy = try? CompiledPolicy(config)
     else {
         print("cannot compile the benchmark policy")
@@ -307,7 +307,7 @@ for (indexed, sameService, label) in [
     report("policy, 1,000 statements: \(label)", result, baseline: "1,000 string compares (linear scan floor)", scan)
 }
 
-guard let exampleConfig = try? ConfigLoader.parse(largePolicyYAML(indexed: true)),
+guard let exampleConfig = try? PolicyConfig.parse(largePolicyYAML(indexed: true)),
     let examplePolicy = try? CompiledPolicy(exampleConfig)
 else { exit(1) }
 let engine = AuthzEngine(policy: examplePolicy, classifier: classifier, now: { now * 1000 })

@@ -43,21 +43,19 @@ func run() async -> Int32 {
         print("usage: TransportCeiling CONFIG.yaml")
         return 2
     }
-    let config: PolicyConfig
+    let config: ConfigurationFile
     let engine: AuthzEngine
     do {
-        config = try ConfigLoader.load(path: CommandLine.arguments[1])
+        config = try ConfigurationFile.load(path: CommandLine.arguments[1])
         engine = try PolicyLoader.engine(for: config, model: AWSModel.bundled())
     } catch {
         print("\(error)")
         return 1
     }
-    guard let http = ListenAddress(config.listen.http), let grpc = ListenAddress(config.listen.grpc) else {
-        print("listen addresses must be host:port")
-        return 1
-    }
+    let http = config.server.listen.http
+    let grpc = config.server.listen.grpc
     let authorizer = FirstAnswerAuthorizer(engine: engine)
-    let configuration = HTTPCheckConfiguration(server: config.server)
+    let configuration = HTTPCheckConfiguration(config.server)
     let services: [any Service] = [
         Listener(
             name: "http", address: http, group: MultiThreadedEventLoopGroup.singleton, logger: logger,
@@ -69,10 +67,11 @@ func run() async -> Int32 {
             maxHeaderBytes: configuration.maxHeaderBytes, idleTimeoutSeconds: configuration.idleTimeoutSeconds,
             group: MultiThreadedEventLoopGroup.singleton, logger: logger, ready: { true }, onBound: { _ in }),
     ]
-    let group = ServiceGroup(
-        configuration: ServiceGroupConfiguration(
-            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
+    var groupConfiguration = ServiceGroupConfiguration(
+        services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+        gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+    groupConfiguration.maximumGracefulShutdownDuration = config.server.shutdownGrace
+    let group = ServiceGroup(configuration: groupConfiguration)
     do {
         try await group.run()
     } catch {

@@ -27,15 +27,23 @@ public struct AuthzEngine: Authorizer {
     public let keys: KeyStore
     /// The clock, in milliseconds since the epoch (injectable for tests).
     public let now: @Sendable () -> Int64
+    /// The largest body read for classification (`server.max_body_bytes`); a larger one is denied
+    /// `body_too_large`, whichever front end carried it.
+    public let maxBodyBytes: Int
+
+    /// The default of `server.max_body_bytes`: 1 MiB.
+    public static let defaultMaxBodyBytes = 1 << 20
 
     /// Creates an engine.
     public init(
         policy: CompiledPolicy, classifier: RequestClassifier, keys: KeyStore = KeyStore(),
+        maxBodyBytes: Int = AuthzEngine.defaultMaxBodyBytes,
         now: @escaping @Sendable () -> Int64 = AuthzEngine.systemClock
     ) {
         self.policy = policy
         self.classifier = classifier
         self.keys = keys
+        self.maxBodyBytes = maxBodyBytes
         self.now = now
     }
 
@@ -106,7 +114,7 @@ public struct AuthzEngine: Authorizer {
 
         // The body limit holds for every front end (the HTTP listener refuses a larger body before
         // reading it; a gRPC CheckRequest carries it whole).
-        let maxBodyBytes = policy.config.server.maxBodyBytes
+        let maxBodyBytes = self.maxBodyBytes
         let body: [UInt8]?
         switch request.body {
         case .absent, .truncated:

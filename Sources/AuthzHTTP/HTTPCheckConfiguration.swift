@@ -1,13 +1,14 @@
-public import Policy
+internal import AuthzCore
 
-/// How the HTTP check listener reads requests.
+/// How the HTTP check listener reads requests. The server builds it from its configuration's
+/// `server:` section (AuthzServer's `ServerConfiguration`).
 public struct HTTPCheckConfiguration: Sendable, Hashable {
     /// The path prefix of Envoy HTTP mode: `<prefix>/original/path?query`.
     public var envoyPrefix = "/envoy"
     /// The path of nginx `auth_request` (`X-Original-Method`, `X-Original-URI`, `X-Original-Host`).
     public var nginxPath = "/nginx"
     /// The largest body read for classification; larger bodies are denied (`body_too_large`).
-    public var maxBodyBytes = 1 << 20
+    public var maxBodyBytes = AuthzEngine.defaultMaxBodyBytes
     /// The largest request head (request line and headers) in bytes.
     public var maxHeaderBytes = 64 << 10
     /// Seconds a connection may stay idle before it is closed.
@@ -19,13 +20,4 @@ public struct HTTPCheckConfiguration: Sendable, Hashable {
 
     /// The defaults of the contract.
     public init() {}
-
-    /// The configuration file's `server:` section.
-    public init(server: PolicyConfig.Server) {
-        envoyPrefix = server.envoyPrefix
-        nginxPath = server.nginxPath
-        maxBodyBytes = server.maxBodyBytes
-        maxHeaderBytes = server.maxHeaderBytes
-        idleTimeoutSeconds = server.idleTimeoutSeconds
-    }
 }

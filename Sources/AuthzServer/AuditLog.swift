@@ -17,17 +17,21 @@ public final class AuditLog: Service, AuditSink, Sendable {
 
     private let buffer = Mutex(Buffer())
     private let capacity: Int
-    private let path: String?
+    private let handle: FileHandle
     private let metrics: ServerMetrics
     private let logger: Logger
     private let interval: Duration
 
-    /// Creates a log with room for `capacity` records; `path` nil means standard output.
+    /// Creates a log with room for `capacity` records; `path` nil means standard output. The file is
+    /// opened here, so a path that cannot be written fails at startup.
+    /// - Throws: ``ServerError`` when the file cannot be opened for appending.
     public init(
         capacity: Int, path: String?, metrics: ServerMetrics, logger: Logger, interval: Duration = .milliseconds(5)
-    ) {
+    ) throws(ServerError) {
         self.capacity = capacity
-        self.path = path
+        self.handle =
+            try path.map { path throws(ServerError) in try Self.openForAppending(path) }
+            ?? FileHandle.standardOutput
         self.metrics = metrics
         self.logger = logger
         self.interval = interval
@@ -49,28 +53,17 @@ public final class AuditLog: Service, AuditSink, Sendable {
     /// Opens (creating it if needed) an audit file for appending. `O_APPEND`: every record is one
     /// write(2) at the end of the file, also when several processes (Squid's helpers) share it or a
     /// log rotator truncates it.
-    public static func openForAppending(_ path: String) throws(AuditLogError) -> FileHandle {
+    public static func openForAppending(_ path: String) throws(ServerError) -> FileHandle {
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
         guard descriptor >= 0 else {
-            throw AuditLogError(
-                message: "cannot open the audit file \(path): \(String(cString: strerror(errno)))")
+            throw ServerError("cannot open the audit file \(path): \(String(cString: strerror(errno)))")
         }
         return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 
     /// Writes records until graceful shutdown, then writes what is left.
     public func run() async throws {
-        let handle: FileHandle
-        if let path {
-            do {
-                handle = try Self.openForAppending(path)
-            } catch {
-                logger.error("cannot open the audit file", metadata: ["path": "\(path)", "error": "\(error)"])
-                throw error
-            }
-        } else {
-            handle = FileHandle.standardOutput
-        }
+        let handle = self.handle
         var lastReport = ContinuousClock.now
         var droppedSinceReport = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -109,10 +102,4 @@ public final class AuditLog: Service, AuditSink, Sendable {
         }
         return dropped
     }
-}
-
-/// The audit log could not be written.
-public struct AuditLogError: Error, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
 }

@@ -5,21 +5,26 @@ internal import Foundation
 public import Logging
 public import NIOCore
 internal import NIOHTTP1
-public import Policy
+internal import Policy
 public import ServiceLifecycle
 internal import Synchronization
+public import UnixSignals
 
 /// The authorization server: the check listeners, the admin listener, the audit writer and the
 /// configuration reloader, as services for a `ServiceGroup`.
 ///
 /// ```swift
-/// let server = try AuthzServer(configuration: config, path: path, model: model, group: group, logger: logger)
-/// let group = ServiceGroup(configuration: .init(services: server.services.map { .init(service: $0) }, …))
+/// let file = try ConfigurationFile.load(path: path)
+/// let engine = try PolicyLoader.engine(for: file, model: model)
+/// let server = try AuthzServer(configuration: file.server, engine: engine, path: path, model: model,
+///                              group: group, logger: logger)
+/// let group = ServiceGroup(configuration: server.serviceGroupConfiguration(signals: [.sigterm], logger: logger))
 /// try await group.run()
 /// ```
 ///
 /// Services start in list order and stop in reverse: the check listeners stop accepting and drain
-/// first, the audit writer drains last.
+/// first, the audit writer drains last. Draining gets `server.shutdown_grace`; the connections still
+/// open then are closed.
 public final class AuthzServer: Sendable {
     /// Listener addresses in use (after overrides).
     public struct Addresses: Sendable {
@@ -45,6 +50,8 @@ public final class AuthzServer: Sendable {
     public let reloader: ConfigReloader?
     /// Where the listeners listen.
     public let addresses: Addresses
+    /// How long the checks in flight get to finish at shutdown (`server.shutdown_grace`).
+    public let shutdownGrace: Duration
     let httpConfiguration: HTTPCheckConfiguration
     /// TLS for the check listeners, when configured.
     public let tls: TLSSupport?
@@ -52,43 +59,48 @@ public final class AuthzServer: Sendable {
     let logger: Logger
     let bound = BoundAddresses()
 
-    /// Builds the server for a loaded configuration.
+    /// Builds the server for its settings; the engine is the policy's (``PolicyLoader``).
     /// - Parameters:
     ///   - path: The configuration file, watched for changes; `nil` when there is none to watch.
     ///   - addresses: Listener addresses overriding the configuration's (tests use port 0).
+    /// - Throws: ``ServerError`` when the TLS files cannot be loaded or the audit file cannot be opened.
     public init(
-        configuration config: PolicyConfig, engine: AuthzEngine, path: String?, model: AWSModel,
+        configuration config: ServerConfiguration, engine: AuthzEngine, path: String?, model: AWSModel,
         group: any EventLoopGroup, logger: Logger, version: String = "dev", addresses: Addresses? = nil,
         environment: [String: String]? = nil
-    ) throws(ConfigError) {
-        guard let http = ListenAddress(config.listen.http), let grpc = ListenAddress(config.listen.grpc),
-            let admin = ListenAddress(config.listen.admin)
-        else {
-            throw ConfigError([
-                ConfigIssue(
-                    position: SourcePosition(file: config.path, line: 0, column: 0),
-                    message: "listen addresses must be host:port")
-            ])
-        }
-        self.addresses = addresses ?? Addresses(http: http, grpc: grpc, admin: admin)
+    ) throws(ServerError) {
+        self.addresses =
+            addresses ?? Addresses(http: config.listen.http, grpc: config.listen.grpc, admin: config.listen.admin)
+        self.shutdownGrace = config.shutdownGrace
         let metrics = ServerMetrics(version: version)
-        let audit = AuditLog(
-            capacity: config.server.auditBuffer, path: config.audit.file, metrics: metrics, logger: logger)
-        let authorizer = LiveAuthorizer(engine: engine, path: path ?? config.path, metrics: metrics, audit: audit)
+        let audit = try AuditLog(
+            capacity: config.auditBuffer, path: config.audit.file, metrics: metrics, logger: logger)
+        let authorizer = LiveAuthorizer(
+            engine: engine, audit: config.audit, path: path ?? config.path, metrics: metrics, sink: audit)
         self.metrics = metrics
         self.audit = audit
         self.authorizer = authorizer
         self.reloader = path.map {
             ConfigReloader(
-                path: $0, model: model, authorizer: authorizer, logger: logger,
-                pollInterval: .seconds(config.server.reloadPollSeconds), environment: environment)
+                path: $0, model: model, authorizer: authorizer, logger: logger, pollInterval: config.reloadPoll,
+                environment: environment)
         }
-        self.httpConfiguration = HTTPCheckConfiguration(server: config.server)
-        self.tls = try config.tls.map { tls throws(ConfigError) in
-            try TLSSupport(tls, refresh: .seconds(config.server.reloadPollSeconds), path: config.path)
-        }
+        self.httpConfiguration = HTTPCheckConfiguration(config)
+        self.tls = try config.tls.map { tls throws(ServerError) in try TLSSupport(tls, refresh: config.reloadPoll) }
         self.group = group
         self.logger = logger
+    }
+
+    /// The configuration of a `ServiceGroup` that runs ``services``: graceful shutdown on `signals`,
+    /// escalated to closing the connections left after ``shutdownGrace``.
+    public func serviceGroupConfiguration(
+        signals: [UnixSignal] = [], logger: Logger
+    ) -> ServiceGroupConfiguration {
+        var configuration = ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: signals, cancellationSignals: [], logger: logger)
+        configuration.maximumGracefulShutdownDuration = shutdownGrace
+        return configuration
     }
 
     /// The services in start order.

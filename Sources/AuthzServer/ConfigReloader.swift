@@ -14,6 +14,10 @@ internal import UnixSignals
 /// swapped in atomically; a bad file leaves the policy in force, is logged with its positions and
 /// counted in `sigv4authz_config_reloads_total{result="failed"}`, and readiness does not change.
 ///
+/// A reload applies the policy, `server.max_body_bytes` as the engine applies it, and the audit
+/// sampling; the listeners, TLS files, the other `server:` settings and the audit file are read at
+/// start only.
+///
 /// The server runs it as a service; the Squid helper, which has no event loop, calls
 /// ``reloadIfChanged()`` between lookups. Both swap the same ``LiveAuthorizer``.
 public final class ConfigReloader: Service, Sendable {
@@ -81,8 +85,8 @@ public final class ConfigReloader: Service, Sendable {
     @discardableResult
     public func reload(because trigger: String) -> Int? {
         do {
-            let engine = try PolicyLoader.load(path: path, model: model, environment: environment)
-            let generation = authorizer.replace(with: engine, path: path)
+            let (engine, server) = try PolicyLoader.load(path: path, model: model, environment: environment)
+            let generation = authorizer.replace(with: engine, audit: server.audit, path: path)
             logger.info(
                 "configuration reloaded",
                 metadata: [

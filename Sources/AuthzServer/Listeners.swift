@@ -6,28 +6,7 @@ internal import NIOExtras
 internal import NIOHTTP1
 internal import NIOPosix
 public import ServiceLifecycle
-
-/// A `host:port` to listen on.
-public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
-
-    /// Parses `0.0.0.0:8080` or `[::]:8080`.
-    public init?(_ text: String) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return nil }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        self.host = host
-        self.port = port
-    }
-
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
-}
+internal import Synchronization
 
 /// ServerQuiescingHelper is documented as usable from any thread (it locks internally) but is not
 /// marked Sendable; this box states that.
@@ -36,9 +15,66 @@ final class QuiescingBox: @unchecked Sendable {
     init(group: any EventLoopGroup) { helper = ServerQuiescingHelper(group: group) }
 }
 
+/// A listener's connections and its shutdown: graceful (stop accepting, `ChannelShouldQuiesceEvent`
+/// on every connection, `drained` once the last has closed) and forced, when the service group's
+/// grace period is over and it cancels the listener (every connection still open is closed).
+final class ListenerShutdown: Sendable {
+    private struct State {
+        var started = false
+        var forced = false
+        var connections: [ObjectIdentifier: any Channel] = [:]
+    }
+
+    let quiescing: QuiescingBox
+    /// Succeeds when the server channel and every connection have closed.
+    let drained: EventLoopPromise<Void>
+    private let state = Mutex(State())
+
+    init(group: any EventLoopGroup) {
+        quiescing = QuiescingBox(group: group)
+        drained = group.next().makePromise(of: Void.self)
+    }
+
+    /// Tracks a new connection until it closes (closes it at once when shutdown was forced).
+    func register(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        let forced = state.withLock { state in
+            if !state.forced { state.connections[id] = channel }
+            return state.forced
+        }
+        if forced {
+            channel.close(promise: nil)
+            return
+        }
+        channel.closeFuture.whenComplete { [weak self] _ in
+            _ = self?.state.withLock { $0.connections.removeValue(forKey: id) }
+        }
+    }
+
+    /// Graceful shutdown (once).
+    func begin() {
+        let first = state.withLock { state in
+            defer { state.started = true }
+            return !state.started
+        }
+        if first { quiescing.helper.initiateShutdown(promise: drained) }
+    }
+
+    /// The grace period is over: close every connection left.
+    func force() {
+        begin()
+        let open = state.withLock { state in
+            state.forced = true
+            return Array(state.connections.values)
+        }
+        for channel in open { channel.close(promise: nil) }
+    }
+}
+
 /// A TCP listener whose connections are set up by `initializer`. It stops accepting on graceful
 /// shutdown, lets open connections finish (they get `ChannelShouldQuiesceEvent`), and returns when
-/// the last one has closed.
+/// the last one has closed — or, when the service group cancels it at the end of the grace period,
+/// closes the connections left and returns.
 public struct Listener: Service {
     /// What the listener serves, for logs.
     public let name: String
@@ -62,37 +98,49 @@ public struct Listener: Service {
         self.onBound = onBound
     }
 
+    /// Listens until shutdown.
+    /// - Throws: ``ServerError`` when the address cannot be bound.
     public func run() async throws {
-        let quiescing = QuiescingBox(group: group)
+        let shutdown = ListenerShutdown(group: group)
         let initializer = self.initializer
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        quiescing.helper.makeServerChannelHandler(channel: channel))
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            shutdown.quiescing.helper.makeServerChannelHandler(channel: channel))
+                    }
                 }
-            }
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.allowRemoteHalfClosure, value: false)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try initializer(channel) }
-            }
-            .bind(host: address.host, port: address.port)
-            .get()
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.allowRemoteHalfClosure, value: false)
+                .childChannelInitializer { channel in
+                    shutdown.register(channel)
+                    return channel.eventLoop.makeCompletedFuture { try initializer(channel) }
+                }
+                .bind(host: address.host, port: address.port)
+                .get()
+        } catch {
+            shutdown.drained.succeed()
+            throw ServerError("cannot listen on \(address) (\(name)): \(error)")
+        }
         if let local = channel.localAddress { onBound(local) }
         let shown = channel.localAddress.map { local in
             local.ipAddress.map { $0.contains(":") ? "[\($0)]:\(local.port ?? 0)" : "\($0):\(local.port ?? 0)" }
                 ?? "\(local)"
         }
         logger.info("listening", metadata: ["listener": "\(name)", "address": "\(shown ?? "?")"])
-        let drained = channel.eventLoop.makePromise(of: Void.self)
-        try await withGracefulShutdownHandler {
-            try await channel.closeFuture.get()
-            try await drained.futureResult.get()
-        } onGracefulShutdown: {
-            quiescing.helper.initiateShutdown(promise: drained)
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await channel.closeFuture.get()
+                try await shutdown.drained.futureResult.get()
+            } onGracefulShutdown: {
+                shutdown.begin()
+            }
+        } onCancel: {
+            shutdown.force()
         }
         logger.info("stopped", metadata: ["listener": "\(name)"])
     }

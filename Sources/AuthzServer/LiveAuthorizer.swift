@@ -1,6 +1,6 @@
 public import AuthzCore
 internal import Foundation
-public import Policy
+internal import Policy
 internal import Synchronization
 
 /// Where audit records go: one JSON line per record, without the newline.
@@ -21,14 +21,14 @@ public final class LiveAuthorizer: Authorizer, Sendable {
     public final class Snapshot: Sendable {
         /// The engine.
         public let engine: AuthzEngine
-        /// Which decisions are audited.
-        public let audit: PolicyConfig.Audit
+        /// Which decisions are audited (the file's `audit:` section).
+        public let audit: ServerConfiguration.Audit
         /// 1 for the first configuration, +1 for every successful reload.
         public let generation: Int
         /// Where it came from.
         public let path: String
 
-        init(engine: AuthzEngine, audit: PolicyConfig.Audit, generation: Int, path: String) {
+        init(engine: AuthzEngine, audit: ServerConfiguration.Audit, generation: Int, path: String) {
             self.engine = engine
             self.audit = audit
             self.generation = generation
@@ -41,23 +41,26 @@ public final class LiveAuthorizer: Authorizer, Sendable {
     public let metrics: ServerMetrics
     let auditSink: (any AuditSink)?
 
-    /// Creates the authorizer with a first configuration. `audit` nil: records are not written.
-    public init(engine: AuthzEngine, path: String, metrics: ServerMetrics, audit: (any AuditSink)?) {
-        current = Mutex(Snapshot(engine: engine, audit: engine.policy.config.audit, generation: 1, path: path))
+    /// Creates the authorizer with a first configuration: its engine and its audit settings.
+    /// `sink` nil: records are not written.
+    public init(
+        engine: AuthzEngine, audit: ServerConfiguration.Audit, path: String, metrics: ServerMetrics,
+        sink: (any AuditSink)?
+    ) {
+        current = Mutex(Snapshot(engine: engine, audit: audit, generation: 1, path: path))
         self.metrics = metrics
-        self.auditSink = audit
+        self.auditSink = sink
         metrics.loaded(generation: 1)
     }
 
     /// The configuration in force.
     public var snapshot: Snapshot { current.withLock { $0 } }
 
-    /// Replaces the configuration; returns the new generation.
+    /// Replaces the configuration (its engine and audit settings); returns the new generation.
     @discardableResult
-    public func replace(with engine: AuthzEngine, path: String) -> Int {
+    public func replace(with engine: AuthzEngine, audit: ServerConfiguration.Audit, path: String) -> Int {
         let generation = current.withLock { state in
-            state = Snapshot(
-                engine: engine, audit: engine.policy.config.audit, generation: state.generation + 1, path: path)
+            state = Snapshot(engine: engine, audit: audit, generation: state.generation + 1, path: path)
             return state.generation
         }
         metrics.reloaded(generation: generation)
@@ -92,7 +95,7 @@ public final class LiveAuthorizer: Authorizer, Sendable {
     }
 }
 
-extension PolicyConfig.Audit {
+extension ServerConfiguration.Audit {
     /// Whether the audit settings keep the record of a decision with this effect (`allow` may be sampled).
     func records(_ effect: Effect) -> Bool {
         switch effect == .allow ? allow : deny {

@@ -4,22 +4,35 @@ public import Policy
 
 /// Everything a configuration file turns into: the compiled policy, the known keys, the engine.
 public enum PolicyLoader {
-    /// Loads, validates and compiles `path`; reads the keys' secrets.
+    /// Loads, validates and compiles `path`; reads the keys' secrets. The server's settings come
+    /// along: the audit settings and the limits are applied by whoever runs the engine.
     /// - Throws: ``ConfigError`` with positions.
     public static func load(
         path: String, model: AWSModel, environment: [String: String]? = nil
-    ) throws(ConfigError) -> AuthzEngine {
-        let config = try ConfigLoader.load(path: path)
-        return try engine(for: config, model: model, environment: environment)
+    ) throws(ConfigError) -> (engine: AuthzEngine, server: ServerConfiguration) {
+        let file = try ConfigurationFile.load(path: path)
+        return (try engine(for: file, model: model, environment: environment), file.server)
     }
 
-    /// Compiles a parsed configuration into an engine.
+    /// Compiles a configuration file's policy into an engine with the file's body limit
+    /// (`server.max_body_bytes`).
     public static func engine(
-        for config: PolicyConfig, model: AWSModel, environment: [String: String]? = nil,
+        for file: ConfigurationFile, model: AWSModel, environment: [String: String]? = nil,
         now: @escaping @Sendable () -> Int64 = AuthzEngine.systemClock
     ) throws(ConfigError) -> AuthzEngine {
-        let policy = try CompiledPolicy(config)
-        let keys = try KeyStore(config: config, environment: environment)
-        return AuthzEngine(policy: policy, classifier: RequestClassifier(model: model), keys: keys, now: now)
+        try engine(
+            for: file.policy, maxBodyBytes: file.server.maxBodyBytes, model: model, environment: environment, now: now)
+    }
+
+    /// Compiles a policy into an engine.
+    public static func engine(
+        for policy: PolicyConfig, maxBodyBytes: Int = AuthzEngine.defaultMaxBodyBytes, model: AWSModel,
+        environment: [String: String]? = nil, now: @escaping @Sendable () -> Int64 = AuthzEngine.systemClock
+    ) throws(ConfigError) -> AuthzEngine {
+        let compiled = try CompiledPolicy(policy)
+        let keys = try KeyStore(config: policy, environment: environment)
+        return AuthzEngine(
+            policy: compiled, classifier: RequestClassifier(model: model), keys: keys, maxBodyBytes: maxBodyBytes,
+            now: now)
     }
 }

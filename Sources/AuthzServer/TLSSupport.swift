@@ -1,7 +1,6 @@
 internal import Foundation
 public import NIOCertificateReloading
 internal import NIOSSL
-public import Policy
 
 /// TLS for the check listeners: one certificate reloader (it re-reads the certificate and key files
 /// every poll interval, so a renewed certificate — a Kubernetes Secret update — is used for new
@@ -14,14 +13,13 @@ public struct TLSSupport: Sendable {
     let serverContext: NIOSSLContext
 
     /// Loads the certificate and key once (so a bad path fails at startup) and builds the contexts.
-    public init(_ tls: PolicyConfig.TLS, refresh: Duration, path: String) throws(ConfigError) {
+    /// - Throws: ``ServerError`` when a file cannot be read or is not PEM.
+    public init(_ tls: ServerConfiguration.TLS, refresh: Duration) throws(ServerError) {
         let reloader = TimedCertificateReloader(
             refreshInterval: refresh,
             certificateSource: .init(location: .file(path: tls.certificate), format: .pem),
             privateKeySource: .init(location: .file(path: tls.key), format: .pem))
-        func fail(_ message: String) -> ConfigError {
-            ConfigError([ConfigIssue(position: SourcePosition(file: path, line: 0, column: 0), message: message)])
-        }
+        func fail(_ message: String) -> ServerError { ServerError(message) }
         do {
             try reloader.reload()
             var configuration: TLSConfiguration
@@ -37,7 +35,7 @@ public struct TLSSupport: Sendable {
             configuration.applicationProtocols = ["h2", "http/1.1"]
             configuration.minimumTLSVersion = .tlsv12
             self.serverContext = try NIOSSLContext(configuration: configuration)
-        } catch let error as ConfigError {
+        } catch let error as ServerError {
             throw error
         } catch {
             throw fail("cannot load the TLS certificate \(tls.certificate) and key \(tls.key): \(error)")

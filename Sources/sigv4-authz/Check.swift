@@ -1,6 +1,7 @@
 import AWSClassifier
 import ArgumentParser
 import AuthzCore
+import AuthzServer
 import Foundation
 import Policy
 import SigV4
@@ -52,18 +53,6 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
-        let policy: CompiledPolicy
-        let keys: KeyStore
-        let model: AWSModel
-        do {
-            let loaded = try ConfigLoader.load(path: config)
-            policy = try CompiledPolicy(loaded)
-            keys = try KeyStore(config: loaded)
-            model = try AWSModel.bundled()
-        } catch {
-            printError("\(error)")
-            throw ExitStatus.usage
-        }
         let clock: @Sendable () -> Int64
         if let at, let time = AmzTimestamp(iso8601Basic: Substring(at)) {
             let fixed = time.secondsSinceEpoch * 1000
@@ -71,8 +60,15 @@ struct Check: ParsableCommand {
         } else {
             clock = AuthzEngine.systemClock
         }
+        let engine: AuthzEngine
+        do {
+            let loaded = try ConfigurationFile.load(path: config)
+            engine = try PolicyLoader.engine(for: loaded, model: AWSModel.bundled(), now: clock)
+        } catch {
+            printError("\(error)")
+            throw ExitStatus.usage
+        }
 
-        let engine = AuthzEngine(policy: policy, classifier: RequestClassifier(model: model), keys: keys, now: clock)
         let result: CheckResult
         if let credential {
             guard credential.split(separator: "/", omittingEmptySubsequences: false).count == 5 else {

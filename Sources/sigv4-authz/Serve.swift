@@ -27,13 +27,13 @@ struct Serve: AsyncParsableCommand {
 
         let path = resolveConfigPath()
         let model: AWSModel
-        let loaded: PolicyConfig
+        let loaded: ConfigurationFile
         let engine: AuthzEngineBox
         do {
             model = try AWSModel.bundled()
             loaded =
-                try path.map { try ConfigLoader.load(path: $0) }
-                ?? ConfigLoader.parse(ExampleConfiguration.yaml, path: ExampleConfiguration.path)
+                try path.map { try ConfigurationFile.load(path: $0) }
+                ?? ConfigurationFile.parse(ExampleConfiguration.yaml, path: ExampleConfiguration.path)
             engine = AuthzEngineBox(try PolicyLoader.engine(for: loaded, model: model))
         } catch {
             printError("\(error)")
@@ -45,25 +45,27 @@ struct Serve: AsyncParsableCommand {
         let server: AuthzServer
         do {
             server = try AuthzServer(
-                configuration: loaded, engine: engine.engine, path: path, model: model, group: group,
+                configuration: loaded.server, engine: engine.engine, path: path, model: model, group: group,
                 logger: logger, version: Version.current)
         } catch {
-            printError("\(error)")
+            printError("sigv4-authz: \(error)")
             throw ExitStatus.usage
         }
         logger.info(
             "starting sigv4-authz", metadata: server.startupMetadata.merging(["version": "\(Version.current)"]) { $1 })
+        // SIGTERM/SIGINT: graceful shutdown, with server.shutdown_grace for the checks in flight.
         let services = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: server.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                cancellationSignals: [],
-                logger: logger))
+            configuration: server.serviceGroupConfiguration(signals: [.sigterm, .sigint], logger: logger))
         do {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await services.run() }
                 try await tasks.next()
             }
+        } catch let error as ServerError {
+            // A listener could not bind: a start-up failure, reported like the others.
+            logger.error("stopped with an error", metadata: ["error": "\(error)"])
+            printError("sigv4-authz: \(error)")
+            throw ExitStatus.usage
         } catch {
             logger.error("stopped with an error", metadata: ["error": "\(error)"])
             throw ExitCode.failure

@@ -50,16 +50,17 @@ struct SquidHelper: ParsableCommand {
         let logger = Logger(label: "sigv4-authz.squid-helper") { JSONLogHandler(label: $0) }
         let model: AWSModel
         let engine: AuthzEngine
+        let server: ServerConfiguration
         do {
             model = try AWSModel.bundled()
-            engine = try PolicyLoader.load(path: config, model: model)
+            (engine, server) = try PolicyLoader.load(path: config, model: model)
         } catch {
             printError("\(error)")
             throw ExitStatus.usage
         }
         let audit: DirectAuditSink
         do {
-            audit = try DirectAuditSink(path: engine.policy.config.audit.file)
+            audit = try DirectAuditSink(path: server.audit.file)
         } catch {
             printError("sigv4-authz: \(error)")
             throw ExitStatus.usage
@@ -68,16 +69,17 @@ struct SquidHelper: ParsableCommand {
         // settings and hot reload in one place. Standard output is the protocol, so there is no event
         // loop: the file is looked at between lookups, at most once per `server.reload_poll`.
         let authorizer = LiveAuthorizer(
-            engine: engine, path: config, metrics: ServerMetrics(version: Version.current), audit: audit)
-        let pollSeconds = Double(engine.policy.config.server.reloadPollSeconds)
+            engine: engine, audit: server.audit, path: config, metrics: ServerMetrics(version: Version.current),
+            sink: audit)
+        let poll = server.reloadPoll
         let reloader = ConfigReloader(
-            path: config, model: model, authorizer: authorizer, logger: logger, pollInterval: .seconds(pollSeconds))
+            path: config, model: model, authorizer: authorizer, logger: logger, pollInterval: poll)
         var lastPoll = ContinuousClock.now
         let output = FileHandle.standardOutput
         let names = headerNames
 
         while let line = readLine(strippingNewline: true) {
-            if ContinuousClock.now - lastPoll >= .seconds(pollSeconds) {
+            if ContinuousClock.now - lastPoll >= poll {
                 lastPoll = .now
                 reloader.reloadIfChanged()
             }
@@ -100,7 +102,7 @@ struct SquidHelper: ParsableCommand {
 final class DirectAuditSink: AuditSink {
     let handle: FileHandle
 
-    init(path: String?) throws {
+    init(path: String?) throws(ServerError) {
         guard let path else {
             handle = FileHandle.standardError
             return

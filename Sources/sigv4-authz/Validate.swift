@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuthzCore
+import AuthzServer
 import Policy
 
 /// `sigv4-authz validate FILE`: check a configuration without starting anything.
@@ -15,9 +16,9 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         do {
-            let config = try ConfigLoader.load(path: file)
-            let policy = try CompiledPolicy(config)
-            if checkSecrets { _ = try KeyStore(config: config) }
+            let config = try ConfigurationFile.load(path: file)
+            let policy = try CompiledPolicy(config.policy)
+            if checkSecrets { _ = try KeyStore(config: config.policy) }
             print("\(file): OK — \(policy.summary)")
         } catch {
             printError(error.description)

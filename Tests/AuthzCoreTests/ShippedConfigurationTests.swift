@@ -1,4 +1,5 @@
 import AWSClassifier
+import AuthzServer
 import Foundation
 import Policy
 import SigV4
@@ -78,7 +79,7 @@ struct ShippedConfigurationTests {
 
     /// The file compiled as `serve --config` compiles it, with a fixed clock.
     static func engine(_ file: Shipped) throws -> AuthzEngine {
-        let config = try ConfigLoader.load(path: file.path)
+        let config = try ConfigurationFile.load(path: file.path).policy
         let model = try #require(Self.model)
         return AuthzEngine(
             policy: try CompiledPolicy(config), classifier: RequestClassifier(model: model),
@@ -291,7 +292,7 @@ struct ShippedConfigurationTests {
         "the shipped files load, name sts in no allowlist entry, and point at docs/ only",
         arguments: Shipped.allCases)
     func files(_ file: Shipped) throws {
-        let config = try ConfigLoader.load(path: file.path)
+        let config = try ConfigurationFile.load(path: file.path).policy
         let names = Set(config.rules.map(\.name))
         for rule in [Self.denyOtherActions, Self.denyOtherRoles, Self.allowCallerIdentity, Self.allowAssumeRole] {
             #expect(names.contains(rule), "\(file.rawValue) lacks \(rule)")

@@ -46,7 +46,7 @@ public enum EngineFixtures {
         if !requireSignature {
             text = text.replacingOccurrences(of: "credentials:\n", with: "credentials:\n  require_signature: false\n")
         }
-        let config = try ConfigLoader.parse(text, path: "test.yaml")
+        let config = try PolicyConfig.parse(text, path: "test.yaml")
         let keys = try KeyStore(config: config, environment: ["PARTNER_SECRET": secret, "STRICT_SECRET": secret])
         let model = try model.get()
         return AuthzEngine(

@@ -25,7 +25,7 @@ private final class StubResponder: Authorizer, Sendable {
     private let refusals = Mutex<[ReasonCode]>([])
 
     init() throws {
-        let config = try ConfigLoader.parse(
+        let config = try PolicyConfig.parse(
             """
             accounts:
               "111122223333":

@@ -78,7 +78,7 @@ struct AdversarialVectorTests {
     static func engine(policy name: String) throws -> AuthzEngine {
         let file = try #require(Self.file)
         let text = try #require(file.policies[name], "no policy \(name)")
-        let config = try ConfigLoader.parse(text, path: "\(name).yaml")
+        let config = try PolicyConfig.parse(text, path: "\(name).yaml")
         let formatter = ISO8601DateFormatter()
         let now = try #require(formatter.date(from: file.now))
         let milliseconds = Int64(now.timeIntervalSince1970 * 1000)

@@ -33,7 +33,9 @@ struct LiveAuthorizerTests {
         let sink = RecordingSink()
         let metrics = ServerMetrics(version: "test")
         let authorizer = LiveAuthorizer(
-            engine: try EngineFixtures.engine(), path: "test.yaml", metrics: metrics, audit: sink)
+            engine: try EngineFixtures.engine(), audit: ServerConfiguration.Audit(), path: "test.yaml",
+            metrics: metrics,
+            sink: sink)
         let allowed = authorizer.check(Self.allowedRequest())
         let denied = authorizer.check(Self.deniedRequest())
         let refused = authorizer.refuse(Refusal(reason: .internalError, message: "unreadable", mode: .nginx))
@@ -58,13 +60,14 @@ struct LiveAuthorizerTests {
     func auditSelection() throws {
         let sink = RecordingSink()
         let yaml = EngineFixtures.yaml + "\naudit:\n  allow: none\n"
-        let config = try ConfigLoader.parse(yaml, path: "test.yaml")
+        let config = try ConfigurationFile.parse(yaml, path: "test.yaml")
         let engine = try PolicyLoader.engine(
             for: config, model: EngineFixtures.model.get(),
             environment: ["PARTNER_SECRET": EngineFixtures.secret, "STRICT_SECRET": EngineFixtures.secret],
             now: { (EngineFixtures.signingTime + 60) * 1000 })
         let authorizer = LiveAuthorizer(
-            engine: engine, path: "test.yaml", metrics: ServerMetrics(version: "test"), audit: sink)
+            engine: engine, audit: config.server.audit, path: "test.yaml", metrics: ServerMetrics(version: "test"),
+            sink: sink)
         _ = authorizer.check(Self.allowedRequest())
         _ = authorizer.check(Self.deniedRequest())
         #expect(sink.records.count == 1)
@@ -75,14 +78,15 @@ struct LiveAuthorizerTests {
     func replace() throws {
         let metrics = ServerMetrics(version: "test")
         let authorizer = LiveAuthorizer(
-            engine: try EngineFixtures.engine(), path: "first.yaml", metrics: metrics, audit: nil)
+            engine: try EngineFixtures.engine(), audit: ServerConfiguration.Audit(), path: "first.yaml",
+            metrics: metrics, sink: nil)
         #expect(authorizer.snapshot.generation == 1)
         #expect(authorizer.check(Self.allowedRequest()).decision.effect == .allow)
 
-        let denyAll = try ConfigLoader.parse("default: deny\n", path: "second.yaml")
+        let denyAll = try PolicyConfig.parse("default: deny\n", path: "second.yaml")
         let engine = try PolicyLoader.engine(
             for: denyAll, model: EngineFixtures.model.get(), now: { (EngineFixtures.signingTime + 60) * 1000 })
-        #expect(authorizer.replace(with: engine, path: "second.yaml") == 2)
+        #expect(authorizer.replace(with: engine, audit: ServerConfiguration.Audit(), path: "second.yaml") == 2)
         #expect(authorizer.snapshot.path == "second.yaml")
         #expect(authorizer.check(Self.allowedRequest()).decision.reason == .noMatchingRule)
         #expect(metrics.render().contains("sigv4authz_config_generation 2"))

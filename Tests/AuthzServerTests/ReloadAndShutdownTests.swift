@@ -1,5 +1,7 @@
+import AuthzGRPC
 import AuthzServer
 import Foundation
+import GRPCCore
 import Logging
 import Policy
 import Testing
@@ -199,6 +201,79 @@ extension ReloadAndShutdownTests {
         // Closed by the shutdown, not by the 2 s idle timeout.
         #expect(closedAt - started < .seconds(1.5), "closed \(closedAt - started) after shutdown began")
     }
+}
+
+extension ReloadAndShutdownTests {
+    @Test("server.shutdown_grace bounds graceful shutdown: a check that never completes is cut off")
+    func shutdownGrace() async throws {
+        let clock = ContinuousClock()
+        let shutdownStarted = TimeBox()
+        let closed = TimeBox()
+        // Idle connections would be closed after 30 s; the grace is 1 s.
+        try await TestServer.with(server: ["shutdown_grace": "1s", "idle_timeout": "30s"]) { server in
+            let connection = try await RawConnection(port: server.httpPort)
+            let headers = TestServer.signedHeaders(
+                method: "POST", host: "sts.eu-west-1.amazonaws.com", target: "/", service: "sts", region: "eu-west-1",
+                headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                body: Array("Action=GetCallerIdentity&Version=2011-06-15".utf8))
+            let request = RawConnection.request(
+                "POST", "/envoy/", headers: headers, body: "Action=GetCallerIdentity&Version=2011-06-15")
+            // The head and part of the body; the rest never comes.
+            try await connection.send(bytes: Array(request.utf8.dropLast(10)))
+            Task {
+                _ = try await connection.readUntilClosed()
+                closed.set(clock.now)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            shutdownStarted.set(clock.now)
+        }
+        let stopped = clock.now
+        let started = try #require(shutdownStarted.get())
+        #expect(stopped - started >= .milliseconds(900), "stopped \(stopped - started) after shutdown began")
+        #expect(stopped - started < .seconds(5), "stopped \(stopped - started) after shutdown began")
+        for _ in 0..<100 where closed.get() == nil { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(closed.get() != nil, "the connection left open at the end of the grace period was not closed")
+    }
+
+    @Test("an open grpc.health.v1 Watch stream ends at graceful shutdown (UNAVAILABLE), well within the grace")
+    func watchEndsAtShutdown() async throws {
+        let clock = ContinuousClock()
+        let shutdownStarted = TimeBox()
+        let outcome = WatchOutcome()
+        try await TestServer.with(server: ["shutdown_grace": "10s", "idle_timeout": "30s"]) { server in
+            let (first, firstSeen) = AsyncStream<Grpc_Health_V1_HealthCheckResponse.ServingStatus>.makeStream()
+            Task {
+                do {
+                    try await GRPCTests.withClient(port: server.grpcPort) { _, health in
+                        try await health.watch(Grpc_Health_V1_HealthCheckRequest()) { response in
+                            for try await message in response.messages { firstSeen.yield(message.status) }
+                        }
+                    }
+                    outcome.set("ended without an error")
+                } catch let error as RPCError {
+                    outcome.set("\(error.code): \(error.message)")
+                } catch {
+                    outcome.set("\(error)")
+                }
+                firstSeen.finish()
+            }
+            var statuses = first.makeAsyncIterator()
+            #expect(await statuses.next() == .serving)
+            shutdownStarted.set(clock.now)
+        }
+        let stopped = clock.now
+        let started = try #require(shutdownStarted.get())
+        #expect(stopped - started < .seconds(2), "stopped \(stopped - started) after shutdown began")
+        for _ in 0..<100 where outcome.get() == nil { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(outcome.get() == "unavailable: the server is shutting down")
+    }
+}
+
+final class WatchOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: String?
+    func set(_ text: String) { lock.lock(); value = text; lock.unlock() }
+    func get() -> String? { lock.lock(); defer { lock.unlock() }; return value }
 }
 
 final class BytesBox: @unchecked Sendable {

@@ -44,9 +44,13 @@ enum TestServer {
         default: deny
         """
 
-    /// Starts a server with `yaml` (plus a test audit file and short timeouts), runs `body`, shuts down.
+    /// The `server:` settings of every test server: short timeouts, a small body limit.
+    static let serverSettings = ["reload_poll": "1s", "idle_timeout": "2s", "max_body_bytes": "4096"]
+
+    /// Starts a server with `yaml` (plus a test audit file and ``serverSettings``, overridden by
+    /// `settings`), runs `body`, shuts down as `serve` does (graceful, within `server.shutdown_grace`).
     static func with(
-        _ yaml: String = baseConfig, server extra: String = "", environment: [String: String]? = nil,
+        _ yaml: String = baseConfig, server settings: [String: String] = [:], environment: [String: String]? = nil,
         now: @escaping @Sendable () -> Int64 = AuthzEngine.systemClock,
         _ body: @Sendable (RunningServer) async throws -> Void
     ) async throws {
@@ -57,22 +61,22 @@ enum TestServer {
         defer { try? FileManager.default.removeItem(at: directory) }
         let auditPath = directory.appendingPathComponent("audit.log").path
         let configPath = directory.appendingPathComponent("config.yaml").path
-        let full =
-            yaml
-            + "\naudit: { file: \(auditPath) }\nserver: { reload_poll: 1s, idle_timeout: 2s, max_body_bytes: 4096\(extra) }\n"
+        let section = serverSettings.merging(settings) { $1 }.sorted { $0.key < $1.key }
+            .map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+        let full = yaml + "\naudit: { file: \(auditPath) }\nserver: { \(section) }\n"
         try full.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let config = try ConfigLoader.load(path: configPath)
+        let config = try ConfigurationFile.load(path: configPath)
         let engine = try PolicyLoader.engine(for: config, model: model, environment: environment, now: now)
         var logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         logger.logLevel = .critical
         let server = try AuthzServer(
-            configuration: config, engine: engine, path: configPath, model: model,
+            configuration: config.server, engine: engine, path: configPath, model: model,
             group: MultiThreadedEventLoopGroup.singleton,
             logger: logger,
             addresses: .init(
                 http: ListenAddress(host: "127.0.0.1", port: 0), grpc: ListenAddress(host: "127.0.0.1", port: 0),
                 admin: ListenAddress(host: "127.0.0.1", port: 0)))
-        let group = ServiceGroup(services: server.services, logger: logger)
+        let group = ServiceGroup(configuration: server.serviceGroupConfiguration(logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var waited = 0

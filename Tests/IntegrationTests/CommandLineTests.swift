@@ -105,6 +105,38 @@ struct CommandLineTests {
         #expect(result.error.contains("\(bad.path):3:40: a source is a CIDR"), "\(result.error)")
     }
 
+    @Test("validate refuses a listen address that is a host name, at its position")
+    func validateListenAddress() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sigv4-authz-listen-\(UUID().uuidString).yaml")
+        try "default: deny\nlisten:\n  grpc: localhost:9001\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try Self.run(["validate", file.path])
+        #expect(result.status == 2)
+        #expect(
+            result.error.contains("\(file.path):3:9: listen.grpc: 'localhost' is not an IP address"), "\(result.error)")
+    }
+
+    @Test("serve reports a start-up failure (TLS files it cannot load) without a position, status 2")
+    func serveStartupFailure() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sigv4-authz-tls-\(UUID().uuidString).yaml")
+        try """
+        listen: { http: "127.0.0.1:0", grpc: "127.0.0.1:0", admin: "127.0.0.1:0" }
+        tls: { cert: /nonexistent/tls.crt, key: /nonexistent/tls.key }
+        default: deny
+        """.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let validated = try Self.run(["validate", file.path])
+        #expect(validated.status == 0, "\(validated.error)")
+        let served = try Self.run(["serve", "--config", file.path])
+        #expect(served.status == 2)
+        #expect(
+            served.error.contains("sigv4-authz: cannot load the TLS certificate /nonexistent/tls.crt"),
+            "\(served.error)")
+        #expect(!served.error.contains(":0:0"))
+    }
+
     @Test("check: a credential, a raw request, a curl-like request; exit 0 allow, 1 deny, 2 usage")
     func check() throws {
         let allowed = try Self.run([

@@ -47,7 +47,7 @@ struct AuthorizationPairTests {
         """
 
     static func policy(_ text: String = yaml) throws -> CompiledPolicy {
-        try CompiledPolicy(ConfigLoader.parse(text, path: "policy.yaml"))
+        try CompiledPolicy(PolicyConfig.parse(text, path: "policy.yaml"))
     }
 
     static func facts(
@@ -224,9 +224,9 @@ struct AuthorizationPairTests {
             ("s3: { owners: [prod] }\n", "policy.yaml:1:7"),
         ]
         for (text, position) in cases {
-            #expect(throws: ConfigError.self) { try ConfigLoader.parse(text, path: "policy.yaml") }
+            #expect(throws: ConfigError.self) { try PolicyConfig.parse(text, path: "policy.yaml") }
             do {
-                _ = try ConfigLoader.parse(text, path: "policy.yaml")
+                _ = try PolicyConfig.parse(text, path: "policy.yaml")
             } catch {
                 #expect(error.issues.first?.position.description == position, "\(text): \(error)")
             }
@@ -234,7 +234,7 @@ struct AuthorizationPairTests {
         // A name that is not defined under accounts: is found when compiling.
         #expect(throws: ConfigError.self) {
             try CompiledPolicy(
-                ConfigLoader.parse(
+                PolicyConfig.parse(
                     "s3: { expected_bucket_owner: required, bucket_owners: [nobody] }\n", path: "policy.yaml"))
         }
     }

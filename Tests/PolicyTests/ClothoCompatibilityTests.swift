@@ -30,7 +30,7 @@ struct ClothoCompatibilityTests {
                   - "sts"
         """
 
-    static let policy: CompiledPolicy? = try? CompiledPolicy(ConfigLoader.parse(clotho, path: "config.yaml"))
+    static let policy: CompiledPolicy? = try? CompiledPolicy(PolicyConfig.parse(clotho, path: "config.yaml"))
 
     static let cases: [(String, String, String, Effect, ReasonCode)] = [
         ("123456789012", "eu-west-1", "s3", .allow, .allowed),

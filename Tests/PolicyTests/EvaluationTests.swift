@@ -53,7 +53,7 @@ struct EvaluationTests {
         default: deny
         """
 
-    static let policy: CompiledPolicy? = try? CompiledPolicy(ConfigLoader.parse(yaml, path: "policy.yaml"))
+    static let policy: CompiledPolicy? = try? CompiledPolicy(PolicyConfig.parse(yaml, path: "policy.yaml"))
 
     struct Case: Sendable, CustomTestStringConvertible {
         var testDescription: String
@@ -229,7 +229,7 @@ struct EvaluationTests {
     @Test("region_not_allowed names the level that failed")
     func regionLevel() throws {
         let policy = try CompiledPolicy(
-            ConfigLoader.parse("accounts:\n  \"171436882533\":\n    regions:\n      eu-west-1: { services: [s3] }\n"))
+            PolicyConfig.parse("accounts:\n  \"171436882533\":\n    regions:\n      eu-west-1: { services: [s3] }\n"))
         let decision = policy.evaluate(Self.facts(Self.prod, "us-east-1", "s3", "s3:GetObject"))
         #expect(decision.reason == .regionNotAllowed)
         #expect(
@@ -238,11 +238,11 @@ struct EvaluationTests {
 
     @Test("without accounts: a failed default is no_matching_rule; default: allow allows")
     func defaults() throws {
-        let none = try CompiledPolicy(ConfigLoader.parse("rules:\n  - { name: r, effect: allow, services: [s3] }\n"))
+        let none = try CompiledPolicy(PolicyConfig.parse("rules:\n  - { name: r, effect: allow, services: [s3] }\n"))
         #expect(none.evaluate(Self.facts(Self.prod, "eu-west-1", "sqs", "sqs:SendMessage")).reason == .noMatchingRule)
         #expect(none.evaluate(Self.facts(Self.prod, "eu-west-1", "s3", "s3:GetObject")).rule == "r")
         let open = try CompiledPolicy(
-            ConfigLoader.parse("default: allow\nrules:\n  - { name: d, effect: deny, regions: [cn-*] }\n"))
+            PolicyConfig.parse("default: allow\nrules:\n  - { name: d, effect: deny, regions: [cn-*] }\n"))
         #expect(open.evaluate(Self.facts(Self.prod, "eu-west-1", "s3", nil)).effect == .allow)
         #expect(open.evaluate(Self.facts(Self.prod, "cn-north-1", "s3", nil)).reason == .deniedByRule)
         #expect(open.evaluate(Self.facts(Self.prod, nil, "s3", nil)).reason == .deniedByRule)  // unknown region
@@ -257,7 +257,7 @@ struct EvaluationTests {
                 "  - { name: r\(index), effect: \(index % 10 == 0 ? "deny" : "allow"), accounts: [\"\(account)\"], actions: [\"s3:Get*\"] }\n"
         }
         yaml += "  - { name: everyone-sts, effect: allow, actions: [\"sts:GetCallerIdentity\"] }\n"
-        let policy = try CompiledPolicy(ConfigLoader.parse(yaml))
+        let policy = try CompiledPolicy(PolicyConfig.parse(yaml))
         #expect(policy.evaluate(Self.facts("100000000010", "eu-west-1", "s3", "s3:GetObject")).rule == "r10")
         #expect(policy.evaluate(Self.facts("100000000011", "eu-west-1", "s3", "s3:GetObject")).rule == "r11")
         #expect(

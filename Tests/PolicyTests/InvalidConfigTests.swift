@@ -1,8 +1,10 @@
+import AuthzServer
 import Policy
 import Testing
 
 /// Invalid configurations: each is refused with the exact position of the problem and a sentence
-/// that says how to fix it.
+/// that says how to fix it. The whole file is read as `validate` and `serve` read it
+/// (``ConfigurationFile``: the policy's sections and the server's).
 @Suite("Invalid configurations")
 struct InvalidConfigTests {
     struct Case: Sendable, CustomTestStringConvertible {
@@ -55,10 +57,25 @@ struct InvalidConfigTests {
             message: "access_key_id must be 16 to 128"),
         Case(
             testDescription: "listen without port", yaml: "listen:\n  http: 0.0.0.0\n", line: 2, column: 9,
-            message: "listen.http must be host:port"),
+            message: "listen.http must be IP:port"),
         Case(
             testDescription: "listen port out of range", yaml: "listen:\n  grpc: \"0.0.0.0:70000\"\n", line: 2,
             column: 9, message: "to 65535"),
+        Case(
+            testDescription: "listen on a host name", yaml: "listen:\n  grpc: localhost:9001\n", line: 2, column: 9,
+            message: "listen.grpc: 'localhost' is not an IP address; a listener binds an address, not a host name"),
+        Case(
+            testDescription: "listen port beyond 65535", yaml: "listen:\n  http: 0.0.0.0:99999\n", line: 2,
+            column: 9, message: "listen.http must be IP:port with a port from 0 (any free port) to 65535"),
+        Case(
+            testDescription: "listen address that is no address", yaml: "listen:\n  admin: nonsense\n", line: 2,
+            column: 10, message: "listen.admin must be IP:port"),
+        Case(
+            testDescription: "listen on IPv6 without brackets", yaml: "listen:\n  grpc: \"::1:9001\"\n", line: 2,
+            column: 9, message: "write an IPv6 address in brackets"),
+        Case(
+            testDescription: "listen on IPv4 in brackets", yaml: "listen:\n  grpc: \"[127.0.0.1]:9001\"\n", line: 2,
+            column: 9, message: "is not an IPv6 address in brackets"),
         Case(
             testDescription: "tls without key", yaml: "tls:\n  cert: /etc/tls.crt\n", line: 2, column: 3,
             message: "tls needs both cert and key"),
@@ -166,7 +183,7 @@ struct InvalidConfigTests {
     @Test("the first problem is reported at its position", arguments: cases)
     func invalid(_ testCase: Case) {
         do {
-            _ = try ConfigLoader.parse(testCase.yaml, path: "config.yaml")
+            _ = try ConfigurationFile.parse(testCase.yaml, path: "config.yaml")
             Issue.record("accepted: \(testCase.testDescription)")
         } catch {
             let issue = error.issues.first
@@ -185,10 +202,40 @@ struct InvalidConfigTests {
     func allProblems() {
         let yaml = "default: nope\nlisten:\n  http: bad\nrules:\n  - { name: r1, effect: deny, actions: [oops] }\n"
         do {
-            _ = try ConfigLoader.parse(yaml, path: "c.yaml")
+            _ = try ConfigurationFile.parse(yaml, path: "c.yaml")
             Issue.record("accepted")
         } catch {
             #expect(error.issues.map(\.position.line) == [1, 3, 5])
+        }
+    }
+
+    @Test("the policy and the server's settings are read from one file; each problem keeps its position")
+    func bothParts() throws {
+        let yaml = "listen: { grpc: \"[::1]:9001\" }\nserver: { shutdown_grace: 3s }\ndefault: allow\n"
+        let file = try ConfigurationFile.parse(yaml, path: "c.yaml")
+        #expect(file.policy.defaultEffect == .allow)
+        #expect(file.server.listen.grpc == ListenAddress(host: "::1", port: 9001))
+        #expect(file.server.shutdownGrace == .seconds(3))
+        do {
+            _ = try ConfigurationFile.parse("server: { shutdown_grace: 1.5s }\ndefault: maybe\n", path: "c.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(
+                error.issues.map(\.position) == [
+                    SourcePosition(file: "c.yaml", line: 1, column: 27),
+                    SourcePosition(file: "c.yaml", line: 2, column: 10),
+                ])
+        }
+    }
+
+    @Test("a policy-only document holds only the policy's sections")
+    func policyOnly() {
+        do {
+            _ = try PolicyConfig.parse("default: deny\nlisten: { http: \"0.0.0.0:8080\" }\n", path: "p.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.issues.first?.position == SourcePosition(file: "p.yaml", line: 2, column: 1))
+            #expect(error.description.contains("unknown key 'listen' in the top level"), "\(error)")
         }
     }
 
@@ -203,7 +250,7 @@ struct InvalidConfigTests {
 
     @Test("cross-references are checked when compiling", arguments: compileCases)
     func compileErrors(_ yaml: String, _ message: String) throws {
-        let config = try ConfigLoader.parse(yaml, path: "c.yaml")
+        let config = try PolicyConfig.parse(yaml, path: "c.yaml")
         do {
             _ = try CompiledPolicy(config)
             Issue.record("compiled: \(yaml)")

@@ -1,29 +1,11 @@
-/// The configuration file, as written: listeners, credentials, the account allowlist, statements,
-/// the default and audit settings. See `docs/contract.md` ("Configuration") and the README.
+/// The policy of the configuration file, as written: credentials, the account allowlist, statements,
+/// the default and the `s3:` section. See `docs/contract.md` ("Configuration") and the README. The
+/// file's other sections (listen, tls, server, audit) configure the server, which reads them itself.
 ///
-/// A `PolicyConfig` is only ever produced by ``ConfigLoader``, which validates it completely; a
+/// A `PolicyConfig` is produced by its reader (``parse(_:path:)`` for a policy-only document, or
+/// AuthzServer's `ConfigurationFile` for the whole file), which validates it completely; a
 /// ``CompiledPolicy`` turns it into fast matchers.
 public struct PolicyConfig: Sendable {
-    /// Listener addresses.
-    public struct Listen: Sendable, Hashable {
-        /// HTTP/1.1 + h2c listener (Envoy HTTP mode, nginx).
-        public var http = "0.0.0.0:8080"
-        /// gRPC listener (Envoy ext_authz).
-        public var grpc = "0.0.0.0:9001"
-        /// Admin listener (health, readiness, metrics).
-        public var admin = "127.0.0.1:9090"
-    }
-
-    /// TLS for the check listeners.
-    public struct TLS: Sendable, Hashable {
-        /// PEM certificate chain.
-        public var certificate: String
-        /// PEM private key.
-        public var key: String
-        /// PEM CA bundle; when set, clients must present a certificate it signed (mTLS).
-        public var clientCA: String?
-    }
-
     /// What to do with old-generation access keys, whose account cannot be derived.
     public enum LegacyKeys: String, Sendable, Hashable {
         /// Deny them (`legacy_access_key`).
@@ -105,44 +87,6 @@ public struct PolicyConfig: Sendable {
         public func hash(into hasher: inout Hasher) { hasher.combine(name) }
     }
 
-    /// Audit sampling.
-    public enum AuditMode: Sendable, Hashable {
-        case all
-        case none
-        /// Record this fraction (0…1) of decisions.
-        case sample(Double)
-    }
-
-    /// Audit settings.
-    public struct Audit: Sendable, Hashable {
-        /// Allowed requests.
-        public var allow = AuditMode.all
-        /// Denied requests (never sampled).
-        public var deny = AuditMode.all
-        /// A file to append records to; standard output when absent.
-        public var file: String?
-    }
-
-    /// How the server reads check requests and shuts down.
-    public struct Server: Sendable, Hashable {
-        /// Path prefix of Envoy HTTP mode.
-        public var envoyPrefix = "/envoy"
-        /// Path of nginx `auth_request`.
-        public var nginxPath = "/nginx"
-        /// The largest body read for classification (larger: deny `body_too_large`).
-        public var maxBodyBytes = 1 << 20
-        /// The largest request head.
-        public var maxHeaderBytes = 64 << 10
-        /// Seconds before an idle connection is closed.
-        public var idleTimeoutSeconds: Int64 = 60
-        /// Seconds in-flight checks get to finish on SIGTERM/SIGINT.
-        public var shutdownGraceSeconds: Int64 = 10
-        /// Audit records held for the writer; beyond this they are dropped and counted.
-        public var auditBuffer = 10_000
-        /// Seconds between checks of the configuration file for changes.
-        public var reloadPollSeconds: Int64 = 2
-    }
-
     /// Whether S3 requests must name their bucket's owner (`s3:`).
     public enum BucketOwnerRequirement: String, Sendable, Hashable {
         /// `x-amz-expected-bucket-owner` is read when present, not required.
@@ -164,16 +108,12 @@ public struct PolicyConfig: Sendable {
         public var position: SourcePosition?
     }
 
-    public var listen = Listen()
-    public var server = Server()
     public var s3 = S3()
-    public var tls: TLS?
     public var credentials = Credentials()
     /// `nil` when the file has no `accounts:` section.
     public var accounts: [AccountEntry]?
     public var rules: [Statement] = []
     public var defaultEffect = Effect.deny
-    public var audit = Audit()
     /// The file the configuration came from.
     public var path: String
 

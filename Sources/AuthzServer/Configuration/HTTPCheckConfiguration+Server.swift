@@ -1,0 +1,13 @@
+public import AuthzHTTP
+
+extension HTTPCheckConfiguration {
+    /// The HTTP check listener's settings from the configuration file's `server:` section.
+    public init(_ server: ServerConfiguration) {
+        self.init()
+        envoyPrefix = server.envoyPrefix
+        nginxPath = server.nginxPath
+        maxBodyBytes = server.maxBodyBytes
+        maxHeaderBytes = server.maxHeaderBytes
+        idleTimeoutSeconds = server.idleTimeout.components.seconds
+    }
+}
