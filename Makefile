@@ -37,7 +37,7 @@ deps:
 testsuite:
 	scripts/fetch-aws4-testsuite.sh
 
-# Generated code (Sources/AuthzGRPC/Generated) is left as protoc writes it.
+# Generated code (*/Generated/: protobuf messages and test clients) is left as protoc writes it.
 SWIFT_FILES = $(shell find Sources Tests Benchmarks -name '*.swift' -not -path '*/Generated/*') Package.swift
 
 lint:
@@ -57,7 +57,7 @@ bench-server:
 bench-envoy:
 	scripts/bench-envoy.sh
 
-# Regenerates Sources/AuthzGRPC/Generated from Protos/ (needs protoc: apt-get install protobuf-compiler).
+# Regenerates Sources/AuthzGRPC/Generated and Tests/AuthzServerTests/Generated from Protos/ (needs protoc: apt-get install protobuf-compiler).
 protos:
 	scripts/generate-protos.sh
 
