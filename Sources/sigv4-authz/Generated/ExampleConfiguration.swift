@@ -11,6 +11,7 @@ enum ExampleConfiguration {
 # Validate a copy with:  sigv4-authz validate config.yaml
 
 # Where to listen. http: Envoy HTTP mode (/envoy) and nginx auth_request (/nginx), HTTP/1.1 and h2c.
+# Each is IP:port ([::]:port for IPv6): listeners bind an address, so host names are refused.
 listen:
   http: "0.0.0.0:8080"
   grpc: "0.0.0.0:9001"          # Envoy ext_authz gRPC (envoy.service.auth.v3.Authorization)
