@@ -211,7 +211,7 @@ def s3(bucket, key=None):
 
 
 # ---------------------------------------------------------------------------
-# Policies (YAML for Sources/Policy/Config/ConfigLoader.swift)
+# Policies (policy-only YAML documents, read by PolicyConfig.parse in Sources/Policy/Config)
 # ---------------------------------------------------------------------------
 
 _DENIES = """\
