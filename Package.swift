@@ -7,16 +7,23 @@
 //                          and offline account-id derivation. Foundation + swift-crypto only.
 //   AWSClassifier          pure request classification: endpoint, service, region, operation,
 //                          IAM action, resource; tables generated from botocore's models.
-//   Policy                 the YAML configuration, compiled statements and evaluation → Decision.
-//   AuthzCore              the one decide() every transport calls: credentials + classification +
-//                          policy → decision headers, AWS-style deny body, audit record.
+//   Policy                 the policy's configuration (and the YAML reader with positions), compiled
+//                          statements and evaluation → Decision.
+//   AuthzCore              the typed boundary every front end calls: AuthzRequest → Authorizer
+//                          (AuthzEngine: credentials + classification + policy) → CheckResult, and
+//                          the plain functions rendering a result (decision headers, deny body, audit).
 //   AuthzHTTP2             the HTTP/2 frame server the gRPC and h2c check handlers share (stream
 //                          table, bodies up to a limit, flow control, graceful shutdown).
 //   AuthzHTTP              Envoy HTTP mode (HTTP/1.1 and h2c), nginx auth_request: request → check.
 //   AuthzGRPC              Envoy ext_authz gRPC and grpc.health.v1 on HTTP/2 frames; the protobuf
 //                          messages generated from Protos/ (scripts/generate-protos.sh).
-//   AuthzServer            the listeners, admin endpoints, metrics, audit log and config reload.
+//   AuthzSquid             Squid's external_acl_type helper codec: lookup line → request, result → reply.
+//   AuthzServer            the live authorizer (configuration in force, timing, metrics, audit), the
+//                          listeners, admin endpoints, audit log and config reload; the whole
+//                          configuration file and the server's typed settings.
 //   sigv4-authz            the executable: serve, check, validate, account-id, squid-helper.
+// Test support (not products): AuthzFixtures (an engine on a fixed clock, signed requests) and
+// OracleVectors (the committed oracle vectors and their decoder). See docs/architecture.md.
 import PackageDescription
 
 let strictSettings: [SwiftSetting] = [

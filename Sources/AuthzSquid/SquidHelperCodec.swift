@@ -169,7 +169,7 @@ public enum SquidHelperCodec {
     /// Decodes `%XX` escapes (Squid's `rfc1738_escape`); `nil` for a broken escape or invalid UTF-8.
     static func percentDecoded(_ text: Substring) -> String? {
         guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
-        return PercentEncoding.decodeStrictly(text).flatMap { String(validating: $0, as: UTF8.self) }
+        return PercentDecoding.string(text, plusAsSpace: false)
     }
 
     /// Escapes everything but RFC 3986 unreserved characters, so a value is one token for Squid.
