@@ -60,9 +60,9 @@ public enum HTTPCheckPipeline {
     static func configureHTTP1(
         _ channel: any Channel, translator: CheckRequestTranslator, authorizer: any Authorizer
     ) throws {
-        // No outbound header validation: every response header name is a constant and every value has
-        // been through `AuthzEngine.headerSafe` (printable ASCII, bounded), so NIO's per-response
-        // re-check (about 6% of the HTTP/1.1 server's time) guards nothing here.
+        // No outbound header validation: every response header name is a constant and every value is a
+        // constant, a number or has been through `DecisionHeaders.safe` (printable ASCII, bounded), so
+        // NIO's per-response re-check (about 6% of the HTTP/1.1 server's time) guards nothing here.
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
             position: .last, withPipeliningAssistance: true, withErrorHandling: true,
             withOutboundHeaderValidation: false)
@@ -70,52 +70,3 @@ public enum HTTPCheckPipeline {
             HTTPCheckHandler(translator: translator, authorizer: authorizer), position: .last)
     }
 }
-
-/// Tells HTTP/1.1 from h2c prior knowledge by the connection preface, then builds the matching pipeline
-/// and removes itself.
-final class ProtocolDetector: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-
-    static let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
-
-    private let translator: CheckRequestTranslator
-    private let authorizer: any Authorizer
-    private var buffered: ByteBuffer?
-
-    init(translator: CheckRequestTranslator, authorizer: any Authorizer) {
-        self.translator = translator
-        self.authorizer = authorizer
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var chunk = unwrapInboundIn(data)
-        if buffered == nil { buffered = chunk } else { buffered?.writeBuffer(&chunk) }
-        guard let bytes = buffered else { return }
-        let view = bytes.readableBytesView
-        let compared = min(view.count, Self.preface.count)
-        let matches = view.prefix(compared).elementsEqual(Self.preface.prefix(compared))
-        if matches && view.count < Self.preface.count { return }  // wait for more bytes
-        do {
-            if matches {
-                try HTTPCheckPipeline.configureHTTP2(context.channel, translator: translator, authorizer: authorizer)
-            } else {
-                try HTTPCheckPipeline.configureHTTP1(context.channel, translator: translator, authorizer: authorizer)
-            }
-        } catch {
-            context.close(promise: nil)
-            return
-        }
-        buffered = nil
-        context.fireChannelRead(wrapInboundOut(bytes))
-        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        buffered = nil
-        context.fireChannelInactive()
-    }
-}
-
-@available(*, unavailable)
-extension ProtocolDetector: Sendable {}
