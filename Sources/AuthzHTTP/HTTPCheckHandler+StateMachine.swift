@@ -18,8 +18,9 @@ extension HTTPCheckHandler {
     ///     └──────────────────────────────────────────────▶ closing (close now)
     /// ```
     ///
-    /// Graceful shutdown and the idle timeout close at once unless a request is being read; with a
-    /// request in flight, graceful shutdown makes its answer `connection: close`.
+    /// The idle timeout closes at once, also mid-request (a stalled client). Graceful shutdown closes
+    /// at once unless a request is being read; with a request in flight, it makes the answer
+    /// `connection: close`.
     ///
     /// A request over a limit is answered at once (with `connection: close`), then the rest of its
     /// body is read and dropped, so the client is not reset before it reads the answer, and the
@@ -177,10 +178,11 @@ extension HTTPCheckHandler {
             }
         }
 
-        /// The connection has been idle for the idle timeout (`IdleStateHandler`, reads and writes).
-        /// A request being read is left alone (as it has always been).
+        /// The connection has been idle for the idle timeout (`IdleStateHandler`, reads and writes):
+        /// close it, also mid-request — a client that sends a head and then stalls (slowloris) would
+        /// otherwise hold the connection, and delay graceful shutdown, for as long as it likes. Nothing
+        /// is owed to it: its request was never complete.
         mutating func idleTimeout() -> Action {
-            if case .receiving = state { return .ignore }
             state = .closing
             return .close
         }

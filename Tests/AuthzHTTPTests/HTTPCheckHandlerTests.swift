@@ -295,11 +295,18 @@ struct HTTPCheckHandlerTests {
     }
 
     // IdleStateHandler measures idleness with the real clock, so the event is fired by hand.
-    @Test("the idle timeout closes a connection with no request in flight", arguments: ["", "PRI * HT", "answered"])
+    @Test(
+        "the idle timeout closes a connection: nothing sent, half a preface, after an answer, a head without its body",
+        arguments: ["", "PRI * HT", "answered", "stalled"])
     func idleTimeout(sent: String) throws {
         let connection = try EmbeddedConnection()
         defer { connection.finish() }
-        try connection.send(sent == "answered" ? Self.allowed : sent)
+        switch sent {
+        case "answered": try connection.send(Self.allowed)
+        case "stalled":
+            try connection.send("POST /envoy/ HTTP/1.1\r\nHost: s3.amazonaws.com\r\nContent-Length: 10\r\n\r\nabc")
+        default: try connection.send(sent)
+        }
         _ = try connection.written()
         #expect(connection.isOpen)
         connection.channel.pipeline.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.all)
