@@ -1,13 +1,13 @@
-public import AuthzCore
-public import NIOHTTP1
+package import AuthzCore
+package import NIOHTTP1
 internal import Policy
 internal import SigV4
 
 /// Turns an HTTP check request (Envoy HTTP mode or nginx `auth_request`) into the original request
 /// the decision core judges. Pure: no I/O, testable as a table.
-public struct CheckRequestTranslator: Sendable {
+package struct CheckRequestTranslator: Sendable {
     /// What the translator makes of a check request.
-    public enum Outcome: Sendable {
+    package enum Outcome: Sendable {
         /// Ask the decision core about this request.
         case check(AuthzRequest)
         /// The path is neither the Envoy prefix nor the nginx path: 404.
@@ -18,10 +18,10 @@ public struct CheckRequestTranslator: Sendable {
     }
 
     /// The listener's configuration.
-    public let configuration: HTTPCheckConfiguration
+    package let configuration: HTTPCheckConfiguration
 
     /// Creates a translator.
-    public init(configuration: HTTPCheckConfiguration) { self.configuration = configuration }
+    package init(configuration: HTTPCheckConfiguration) { self.configuration = configuration }
 
     /// Headers that describe the check request itself, never the original request.
     static let checkOnlyHeaders: Set<String> = [
@@ -31,7 +31,7 @@ public struct CheckRequestTranslator: Sendable {
     ]
 
     /// The mode a check request's URI selects (Envoy HTTP mode unless it is the nginx path).
-    public func mode(of uri: String) -> AuthzMode {
+    package func mode(of uri: String) -> AuthzMode {
         let path =
             uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
         return path == configuration.nginxPath ? .nginx : .envoyHTTP
@@ -39,7 +39,7 @@ public struct CheckRequestTranslator: Sendable {
 
     /// Translates a request head and its body (`.absent` when none was sent; `.tooLarge` when it was
     /// over the listener's limit and not read).
-    public func translate(_ head: HTTPRequestHead, body: RequestBody, remoteAddress: String?) -> Outcome {
+    package func translate(_ head: HTTPRequestHead, body: RequestBody, remoteAddress: String?) -> Outcome {
         let uri = head.uri
         let path =
             uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
@@ -114,14 +114,14 @@ public struct CheckRequestTranslator: Sendable {
     }
 
     /// What a check request gets: its decision, or 404 when the path is neither endpoint.
-    public enum Answer: Sendable {
+    package enum Answer: Sendable {
         case decided(CheckResult)
         case notFound
     }
 
     /// Translates and decides (HTTP/1.1 and h2c share this): an unreadable check request is refused
     /// `internal_error`.
-    public func answer(
+    package func answer(
         _ head: HTTPRequestHead, body: RequestBody, remoteAddress: String?, authorizer: any Authorizer
     ) -> Answer {
         switch translate(head, body: body, remoteAddress: remoteAddress) {

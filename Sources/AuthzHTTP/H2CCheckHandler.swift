@@ -1,4 +1,4 @@
-public import AuthzCore
+package import AuthzCore
 internal import AuthzHTTP2
 internal import NIOCore
 internal import NIOHPACK

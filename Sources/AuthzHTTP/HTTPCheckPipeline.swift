@@ -1,15 +1,15 @@
-public import AuthzCore
+package import AuthzCore
 internal import AuthzHTTP2
-public import NIOCore
+package import NIOCore
 internal import NIOHTTP1
 internal import NIOHTTP2
-public import NIOSSL
+package import NIOSSL
 internal import NIOTLS
 
 /// Sets up a check connection: HTTP/1.1 or h2c with prior knowledge, told apart by the first bytes.
-public enum HTTPCheckPipeline {
+package enum HTTPCheckPipeline {
     /// Configures an accepted connection (on its event loop).
-    public static func configure(
+    package static func configure(
         _ channel: any Channel, configuration: HTTPCheckConfiguration, authorizer: any Authorizer
     ) throws {
         let translator = CheckRequestTranslator(configuration: configuration)
@@ -19,7 +19,7 @@ public enum HTTPCheckPipeline {
     }
 
     /// Configures an accepted TLS connection: the handshake, then HTTP/2 or HTTP/1.1 by ALPN.
-    public static func configureTLS(
+    package static func configureTLS(
         _ channel: any Channel, context: NIOSSLContext, configuration: HTTPCheckConfiguration,
         authorizer: any Authorizer
     ) throws {

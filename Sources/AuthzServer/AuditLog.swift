@@ -1,6 +1,6 @@
-public import Foundation
-public import Logging
-public import ServiceLifecycle
+package import Foundation
+package import Logging
+package import ServiceLifecycle
 internal import Synchronization
 
 /// Audit records written off the request path: checks append to a bounded in-memory buffer, a writer
@@ -9,7 +9,7 @@ internal import Synchronization
 /// `sigv4authz_audit_dropped_total`, and the drops are logged once a second. The write itself runs on
 /// NIO's blocking-I/O thread pool, never on an event loop (which `serve` also uses as Swift's executor),
 /// so a stalled reader of standard output slows only the writer.
-public final class AuditLog: Service, AuditSink, Sendable {
+package final class AuditLog: Service, AuditSink, Sendable {
     private struct Buffer {
         var lines: [String] = []
         var dropped = 0
@@ -25,7 +25,7 @@ public final class AuditLog: Service, AuditSink, Sendable {
     /// Creates a log with room for `capacity` records; `path` nil means standard output. The file is
     /// opened here, so a path that cannot be written fails at startup.
     /// - Throws: ``ServerError`` when the file cannot be opened for appending.
-    public init(
+    package init(
         capacity: Int, path: String?, metrics: ServerMetrics, logger: Logger, interval: Duration = .milliseconds(5)
     ) throws(ServerError) {
         self.capacity = capacity
@@ -38,7 +38,7 @@ public final class AuditLog: Service, AuditSink, Sendable {
     }
 
     /// Enqueues a record (one JSON line, without the newline). Never blocks for longer than a lock.
-    public func record(_ line: String) {
+    package func record(_ line: String) {
         let accepted = buffer.withLock { state in
             guard state.lines.count < capacity else {
                 state.dropped += 1
@@ -53,7 +53,7 @@ public final class AuditLog: Service, AuditSink, Sendable {
     /// Opens (creating it if needed) an audit file for appending. `O_APPEND`: every record is one
     /// write(2) at the end of the file, also when several processes (Squid's helpers) share it or a
     /// log rotator truncates it.
-    public static func openForAppending(_ path: String) throws(ServerError) -> FileHandle {
+    package static func openForAppending(_ path: String) throws(ServerError) -> FileHandle {
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
         guard descriptor >= 0 else {
             throw ServerError("cannot open the audit file \(path): \(String(cString: strerror(errno)))")
@@ -62,7 +62,7 @@ public final class AuditLog: Service, AuditSink, Sendable {
     }
 
     /// Writes records until graceful shutdown, then writes what is left.
-    public func run() async throws {
+    package func run() async throws {
         let handle = self.handle
         var lastReport = ContinuousClock.now
         var droppedSinceReport = 0

@@ -1,14 +1,14 @@
-public import AWSClassifier
-public import AuthzCore
+package import AWSClassifier
+package import AuthzCore
 internal import AuthzHTTP
 internal import Foundation
-public import Logging
-public import NIOCore
+package import Logging
+package import NIOCore
 internal import NIOHTTP1
 internal import Policy
-public import ServiceLifecycle
+package import ServiceLifecycle
 internal import Synchronization
-public import UnixSignals
+package import UnixSignals
 
 /// The authorization server: the check listeners, the admin listener, the audit writer and the
 /// configuration reloader, as services for a `ServiceGroup`.
@@ -25,15 +25,15 @@ public import UnixSignals
 /// Services start in list order and stop in reverse: the check listeners stop accepting and drain
 /// first, the audit writer drains last. Draining gets `server.shutdown_grace`; the connections still
 /// open then are closed.
-public final class AuthzServer: Sendable {
+package final class AuthzServer: Sendable {
     /// Listener addresses in use (after overrides).
-    public struct Addresses: Sendable {
-        public var http: ListenAddress
-        public var grpc: ListenAddress
-        public var admin: ListenAddress
+    package struct Addresses: Sendable {
+        package var http: ListenAddress
+        package var grpc: ListenAddress
+        package var admin: ListenAddress
 
         /// Creates listener addresses.
-        public init(http: ListenAddress, grpc: ListenAddress, admin: ListenAddress) {
+        package init(http: ListenAddress, grpc: ListenAddress, admin: ListenAddress) {
             self.http = http
             self.grpc = grpc
             self.admin = admin
@@ -41,20 +41,20 @@ public final class AuthzServer: Sendable {
     }
 
     /// The authorizer every front end calls.
-    public let authorizer: LiveAuthorizer
+    package let authorizer: LiveAuthorizer
     /// The metrics `/metrics` renders.
-    public let metrics: ServerMetrics
+    package let metrics: ServerMetrics
     /// The audit writer.
-    public let audit: AuditLog
+    package let audit: AuditLog
     /// The configuration reloader (`nil` for the bundled example, which never changes).
-    public let reloader: ConfigReloader?
+    package let reloader: ConfigReloader?
     /// Where the listeners listen.
-    public let addresses: Addresses
+    package let addresses: Addresses
     /// How long the checks in flight get to finish at shutdown (`server.shutdown_grace`).
-    public let shutdownGrace: Duration
+    package let shutdownGrace: Duration
     let httpConfiguration: HTTPCheckConfiguration
     /// TLS for the check listeners, when configured.
-    public let tls: TLSSupport?
+    package let tls: TLSSupport?
     let group: any EventLoopGroup
     let logger: Logger
     let bound = BoundAddresses()
@@ -64,7 +64,7 @@ public final class AuthzServer: Sendable {
     ///   - path: The configuration file, watched for changes; `nil` when there is none to watch.
     ///   - addresses: Listener addresses overriding the configuration's (tests use port 0).
     /// - Throws: ``ServerError`` when the TLS files cannot be loaded or the audit file cannot be opened.
-    public init(
+    package init(
         configuration config: ServerConfiguration, engine: AuthzEngine, path: String?, model: AWSModel,
         group: any EventLoopGroup, logger: Logger, version: String = "dev", addresses: Addresses? = nil,
         environment: [String: String]? = nil
@@ -93,7 +93,7 @@ public final class AuthzServer: Sendable {
 
     /// The configuration of a `ServiceGroup` that runs ``services``: graceful shutdown on `signals`,
     /// escalated to closing the connections left after ``shutdownGrace``.
-    public func serviceGroupConfiguration(
+    package func serviceGroupConfiguration(
         signals: [UnixSignal] = [], logger: Logger
     ) -> ServiceGroupConfiguration {
         var configuration = ServiceGroupConfiguration(
@@ -104,7 +104,7 @@ public final class AuthzServer: Sendable {
     }
 
     /// The services in start order.
-    public var services: [any Service] {
+    package var services: [any Service] {
         let authorizer = self.authorizer
         let httpConfiguration = self.httpConfiguration
         let metrics = self.metrics
@@ -146,13 +146,13 @@ public final class AuthzServer: Sendable {
     }
 
     /// Whether the configuration is loaded and the check listeners are up.
-    public var isReady: Bool { bound.checksReady }
+    package var isReady: Bool { bound.checksReady }
 
     /// The port a listener is bound to (`http`, `grpc`, `admin`), once it is.
-    public func boundPort(_ listener: String) -> Int? { bound.get(listener) }
+    package func boundPort(_ listener: String) -> Int? { bound.get(listener) }
 
     /// The startup line's facts.
-    public var startupMetadata: Logger.Metadata {
+    package var startupMetadata: Logger.Metadata {
         [
             "http": "\(addresses.http)", "grpc": "\(addresses.grpc)", "admin": "\(addresses.admin)",
             "policy": "\(authorizer.snapshot.engine.policy.summary)", "config": "\(authorizer.snapshot.path)",

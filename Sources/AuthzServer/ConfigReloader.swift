@@ -1,9 +1,9 @@
-public import AWSClassifier
+package import AWSClassifier
 internal import AuthzCore
 internal import Foundation
-public import Logging
+package import Logging
 internal import Policy
-public import ServiceLifecycle
+package import ServiceLifecycle
 internal import Synchronization
 internal import UnixSignals
 
@@ -20,7 +20,7 @@ internal import UnixSignals
 ///
 /// The server runs it as a service; the Squid helper, which has no event loop, calls
 /// ``reloadIfChanged()`` between lookups. Both swap the same ``LiveAuthorizer``.
-public final class ConfigReloader: Service, Sendable {
+package final class ConfigReloader: Service, Sendable {
     let path: String
     let model: AWSModel
     let authorizer: LiveAuthorizer
@@ -31,7 +31,7 @@ public final class ConfigReloader: Service, Sendable {
     private let lastSeen: Mutex<String>
 
     /// Creates a reloader for the file at `path`, whose current content is in force.
-    public init(
+    package init(
         path: String, model: AWSModel, authorizer: LiveAuthorizer, logger: Logger, pollInterval: Duration,
         environment: [String: String]? = nil
     ) {
@@ -47,7 +47,7 @@ public final class ConfigReloader: Service, Sendable {
     /// Reloads when the file changed since it was last seen; returns the new generation, or `nil`
     /// when it did not change or is invalid.
     @discardableResult
-    public func reloadIfChanged() -> Int? {
+    package func reloadIfChanged() -> Int? {
         let now = Self.fingerprint(path)
         let changed = lastSeen.withLock { last in
             defer { last = now }
@@ -56,7 +56,7 @@ public final class ConfigReloader: Service, Sendable {
         return changed ? reload(because: "the file changed") : nil
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         // Graceful shutdown cancels both loops.
         await cancelWhenGracefulShutdown {
@@ -83,7 +83,7 @@ public final class ConfigReloader: Service, Sendable {
 
     /// Reloads now; returns the new generation, or `nil` when the file is invalid.
     @discardableResult
-    public func reload(because trigger: String) -> Int? {
+    package func reload(because trigger: String) -> Int? {
         do {
             let (engine, server) = try PolicyLoader.load(path: path, model: model, environment: environment)
             let generation = authorizer.replace(with: engine, audit: server.audit, path: path)
@@ -103,7 +103,7 @@ public final class ConfigReloader: Service, Sendable {
     }
 
     /// What identifies the file's current content cheaply.
-    public static func fingerprint(_ path: String) -> String {
+    package static func fingerprint(_ path: String) -> String {
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved) else { return "missing" }
         let inode = attributes[.systemFileNumber].map { "\($0)" } ?? "?"

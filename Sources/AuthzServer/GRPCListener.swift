@@ -1,24 +1,24 @@
-public import AuthzCore
+package import AuthzCore
 internal import AuthzGRPC
 internal import AuthzHTTP2
-public import Logging
-public import NIOCore
+package import Logging
+package import NIOCore
 internal import NIOHTTP2
 internal import NIOSSL
-public import ServiceLifecycle
+package import ServiceLifecycle
 
 /// The gRPC listener: `envoy.service.auth.v3.Authorization/Check` and `grpc.health.v1.Health` over
 /// HTTP/2 (h2c, or TLS with ALPN `h2`), served on the connection's frames by
 /// ``GRPCConnectionHandler`` — no stream channel, no task per RPC. Graceful shutdown stops accepting,
 /// sends GOAWAY on every connection and lets the checks in flight finish.
-public struct GRPCListener: Service {
+package struct GRPCListener: Service {
     let listener: Listener
 
     /// Creates the listener; `ready` answers the health service, `onBound` gets the bound port.
     /// A CheckRequest may carry a body of up to `maxBodyBytes` (larger ones are denied
     /// `body_too_large`) plus the request's headers and attributes (1 MiB more); a larger message is
     /// refused `RESOURCE_EXHAUSTED` before it is buffered.
-    public init(
+    package init(
         address: ListenAddress, authorizer: any Authorizer, tls: TLSSupport?, maxBodyBytes: Int,
         maxHeaderBytes: Int = 64 << 10, idleTimeoutSeconds: Int64 = 60, group: any EventLoopGroup,
         logger: Logger, ready: @escaping @Sendable () -> Bool, onBound: @escaping @Sendable (Int) -> Void
@@ -41,7 +41,7 @@ public struct GRPCListener: Service {
             })
     }
 
-    public func run() async throws {
+    package func run() async throws {
         try await listener.run()
     }
 }

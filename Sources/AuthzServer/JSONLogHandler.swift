@@ -1,24 +1,24 @@
 internal import AuthzCore
 internal import Foundation
-public import Logging
+package import Logging
 internal import SigV4
 
 /// Process logs as JSON lines on standard error — the same form as audit records, with `level` and
 /// `msg` — so one collector reads both. Metadata values are written as strings.
-public struct JSONLogHandler: LogHandler {
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level = .info
+package struct JSONLogHandler: LogHandler {
+    package var metadata: Logger.Metadata = [:]
+    package var logLevel: Logger.Level = .info
     let label: String
 
     /// Creates a handler for `label`.
-    public init(label: String) { self.label = label }
+    package init(label: String) { self.label = label }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var fields = self.metadata
         if let extra = event.metadata { fields.merge(extra) { $1 } }
         var line =

@@ -1,11 +1,11 @@
 internal import AuthzHTTP
 internal import Foundation
-public import Logging
-public import NIOCore
+package import Logging
+package import NIOCore
 internal import NIOExtras
 internal import NIOHTTP1
 internal import NIOPosix
-public import ServiceLifecycle
+package import ServiceLifecycle
 internal import Synchronization
 
 /// ServerQuiescingHelper is documented as usable from any thread (it locks internally) but is not
@@ -75,9 +75,9 @@ final class ListenerShutdown: Sendable {
 /// shutdown, lets open connections finish (they get `ChannelShouldQuiesceEvent`), and returns when
 /// the last one has closed — or, when the service group cancels it at the end of the grace period,
 /// closes the connections left and returns.
-public struct Listener: Service {
+package struct Listener: Service {
     /// What the listener serves, for logs.
-    public let name: String
+    package let name: String
     let address: ListenAddress
     let group: any EventLoopGroup
     let logger: Logger
@@ -85,7 +85,7 @@ public struct Listener: Service {
     let onBound: @Sendable (SocketAddress) -> Void
 
     /// Creates a listener.
-    public init(
+    package init(
         name: String, address: ListenAddress, group: any EventLoopGroup, logger: Logger,
         onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in },
         initializer: @escaping @Sendable (any Channel) throws -> Void
@@ -100,7 +100,7 @@ public struct Listener: Service {
 
     /// Listens until shutdown.
     /// - Throws: ``ServerError`` when the address cannot be bound.
-    public func run() async throws {
+    package func run() async throws {
         let shutdown = ListenerShutdown(group: group)
         let initializer = self.initializer
         let channel: any Channel

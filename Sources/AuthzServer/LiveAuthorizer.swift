@@ -1,10 +1,10 @@
-public import AuthzCore
+package import AuthzCore
 internal import Foundation
 internal import Policy
 internal import Synchronization
 
 /// Where audit records go: one JSON line per record, without the newline.
-public protocol AuditSink: Sendable {
+package protocol AuditSink: Sendable {
     /// Takes one record. Never blocks a check for longer than a lock.
     func record(_ line: String)
 }
@@ -16,17 +16,17 @@ public protocol AuditSink: Sendable {
 /// with its engine, times the decision once, counts it in the metrics and hands its audit record to
 /// the sink when the audit settings keep it. A reload builds the new engine off the request path and
 /// swaps the snapshot; checks already running finish on the one they started with.
-public final class LiveAuthorizer: Authorizer, Sendable {
+package final class LiveAuthorizer: Authorizer, Sendable {
     /// One loaded configuration: immutable, shared by every check that started under it.
-    public final class Snapshot: Sendable {
+    package final class Snapshot: Sendable {
         /// The engine.
-        public let engine: AuthzEngine
+        package let engine: AuthzEngine
         /// Which decisions are audited (the file's `audit:` section).
-        public let audit: ServerConfiguration.Audit
+        package let audit: ServerConfiguration.Audit
         /// 1 for the first configuration, +1 for every successful reload.
-        public let generation: Int
+        package let generation: Int
         /// Where it came from.
-        public let path: String
+        package let path: String
 
         init(engine: AuthzEngine, audit: ServerConfiguration.Audit, generation: Int, path: String) {
             self.engine = engine
@@ -38,12 +38,12 @@ public final class LiveAuthorizer: Authorizer, Sendable {
 
     private let current: Mutex<Snapshot>
     /// The metrics every check is counted in.
-    public let metrics: ServerMetrics
+    package let metrics: ServerMetrics
     let auditSink: (any AuditSink)?
 
     /// Creates the authorizer with a first configuration: its engine and its audit settings.
     /// `sink` nil: records are not written.
-    public init(
+    package init(
         engine: AuthzEngine, audit: ServerConfiguration.Audit, path: String, metrics: ServerMetrics,
         sink: (any AuditSink)?
     ) {
@@ -54,11 +54,11 @@ public final class LiveAuthorizer: Authorizer, Sendable {
     }
 
     /// The configuration in force.
-    public var snapshot: Snapshot { current.withLock { $0 } }
+    package var snapshot: Snapshot { current.withLock { $0 } }
 
     /// Replaces the configuration (its engine and audit settings); returns the new generation.
     @discardableResult
-    public func replace(with engine: AuthzEngine, audit: ServerConfiguration.Audit, path: String) -> Int {
+    package func replace(with engine: AuthzEngine, audit: ServerConfiguration.Audit, path: String) -> Int {
         let generation = current.withLock { state in
             state = Snapshot(engine: engine, audit: audit, generation: state.generation + 1, path: path)
             return state.generation
@@ -67,7 +67,7 @@ public final class LiveAuthorizer: Authorizer, Sendable {
         return generation
     }
 
-    public func check(_ request: AuthzRequest) -> CheckResult {
+    package func check(_ request: AuthzRequest) -> CheckResult {
         let snapshot = self.snapshot
         metrics.checkStarted()
         defer { metrics.checkFinished() }
@@ -80,7 +80,7 @@ public final class LiveAuthorizer: Authorizer, Sendable {
         return result
     }
 
-    public func refuse(_ refusal: Refusal) -> CheckResult {
+    package func refuse(_ refusal: Refusal) -> CheckResult {
         let snapshot = self.snapshot
         let result = snapshot.engine.refuse(refusal)
         finish(result, snapshot: snapshot, nanoseconds: 0)

@@ -1,13 +1,13 @@
-public import AWSClassifier
-public import AuthzCore
-public import Policy
+package import AWSClassifier
+package import AuthzCore
+package import Policy
 
 /// Everything a configuration file turns into: the compiled policy, the known keys, the engine.
-public enum PolicyLoader {
+package enum PolicyLoader {
     /// Loads, validates and compiles `path`; reads the keys' secrets. The server's settings come
     /// along: the audit settings and the limits are applied by whoever runs the engine.
     /// - Throws: ``ConfigError`` with positions.
-    public static func load(
+    package static func load(
         path: String, model: AWSModel, environment: [String: String]? = nil
     ) throws(ConfigError) -> (engine: AuthzEngine, server: ServerConfiguration) {
         let file = try ConfigurationFile.load(path: path)
@@ -16,7 +16,7 @@ public enum PolicyLoader {
 
     /// Compiles a configuration file's policy into an engine with the file's body limit
     /// (`server.max_body_bytes`).
-    public static func engine(
+    package static func engine(
         for file: ConfigurationFile, model: AWSModel, environment: [String: String]? = nil,
         now: @escaping @Sendable () -> Int64 = AuthzEngine.systemClock
     ) throws(ConfigError) -> AuthzEngine {
@@ -25,7 +25,7 @@ public enum PolicyLoader {
     }
 
     /// Compiles a policy into an engine.
-    public static func engine(
+    package static func engine(
         for policy: PolicyConfig, maxBodyBytes: Int = AuthzEngine.defaultMaxBodyBytes, model: AWSModel,
         environment: [String: String]? = nil, now: @escaping @Sendable () -> Int64 = AuthzEngine.systemClock
     ) throws(ConfigError) -> AuthzEngine {

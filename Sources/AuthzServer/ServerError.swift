@@ -3,12 +3,12 @@
 ///
 /// Configuration problems are ``ConfigError``s with positions; these have none, only what failed
 /// and why. The executable prints the message and exits with status 2.
-public struct ServerError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct ServerError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What failed and why.
-    public var message: String
+    package var message: String
 
     /// Creates an error.
-    public init(_ message: String) { self.message = message }
+    package init(_ message: String) { self.message = message }
 
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -2,7 +2,7 @@ internal import AuthzCore
 internal import CoreMetrics
 internal import Metrics
 internal import Policy
-public import Prometheus
+package import Prometheus
 internal import Synchronization
 
 /// The server's metrics, registered with a Prometheus registry through swift-metrics.
@@ -11,9 +11,9 @@ internal import Synchronization
 /// `sigv4authz_check_duration_seconds` (histogram), `sigv4authz_checks_in_flight`,
 /// `sigv4authz_config_reloads_total{result}`, `sigv4authz_config_generation`,
 /// `sigv4authz_audit_dropped_total`, `sigv4authz_build_info{version}`.
-public final class ServerMetrics: Sendable {
+package final class ServerMetrics: Sendable {
     /// The registry `/metrics` renders.
-    public let registry: PrometheusCollectorRegistry
+    package let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
     private let decisions = Mutex<[DecisionKey: CoreMetrics.Counter]>([:])
     let duration: CoreMetrics.Timer
@@ -24,7 +24,7 @@ public final class ServerMetrics: Sendable {
     let auditDropped: CoreMetrics.Counter
 
     /// Creates the metrics in a new registry (tests get their own; nothing global is touched).
-    public init(version: String) {
+    package init(version: String) {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [
@@ -82,7 +82,7 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The Prometheus text exposition.
-    public func render() -> String {
+    package func render() -> String {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return String(decoding: buffer, as: UTF8.self)

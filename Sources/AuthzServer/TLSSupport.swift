@@ -1,20 +1,20 @@
 internal import Foundation
-public import NIOCertificateReloading
+package import NIOCertificateReloading
 internal import NIOSSL
 
 /// TLS for the check listeners: one certificate reloader (it re-reads the certificate and key files
 /// every poll interval, so a renewed certificate — a Kubernetes Secret update — is used for new
 /// connections without a restart), optional client verification against `client_ca` (mTLS), and
 /// ALPN `h2` / `http/1.1` on the HTTP listener.
-public struct TLSSupport: Sendable {
+package struct TLSSupport: Sendable {
     /// The reloader; run it as a service.
-    public let reloader: TimedCertificateReloader
+    package let reloader: TimedCertificateReloader
     let clientCA: String?
     let serverContext: NIOSSLContext
 
     /// Loads the certificate and key once (so a bad path fails at startup) and builds the contexts.
     /// - Throws: ``ServerError`` when a file cannot be read or is not PEM.
-    public init(_ tls: ServerConfiguration.TLS, refresh: Duration) throws(ServerError) {
+    package init(_ tls: ServerConfiguration.TLS, refresh: Duration) throws(ServerError) {
         let reloader = TimedCertificateReloader(
             refreshInterval: refresh,
             certificateSource: .init(location: .file(path: tls.certificate), format: .pem),

@@ -1,4 +1,4 @@
-public import AuthzCore
+package import AuthzCore
 internal import Foundation
 internal import Policy
 internal import SigV4
@@ -30,19 +30,19 @@ internal import SigV4
 ///
 /// A line that cannot be read is answered `ERR` with reason `internal_error` (never `BH`), so Squid
 /// denies.
-public enum SquidHelperCodec {
+package enum SquidHelperCodec {
     /// One lookup read from Squid.
-    public struct Lookup: Sendable {
+    package struct Lookup: Sendable {
         /// The concurrency channel id to echo, if Squid sent one.
-        public var channel: Substring?
+        package var channel: Substring?
         /// The original request, or why it could not be read.
-        public var request: Result<AuthzRequest, LookupError>
+        package var request: Result<AuthzRequest, LookupError>
     }
 
     /// Why a lookup line could not be turned into a request.
-    public struct LookupError: Error, Sendable, Hashable {
+    package struct LookupError: Error, Sendable, Hashable {
         /// What is wrong with the line, in words.
-        public var message: String
+        package var message: String
     }
 
     /// The headers `squid/squid.conf` passes, in its `FORMAT`'s order: what signing, the time, the
@@ -50,7 +50,7 @@ public enum SquidHelperCodec {
     /// S3 headers that make AWS authorize more (ACL grants, tagging, Object Lock, SSE-KMS, the
     /// expected bucket owner, Content-Encoding). A header outside the list is unknown, so what it could
     /// trigger is assumed (a PutObject then also needs `s3:PutObjectAcl`, `kms:GenerateDataKey`, …).
-    public static let defaultHeaderNames = [
+    package static let defaultHeaderNames = [
         "Host", "Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256", "X-Amz-Target",
         "Content-Type", "X-Amz-Copy-Source", "Date", "X-Amz-Region-Set", "X-Amz-Checksum-Crc32",
         "X-Amz-Sdk-Checksum-Algorithm", "X-Amz-Checksum-Mode", "X-Amzn-Query-Mode",
@@ -61,10 +61,10 @@ public enum SquidHelperCodec {
     ]
 
     /// Longest lookup line read (Squid's own request header limit is 64 KiB; URL-escaping can triple it).
-    public static let maximumLineBytes = 256 * 1024
+    package static let maximumLineBytes = 256 * 1024
 
     /// Reads one lookup line (without its newline) whose header values are those of `headerNames`.
-    public static func parse(_ line: Substring, headerNames: [String] = defaultHeaderNames) -> Lookup {
+    package static func parse(_ line: Substring, headerNames: [String] = defaultHeaderNames) -> Lookup {
         var tokens = line.split(separator: " ", omittingEmptySubsequences: true)[...]
         var channel: Substring?
         if let first = tokens.first, first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), first.utf8.count <= 20 {
@@ -105,7 +105,7 @@ public enum SquidHelperCodec {
     }
 
     /// Checks a `--headers` list: HTTP header names, no duplicates.
-    public static func validate(headerNames: [String]) -> String? {
+    package static func validate(headerNames: [String]) -> String? {
         var seen: Set<String> = []
         for name in headerNames {
             guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else { return "\(name) is not an HTTP header name" }
@@ -116,7 +116,7 @@ public enum SquidHelperCodec {
 
     /// The reply line (without its newline) for a result: `OK`/`ERR`, the message, the reason for
     /// Squid's log, and the decision headers' facts as `key=value` annotations (empty ones omitted).
-    public static func reply(channel: Substring?, result: CheckResult) -> String {
+    package static func reply(channel: Substring?, result: CheckResult) -> String {
         var out = ""
         out.reserveCapacity(256)
         if let channel { out += "\(channel) " }

@@ -1,4 +1,4 @@
-public import Policy
+package import Policy
 
 /// The configuration file, read whole: the policy (``PolicyConfig``: credentials, accounts, rules,
 /// default, s3) and the server's settings (``ServerConfiguration``: listen, tls, server, audit).
@@ -17,17 +17,17 @@ public import Policy
 ///     print(error)   // config.yaml:12:7: unknown key 'acounts' in the top level; expected one of …
 /// }
 /// ```
-public struct ConfigurationFile: Sendable {
+package struct ConfigurationFile: Sendable {
     /// The policy's sections.
-    public var policy: PolicyConfig
+    package var policy: PolicyConfig
     /// The server's sections.
-    public var server: ServerConfiguration
+    package var server: ServerConfiguration
 
     /// The file it came from (or the name given to ``parse(_:path:)``).
-    public var path: String { policy.path }
+    package var path: String { policy.path }
 
     /// Both parts.
-    public init(policy: PolicyConfig, server: ServerConfiguration) {
+    package init(policy: PolicyConfig, server: ServerConfiguration) {
         self.policy = policy
         self.server = server
     }
@@ -36,12 +36,12 @@ public struct ConfigurationFile: Sendable {
     static let sectionKeys = ["listen", "tls", "credentials", "accounts", "rules", "default", "audit", "server", "s3"]
 
     /// Reads and validates the file at `path`.
-    public static func load(path: String) throws(ConfigError) -> ConfigurationFile {
+    package static func load(path: String) throws(ConfigError) -> ConfigurationFile {
         try read(YAMLDocument.read(path: path), path: path)
     }
 
     /// Validates configuration text; `path` is used in positions.
-    public static func parse(_ text: String, path: String = "<string>") throws(ConfigError) -> ConfigurationFile {
+    package static func parse(_ text: String, path: String = "<string>") throws(ConfigError) -> ConfigurationFile {
         try read(YAMLDocument.parse(text, path: path), path: path)
     }
 

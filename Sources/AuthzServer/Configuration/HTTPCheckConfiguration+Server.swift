@@ -1,8 +1,8 @@
-public import AuthzHTTP
+package import AuthzHTTP
 
 extension HTTPCheckConfiguration {
     /// The HTTP check listener's settings from the configuration file's `server:` section.
-    public init(_ server: ServerConfiguration) {
+    package init(_ server: ServerConfiguration) {
         self.init()
         envoyPrefix = server.envoyPrefix
         nginxPath = server.nginxPath

@@ -5,21 +5,21 @@ internal import Policy
 /// The host is an IP address literal, never a name: a listener binds an address, and a name such as
 /// `localhost` would be resolved only when binding (to whichever address the resolver returns
 /// first), so the configuration refuses it where it is written.
-public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
+package struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
     /// The IP address, without brackets.
-    public var host: String
+    package var host: String
     /// The port; 0 for any free port.
-    public var port: Int
+    package var port: Int
 
     /// Why text is not a listen address: a sentence that says how to write one.
-    public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+    package struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
         /// What is wrong and how to fix it.
-        public var message: String
-        public var description: String { message }
+        package var message: String
+        package var description: String { message }
     }
 
     /// Parses `IPv4:port` or `[IPv6]:port`; `what` names the setting in the error (`listen.grpc`).
-    public init(parsing text: String, for what: String = "a listen address") throws(ParseError) {
+    package init(parsing text: String, for what: String = "a listen address") throws(ParseError) {
         let form =
             "\(what) must be IP:port with a port from 0 (any free port) to 65535, such as 0.0.0.0:8080 or [::]:8080"
         guard let colon = text.lastIndex(of: ":") else { throw ParseError(message: form) }
@@ -50,16 +50,16 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses `IPv4:port` or `[IPv6]:port`; `nil` for anything else.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard let address = try? ListenAddress(parsing: text) else { return nil }
         self = address
     }
 
     /// An address from its parts (`host` an IP address, without brackets).
-    public init(host: String, port: Int) {
+    package init(host: String, port: Int) {
         self.host = host
         self.port = port
     }
 
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
