@@ -6,11 +6,13 @@
 #   make bench-server  run the server against nginx with wrk and h2load (installs them)
 #   make bench-envoy   real Envoy (one worker) with no authorizer, nginx and sigv4-authz (gRPC, HTTP)
 #                      as ext_authz: req/s, CPU per check, latency at a fixed rate (DURATION=10)
+#   make bench-transport  instructions per check (callgrind) of each transport alone and with the
+#                      decision: HTTP/1.1, h2c, gRPC (N=20000 checks; installs valgrind, h2load)
 #   make format  format the sources in place with the toolchain's swift-format
 
 SWIFT ?= swift
 
-.PHONY: test deps testsuite lint build swift-tests deploy-tests e2e-tests bench bench-server bench-envoy format vectors protos
+.PHONY: test deps testsuite lint build swift-tests deploy-tests e2e-tests bench bench-server bench-envoy bench-transport format vectors protos
 
 test: deps testsuite lint build swift-tests deploy-tests e2e-tests
 
@@ -56,6 +58,11 @@ bench-server:
 # also updates the plot docs/performance.md shows.
 bench-envoy:
 	scripts/bench-envoy.sh
+
+# Instructions per check under callgrind, (2N - N checks) / N, each transport alone
+# (Benchmarks/TransportCeiling) and with the decision (serve); N=20000 by default, about 20 minutes.
+bench-transport:
+	scripts/bench-transport-instructions.sh
 
 # Regenerates Sources/AuthzGRPC/Generated and Tests/AuthzServerTests/Generated from Protos/ (needs protoc: apt-get install protobuf-compiler).
 protos:
