@@ -132,7 +132,7 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
             refuse(.deadlineExceeded, "the deadline passed", streamID: streamID, context: context)
             return
         }
-        guard let message = Self.message(&body) else {
+        guard Self.readPrefix(&body) else {
             refuse(
                 .internal, "the request is not one gRPC message (5-byte prefix, uncompressed, exact length)",
                 streamID: streamID, context: context)
@@ -141,18 +141,24 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
         do {
             switch call.method {
             case .check:
-                let request = try Envoy_Service_Auth_V3_CheckRequest(serializedBytes: message)
-                let response = AuthorizationService.answer(request, authorizer: authorizer)
-                writeResponse(try response.serializedBytes(), streamID: streamID, context: context)
+                // Read from the received bytes in place; the answer is encoded straight into the frame.
+                let (request, clientDecisionHeaders) = try body.withUnsafeReadableBytes { bytes in
+                    try AuthorizationService.translate(serialized: bytes)
+                }
+                let result = authorizer.check(request)
+                var message = context.channel.allocator.buffer(capacity: 0)
+                AuthorizationService.writeFramedResponse(
+                    result, clientDecisionHeaders: clientDecisionHeaders, into: &message)
+                writeResponse(framed: message, streamID: streamID, context: context)
             case .healthCheck:
-                let request = try Grpc_Health_V1_HealthCheckRequest(serializedBytes: message)
+                let request = try Grpc_Health_V1_HealthCheckRequest(serializedBytes: Array(body.readableBytesView))
                 guard HealthService.known.contains(request.service) else {
                     refuse(.notFound, "unknown service \(request.service)", streamID: streamID, context: context)
                     return
                 }
                 writeResponse(try healthStatus().serializedBytes(), streamID: streamID, context: context)
             case .healthWatch:
-                let request = try Grpc_Health_V1_HealthCheckRequest(serializedBytes: message)
+                let request = try Grpc_Health_V1_HealthCheckRequest(serializedBytes: Array(body.readableBytesView))
                 var status = healthStatus()
                 if !HealthService.known.contains(request.service) { status.status = .serviceUnknown }
                 writeResponse(try status.serializedBytes(), streamID: streamID, context: context, end: false)
@@ -193,27 +199,37 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
         return response
     }
 
-    /// The one message of a request: 5-byte prefix (flag 0, length), then exactly that many bytes.
-    static func message(_ buffer: inout ByteBuffer) -> [UInt8]? {
+    /// Checks the one message of a request — 5-byte prefix (flag 0, length), then exactly that many
+    /// bytes — and leaves the buffer at the message.
+    static func readPrefix(_ buffer: inout ByteBuffer) -> Bool {
         guard let flag = buffer.readInteger(as: UInt8.self), flag == 0,
             let length = buffer.readInteger(as: UInt32.self), Int(length) == buffer.readableBytes
-        else { return nil }
-        return buffer.readBytes(length: Int(length))
+        else { return false }
+        return true
     }
+
+    /// The headers of every answer with a message (built once: the same two entries each time).
+    private static let responseHeaders: HPACKHeaders = [":status": "200", "content-type": "application/grpc"]
+    /// The trailers of every successful call.
+    private static let okTrailers: HPACKHeaders = ["grpc-status": "0"]
 
     private func writeResponse(
         _ bytes: [UInt8], streamID: HTTP2StreamID, context: ChannelHandlerContext, end: Bool = true
     ) {
-        var headers = HPACKHeaders()
-        headers.add(name: ":status", value: "200")
-        headers.add(name: "content-type", value: "application/grpc")
-        write(headers: headers, endStream: false, streamID: streamID, context: context)
         var buffer = context.channel.allocator.buffer(capacity: bytes.count + 5)
         buffer.writeInteger(UInt8(0))
         buffer.writeInteger(UInt32(bytes.count))
         buffer.writeBytes(bytes)
-        write(data: buffer, endStream: false, streamID: streamID, context: context)
-        if end { writeTrailers(status: .ok, message: nil, streamID: streamID, context: context) }
+        writeResponse(framed: buffer, streamID: streamID, context: context, end: end)
+    }
+
+    /// Headers, the framed message, and (with `end`) the OK trailers.
+    private func writeResponse(
+        framed message: ByteBuffer, streamID: HTTP2StreamID, context: ChannelHandlerContext, end: Bool = true
+    ) {
+        write(headers: Self.responseHeaders, endStream: false, streamID: streamID, context: context)
+        write(data: message, endStream: false, streamID: streamID, context: context)
+        if end { write(headers: Self.okTrailers, endStream: true, streamID: streamID, context: context) }
     }
 
     private func writeTrailers(
@@ -244,7 +260,7 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
 
     /// `grpc-timeout`: at most 8 digits and a unit (H, M, S, m, u, n).
     static func timeout(_ text: String) -> TimeAmount? {
-        let utf8 = Array(text.utf8)
+        let utf8 = text.utf8
         guard utf8.count >= 2, utf8.count <= 9, let unit = utf8.last else { return nil }
         var value: Int64 = 0
         for digit in utf8.dropLast() {
