@@ -141,15 +141,11 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
         do {
             switch call.method {
             case .check:
-                // Read from the received bytes in place; the answer is encoded straight into the frame.
-                let (request, clientDecisionHeaders) = try body.withUnsafeReadableBytes { bytes in
-                    try AuthorizationService.translate(serialized: bytes)
-                }
-                let result = authorizer.check(request)
-                var message = context.channel.allocator.buffer(capacity: 0)
-                AuthorizationService.writeFramedResponse(
-                    result, clientDecisionHeaders: clientDecisionHeaders, into: &message)
-                writeResponse(framed: message, streamID: streamID, context: context)
+                let request = try Envoy_Service_Auth_V3_CheckRequest(serializedBytes: Array(body.readableBytesView))
+                let (authz, clientDecisionHeaders) = AuthorizationService.translate(request)
+                let response = AuthorizationService.encode(
+                    authorizer.check(authz), clientDecisionHeaders: clientDecisionHeaders)
+                writeResponse(try response.serializedBytes(), streamID: streamID, context: context)
             case .healthCheck:
                 let request = try Grpc_Health_V1_HealthCheckRequest(serializedBytes: Array(body.readableBytesView))
                 guard HealthService.known.contains(request.service) else {
