@@ -2,7 +2,10 @@
 #
 #   make test    install what the tests need, check formatting, build, run every test: the Swift
 #                tests, the deployment tests (Tests/Deploy) and the real-proxy tests (Tests/EndToEnd)
-#   make bench   build in release mode and run the micro-benchmarks
+#   make bench   run the micro-benchmarks (the Benchmarks/ package, ordo-one/benchmark; release build)
+#   make bench-check   the micro-benchmarks against the committed thresholds (allocations exactly,
+#                      callgrind instructions within 2%): fails on a regression (installs valgrind)
+#   make bench-thresholds  rewrite those thresholds after an intended change (review, then commit)
 #   make bench-server  run the server against nginx with wrk and h2load (installs them)
 #   make bench-envoy   real Envoy (one worker) with no authorizer, nginx and sigv4-authz (gRPC, HTTP)
 #                      as ext_authz: req/s, CPU per check, latency at a fixed rate (DURATION=10)
@@ -12,7 +15,7 @@
 
 SWIFT ?= swift
 
-.PHONY: test deps testsuite lint build swift-tests deploy-tests e2e-tests bench bench-server bench-envoy bench-transport format vectors protos
+.PHONY: test deps testsuite lint build swift-tests deploy-tests e2e-tests bench bench-check bench-thresholds bench-server bench-envoy bench-transport format vectors protos
 
 test: deps testsuite lint build swift-tests deploy-tests e2e-tests
 
@@ -40,7 +43,7 @@ testsuite:
 	scripts/fetch-aws4-testsuite.sh
 
 # Generated code (*/Generated/: protobuf messages and test clients) is left as protoc writes it.
-SWIFT_FILES = $(shell find Sources Tests Benchmarks -name '*.swift' -not -path '*/Generated/*') Package.swift
+SWIFT_FILES = $(shell find Sources Tests Benchmarks -name '*.swift' -not -path '*/Generated/*' -not -path '*/.build/*') Package.swift
 
 lint:
 	$(SWIFT) format lint --strict $(SWIFT_FILES)
@@ -48,8 +51,17 @@ lint:
 build:
 	$(SWIFT) build --build-tests
 
+# The micro-benchmarks are a package of their own (Benchmarks/Package.swift, its own .build), which
+# `make test` and the main package's build never build. Deterministic hashing: the same allocation
+# counts on every run.
 bench:
-	$(SWIFT) run -c release SigV4Benchmarks
+	cd Benchmarks && SWIFT_DETERMINISTIC_HASHING=1 $(SWIFT) package benchmark
+
+bench-check:
+	SWIFT="$(SWIFT)" scripts/bench-check.sh
+
+bench-thresholds:
+	SWIFT="$(SWIFT)" scripts/bench-check.sh --update
 
 bench-server:
 	scripts/bench-server.sh

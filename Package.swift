@@ -247,19 +247,9 @@ let package = Package(
             resources: [.copy("Vectors")],
             swiftSettings: strictSettings
         ),
-        .target(
-            name: "CAllocationCounter",
-            path: "Benchmarks/CAllocationCounter"
-        ),
-        .executableTarget(
-            name: "SigV4Benchmarks",
-            dependencies: [
-                "SigV4", "AWSClassifier", "Policy", "AuthzCore", "CAllocationCounter",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            path: "Benchmarks/SigV4Benchmarks",
-            swiftSettings: strictSettings
-        ),
+        // The check listeners answering without deciding (scripts/bench-server.sh,
+        // scripts/bench-transport-instructions.sh): it uses the server's package API, so it is built
+        // here. The micro-benchmarks are a package of their own: Benchmarks/Package.swift.
         .executableTarget(
             name: "TransportCeiling",
             dependencies: [
