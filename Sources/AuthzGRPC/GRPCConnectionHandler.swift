@@ -141,7 +141,10 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
         do {
             switch call.method {
             case .check:
-                let request = try Envoy_Service_Auth_V3_CheckRequest(serializedBytes: Array(body.readableBytesView))
+                // Fields outside Protos/' subset (Envoy's destination, TLS session, metadata…) are
+                // skipped, not kept as unknown fields: nothing reads them, and keeping them copies them.
+                let request = try Envoy_Service_Auth_V3_CheckRequest(
+                    serializedBytes: Array(body.readableBytesView), options: Self.decodingOptions)
                 let (authz, clientDecisionHeaders) = AuthorizationService.translate(request)
                 let response = AuthorizationService.encode(
                     authorizer.check(authz), clientDecisionHeaders: clientDecisionHeaders)
@@ -203,6 +206,13 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
         else { return false }
         return true
     }
+
+    /// How requests are decoded: unknown fields dropped.
+    static let decodingOptions: BinaryDecodingOptions = {
+        var options = BinaryDecodingOptions()
+        options.discardUnknownFields = true
+        return options
+    }()
 
     /// The headers of every answer with a message (built once: the same two entries each time).
     private static let responseHeaders: HPACKHeaders = [":status": "200", "content-type": "application/grpc"]
