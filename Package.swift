@@ -179,7 +179,7 @@ let package = Package(
         .testTarget(
             name: "AuthzGRPCTests",
             dependencies: [
-                "AuthzGRPC", "AuthzHTTP2", "AuthzCore", "Policy", "SigV4", "AWSClassifier",
+                "AuthzGRPC", "AuthzHTTP2", "AuthzCore", "HTTP2TestSupport", "Policy", "SigV4", "AWSClassifier",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
@@ -192,7 +192,8 @@ let package = Package(
         .testTarget(
             name: "AuthzHTTPTests",
             dependencies: [
-                "AuthzHTTP", "AuthzHTTP2", "AuthzCore", "AuthzFixtures", "Policy", "SigV4", "AWSClassifier",
+                "AuthzHTTP", "AuthzHTTP2", "AuthzCore", "AuthzFixtures", "HTTP2TestSupport", "Policy", "SigV4",
+                "AWSClassifier",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -205,6 +206,17 @@ let package = Package(
             name: "AuthzFixtures",
             dependencies: ["AuthzCore", "Policy", "SigV4", "AWSClassifier"],
             path: "Tests/AuthzFixtures",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HTTP2TestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+            ],
+            path: "Tests/HTTP2TestSupport",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import AWSClassifier
 import AuthzCore
 import AuthzHTTP2
+import HTTP2TestSupport
 import NIOCore
 import NIOEmbedded
 import NIOHPACK
@@ -158,36 +159,7 @@ private func healthMessage(_ service: String) throws -> [UInt8] {
 }
 
 extension HTTP2Frame {
-    fileprivate var headerBlock: (headers: HPACKHeaders, endStream: Bool)? {
-        if case .headers(let headers) = payload { return (headers.headers, headers.endStream) }
-        return nil
-    }
-
-    fileprivate var dataBlock: (bytes: [UInt8], endStream: Bool)? {
-        if case .data(let data) = payload, case .byteBuffer(let buffer) = data.data {
-            return (Array(buffer.readableBytesView), data.endStream)
-        }
-        return nil
-    }
-
-    fileprivate var windowIncrement: Int? {
-        if case .windowUpdate(let increment) = payload { return increment }
-        return nil
-    }
-
-    fileprivate var isReset: Bool {
-        if case .rstStream = payload { return true }
-        return false
-    }
-
-    fileprivate var goAway: (lastStreamID: HTTP2StreamID, errorCode: HTTP2ErrorCode)? {
-        if case .goAway(let lastStreamID, let errorCode, _) = payload { return (lastStreamID, errorCode) }
-        return nil
-    }
-}
-
-private func on(_ stream: Int, _ frames: [HTTP2Frame]) -> [HTTP2Frame] {
-    frames.filter { $0.streamID == HTTP2StreamID(stream) }
+    fileprivate var isReset: Bool { resetCode != nil }
 }
 
 /// The answer of a unary call on `stream`: HEADERS (`:status 200`, `application/grpc`), one DATA holding
@@ -937,51 +909,27 @@ struct GRPCConnectionHandlerTests {
 /// A client `NIOHTTP2Handler` and the server pipeline (`NIOHTTP2Handler`, `GRPCConnectionHandler`), each in
 /// an `EmbeddedChannel`, their bytes moved by ``pump()``.
 private struct WirePair {
-    let client: EmbeddedChannel
-    let server: EmbeddedChannel
+    let wire: InMemoryHTTP2
     let responder: StubResponder
+    var client: EmbeddedChannel { wire.client }
+    var server: EmbeddedChannel { wire.server }
 
     init(maximumMessageBytes: Int = 1 << 16) throws {
-        responder = try StubResponder()
-        // The client does not validate what it sends, so that it can send what a peer may.
-        client = EmbeddedChannel(handler: NIOHTTP2Handler(mode: .client, headerBlockValidation: .disabled))
-        server = EmbeddedChannel()
-        let settings = GRPCConnectionHandler.initialSettings(
-            maximumMessageBytes: maximumMessageBytes, maximumHeaderBytes: 65_536)
-        try server.pipeline.syncOperations.addHandler(NIOHTTP2Handler(mode: .server, initialSettings: settings))
-        try server.pipeline.syncOperations.addHandler(
-            GRPCConnectionHandler(
-                authorizer: responder, ready: { true }, maximumMessageBytes: maximumMessageBytes))
-        let address = try SocketAddress(ipAddress: "127.0.0.1", port: 50_051)
-        try server.connect(to: address).wait()
-        try client.connect(to: address).wait()
-        try pump()
-        _ = try received()
-    }
-
-    /// Moves bytes both ways until neither side has anything to send.
-    func pump() throws {
-        var moved = true
-        while moved {
-            moved = false
-            while let bytes = try client.readOutbound(as: IOData.self) {
-                guard case .byteBuffer(let buffer) = bytes, server.isActive else { continue }
-                try server.writeInbound(buffer)
-                moved = true
-            }
-            while let bytes = try server.readOutbound(as: IOData.self) {
-                guard case .byteBuffer(let buffer) = bytes, client.isActive else { continue }
-                try client.writeInbound(buffer)
-                moved = true
-            }
+        let responder = try StubResponder()
+        self.responder = responder
+        wire = try InMemoryHTTP2 { server in
+            let settings = GRPCConnectionHandler.initialSettings(
+                maximumMessageBytes: maximumMessageBytes, maximumHeaderBytes: 65_536)
+            try server.pipeline.syncOperations.addHandler(NIOHTTP2Handler(mode: .server, initialSettings: settings))
+            try server.pipeline.syncOperations.addHandler(
+                GRPCConnectionHandler(authorizer: responder, ready: { true }, maximumMessageBytes: maximumMessageBytes))
         }
     }
 
-    /// Writes a frame on the client (without waiting: a frame may wait for the window).
-    func send(_ stream: Int, _ payload: HTTP2Frame.FramePayload) throws {
-        client.writeAndFlush(HTTP2Frame(streamID: HTTP2StreamID(stream), payload: payload), promise: nil)
-        try client.throwIfErrorCaught()
-    }
+    func pump() throws { try wire.pump() }
+    func send(_ stream: Int, _ payload: HTTP2Frame.FramePayload) throws { try wire.send(stream, payload) }
+    func received() throws -> [HTTP2Frame] { try wire.received() }
+    func finish() { wire.finish() }
 
     /// A Check: headers, then the message in DATA frames of at most 16 KiB, the last ending the stream.
     func sendCall(_ stream: Int, framedMessage: [UInt8], headers: HPACKHeaders = Connection.requestHeaders()) throws {
@@ -999,17 +947,6 @@ private struct WirePair {
         } while start < framedMessage.count
     }
 
-    /// The frames the client has received.
-    func received() throws -> [HTTP2Frame] {
-        var frames: [HTTP2Frame] = []
-        while let frame = try client.readInbound(as: HTTP2Frame.self) { frames.append(frame) }
-        return frames
-    }
-
-    func finish() {
-        _ = try? client.finish(acceptAlreadyClosed: true)
-        _ = try? server.finish(acceptAlreadyClosed: true)
-    }
 }
 
 @Suite("GRPCConnectionHandler behind NIOHTTP2Handler (in memory)")

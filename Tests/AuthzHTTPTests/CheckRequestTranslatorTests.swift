@@ -1,5 +1,6 @@
 import AWSClassifier
 import AuthzCore
+import HTTP2TestSupport
 import NIOHTTP1
 import Policy
 import SigV4

@@ -1,4 +1,5 @@
 import AuthzCore
+import HTTP2TestSupport
 import NIOCore
 import NIOEmbedded
 import NIOHPACK

@@ -1,6 +1,7 @@
 import AuthzCore
 import AuthzFixtures
 import Foundation
+import HTTP2TestSupport
 import NIOCore
 import NIOEmbedded
 import NIOHPACK
@@ -179,52 +180,25 @@ struct EmbeddedConnection {
 /// (``HTTPCheckPipeline/configure(_:configuration:authorizer:)``: h2c by its preface) in another, their
 /// bytes moved by ``pump()``.
 struct H2CWire {
-    let client: EmbeddedChannel
-    let server: EmbeddedChannel
+    let wire: InMemoryHTTP2
     let authorizer: RecordingAuthorizer
+    var client: EmbeddedChannel { wire.client }
+    var server: EmbeddedChannel { wire.server }
 
     /// `handshake: false` leaves the client's preface, SETTINGS and what it sends next unsent until the
     /// first ``pump()``, so the server reads them before it has the client's SETTINGS ACK.
     init(configuration: HTTPCheckConfiguration = HTTPCheckConfiguration(), handshake: Bool = true) throws {
-        authorizer = try RecordingAuthorizer()
-        // The client does not validate what it sends, so that it can send what a peer may.
-        client = EmbeddedChannel(handler: NIOHTTP2Handler(mode: .client, headerBlockValidation: .disabled))
-        server = EmbeddedChannel()
-        try HTTPCheckPipeline.configure(server, configuration: configuration, authorizer: authorizer)
-        try server.connect(to: SocketAddress(ipAddress: EmbeddedConnection.peer, port: 40_000)).wait()
-        try client.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8_080)).wait()
-        if handshake {
-            try pump()
-            _ = try received()
+        let authorizer = try RecordingAuthorizer()
+        self.authorizer = authorizer
+        wire = try InMemoryHTTP2(peer: EmbeddedConnection.peer, handshake: handshake) { server in
+            try HTTPCheckPipeline.configure(server, configuration: configuration, authorizer: authorizer)
         }
     }
 
-    /// Moves bytes both ways (running both event loops) until neither side has anything to send.
-    func pump() throws {
-        var moved = true
-        while moved {
-            moved = false
-            client.embeddedEventLoop.run()
-            server.embeddedEventLoop.run()
-            while let bytes = try client.readOutbound(as: IOData.self) {
-                guard case .byteBuffer(let buffer) = bytes, server.isActive else { continue }
-                try server.writeInbound(buffer)
-                moved = true
-            }
-            server.embeddedEventLoop.run()
-            while let bytes = try server.readOutbound(as: IOData.self) {
-                guard case .byteBuffer(let buffer) = bytes, client.isActive else { continue }
-                try client.writeInbound(buffer)
-                moved = true
-            }
-        }
-    }
-
-    /// Writes a frame on the client.
-    func send(_ stream: Int, _ payload: HTTP2Frame.FramePayload) throws {
-        client.writeAndFlush(HTTP2Frame(streamID: HTTP2StreamID(stream), payload: payload), promise: nil)
-        try client.throwIfErrorCaught()
-    }
+    func pump() throws { try wire.pump() }
+    func send(_ stream: Int, _ payload: HTTP2Frame.FramePayload) throws { try wire.send(stream, payload) }
+    func received() throws -> [HTTP2Frame] { try wire.received() }
+    func finish() { wire.finish() }
 
     /// The request headers of a check: pseudo-headers, then `extra` (lower-case names).
     static func requestHeaders(
@@ -232,45 +206,4 @@ struct H2CWire {
     ) -> HPACKHeaders {
         HPACKHeaders([(":method", method), (":scheme", "http"), (":path", path), (":authority", authority)] + extra)
     }
-
-    /// The frames the client has received since the last call.
-    func received() throws -> [HTTP2Frame] {
-        var frames: [HTTP2Frame] = []
-        while let frame = try client.readInbound(as: HTTP2Frame.self) { frames.append(frame) }
-        return frames
-    }
-
-    func finish() {
-        _ = try? client.finish(acceptAlreadyClosed: true)
-        _ = try? server.finish(acceptAlreadyClosed: true)
-    }
-}
-
-extension HTTP2Frame {
-    var headerBlock: (headers: HPACKHeaders, endStream: Bool)? {
-        if case .headers(let headers) = payload { return (headers.headers, headers.endStream) }
-        return nil
-    }
-
-    var dataBlock: (bytes: [UInt8], endStream: Bool)? {
-        if case .data(let data) = payload, case .byteBuffer(let buffer) = data.data {
-            return (Array(buffer.readableBytesView), data.endStream)
-        }
-        return nil
-    }
-
-    var resetCode: HTTP2ErrorCode? {
-        if case .rstStream(let code) = payload { return code }
-        return nil
-    }
-
-    var goAway: (lastStreamID: HTTP2StreamID, errorCode: HTTP2ErrorCode)? {
-        if case .goAway(let lastStreamID, let errorCode, _) = payload { return (lastStreamID, errorCode) }
-        return nil
-    }
-}
-
-/// The frames on one stream.
-func on(_ stream: Int, _ frames: [HTTP2Frame]) -> [HTTP2Frame] {
-    frames.filter { $0.streamID == HTTP2StreamID(stream) }
 }
