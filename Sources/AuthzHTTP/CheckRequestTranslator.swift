@@ -80,10 +80,10 @@ package struct CheckRequestTranslator: Sendable {
                     "nginx must pass X-Original-Method, X-Original-URI and X-Original-Host to \(configuration.nginxPath)"
                 )
             }
-            // auth_request never forwards the body.
             return .check(
                 AuthzRequest(
-                    method: method, host: host, target: target, headers: headers, body: .absent,
+                    method: method, host: host, target: target, headers: headers,
+                    body: Self.originalBody(mode: .nginx, head: head, body: body),
                     sourceAddress: address ?? remoteAddress, principal: principal, mode: .nginx, requestID: requestID))
         default:
             guard let host = head.headers.first(name: "host"), !host.isEmpty else {
@@ -91,26 +91,27 @@ package struct CheckRequestTranslator: Sendable {
             }
             var target = String(uri.dropFirst(configuration.envoyPrefix.count))
             if target.isEmpty || target.hasPrefix("?") { target = "/" + target }
-            // Envoy sends `x-envoy-auth-partial-body: false` only with the whole body. A cut body
-            // (`true`) cannot be hashed or parsed, and without the header the body was not forwarded:
-            // its own Content-Length says nothing of the original request's.
-            let marks = head.headers["x-envoy-auth-partial-body"]
-            let forwarded: RequestBody
-            if case .tooLarge = body {
-                forwarded = body
-            } else if marks.count == 1 && marks[0].lowercased() == "false" {
-                forwarded = .complete(body.bytes ?? [])
-            } else if marks.isEmpty {
-                forwarded = .absent
-            } else {
-                forwarded = .truncated
-            }
             return .check(
                 AuthzRequest(
                     method: head.method.rawValue, host: host, target: target, headers: headers,
-                    body: forwarded, sourceAddress: address ?? remoteAddress, principal: principal,
+                    body: Self.originalBody(mode: .envoyHTTP, head: head, body: body),
+                    sourceAddress: address ?? remoteAddress, principal: principal,
                     mode: .envoyHTTP, requestID: requestID))
         }
+    }
+
+    /// What the check request says of the original request's body. A body the listener did not read
+    /// (`tooLarge`) stays too large whichever proxy sent it. nginx's `auth_request` never forwards the
+    /// body. Envoy sends `x-envoy-auth-partial-body: false` only with the whole body; a cut body (`true`,
+    /// or the mark twice) cannot be hashed or parsed, and without the mark the body was not forwarded:
+    /// the check request's own Content-Length says nothing of the original request's.
+    static func originalBody(mode: AuthzMode, head: HTTPRequestHead, body: RequestBody) -> RequestBody {
+        if case .tooLarge = body { return body }
+        guard mode == .envoyHTTP else { return .absent }
+        let marks = head.headers["x-envoy-auth-partial-body"]
+        if marks.isEmpty { return .absent }
+        if marks.count == 1 && marks[0].lowercased() == "false" { return .complete(body.bytes ?? []) }
+        return .truncated
     }
 
     /// What a check request gets: its decision, or 404 when the path is neither endpoint.

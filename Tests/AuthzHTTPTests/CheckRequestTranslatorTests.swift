@@ -283,6 +283,12 @@ struct CheckRequestTranslatorTests {
         #expect(request.body == .absent)
     }
 
+    @Test("a check request over the body limit stays too large on the nginx path too")
+    func nginxTooLarge() throws {
+        let request = try checked(head(.GET, "/nginx", nginxOriginal), body: .tooLarge(5_000))
+        #expect(request.body == .tooLarge(5_000))
+    }
+
     // MARK: Answers
 
     @Test("answer: 404 for another path, a refusal for an unreadable check, a decision otherwise")
