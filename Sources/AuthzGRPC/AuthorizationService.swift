@@ -1,5 +1,4 @@
 package import AuthzCore
-package import NIOCore
 internal import Policy
 internal import SigV4
 internal import SwiftProtobuf
@@ -27,14 +26,24 @@ public enum AuthorizationService {
     }
 
     /// The original request, and the names of client-sent `x-sigv4-authz-*` headers.
+    ///
+    /// The headers are `header_map`'s in order (`raw_value` when set, else `value`) when it has any,
+    /// else the `headers` map's, sorted by name.
     static func translate(_ check: Envoy_Service_Auth_V3_CheckRequest) -> (AuthzRequest, [String]) {
-        translate(CheckFacts(check))
-    }
-
-    static func translate(_ facts: CheckFacts) -> (AuthzRequest, [String]) {
+        let http = check.attributes.request.http
+        let sent: [HeaderField]
+        if !http.headerMap.headers.isEmpty {
+            sent = http.headerMap.headers.map { header in
+                HeaderField(
+                    header.key,
+                    header.rawValue.isEmpty ? header.value : String(decoding: header.rawValue, as: UTF8.self))
+            }
+        } else {
+            sent = http.headers.keys.sorted().map { HeaderField($0, http.headers[$0] ?? "") }
+        }
         var headers: [HeaderField] = []
-        headers.reserveCapacity(facts.headers.count)
-        var authority = facts.host
+        headers.reserveCapacity(sent.count)
+        var authority = http.host
         var host: String?
         var clientDecisionHeaders: [String] = []
         // Envoy marks a forwarded body with x-envoy-auth-partial-body: "false" only when it sent all
@@ -42,7 +51,7 @@ public enum AuthorizationService {
         // is unknown, never "absent".
         var partialBody: Bool?
         var requestID: String?
-        for field in facts.headers {
+        for field in sent {
             switch HeaderRole(field.name) {
             case .authority:
                 if authority.isEmpty { authority = field.value }
@@ -63,17 +72,17 @@ public enum AuthorizationService {
 
         let body: RequestBody
         switch partialBody {
-        case false?: body = .complete(facts.rawBody.isEmpty ? Array(facts.body.utf8) : facts.rawBody)
+        case false?: body = .complete(http.rawBody.isEmpty ? Array(http.body.utf8) : Array(http.rawBody))
         case true?: body = .truncated
         case nil: body = .absent
         }
 
+        let source = check.attributes.source
+        let address = source.address.socketAddress.address
         let request = AuthzRequest(
-            method: facts.method, host: authority, target: facts.path.isEmpty ? "/" : facts.path, headers: headers,
-            body: body,
-            sourceAddress: facts.sourceAddress.isEmpty ? nil : facts.sourceAddress,
-            principal: facts.principal.isEmpty ? nil : facts.principal,
-            mode: .grpc, requestID: requestID)
+            method: http.method, host: authority, target: http.path.isEmpty ? "/" : http.path, headers: headers,
+            body: body, sourceAddress: address.isEmpty ? nil : address,
+            principal: source.principal.isEmpty ? nil : source.principal, mode: .grpc, requestID: requestID)
         return (request, clientDecisionHeaders)
     }
 
@@ -190,45 +199,6 @@ public enum AuthorizationService {
     {
         if clientDecisionHeaders.isEmpty { return [] }
         return Array(Set(clientDecisionHeaders).subtracting(fields.map(\.name))).sorted()
-    }
-}
-
-/// What the translation reads of a CheckRequest: `attributes.request.http` (method, path, host, the
-/// headers, the body) and `attributes.source` (the address of a socket address, the principal).
-struct CheckFacts: Equatable {
-    var method = ""
-    var path = ""
-    var host = ""
-    /// `header_map`'s headers in order (`raw_value` when set, else `value`) when it has any; else the
-    /// `headers` map, sorted by name.
-    var headers: [HeaderField] = []
-    var body = ""
-    var rawBody: [UInt8] = []
-    var sourceAddress = ""
-    var principal = ""
-
-    init() {}
-
-    /// The facts of a decoded message.
-    init(_ check: Envoy_Service_Auth_V3_CheckRequest) {
-        let http = check.attributes.request.http
-        method = http.method
-        path = http.path
-        host = http.host
-        if !http.headerMap.headers.isEmpty {
-            headers = http.headerMap.headers.map { header in
-                HeaderField(
-                    header.key,
-                    header.rawValue.isEmpty ? header.value : String(decoding: header.rawValue, as: UTF8.self))
-            }
-        } else {
-            headers = http.headers.keys.sorted().map { HeaderField($0, http.headers[$0] ?? "") }
-        }
-        body = http.body
-        rawBody = Array(http.rawBody)
-        let source = check.attributes.source
-        sourceAddress = source.address.socketAddress.address
-        principal = source.principal
     }
 }
 

@@ -301,6 +301,3 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
         return out
     }
 }
-
-@available(*, unavailable)
-extension GRPCConnectionHandler: Sendable {}

@@ -1,4 +1,4 @@
-package import AuthzCore
+internal import AuthzCore
 internal import AuthzHTTP2
 internal import NIOCore
 internal import NIOHPACK
@@ -84,6 +84,3 @@ final class H2CCheckHandler: HTTP2FrameServer {
         if let body { write(data: body, endStream: true, streamID: streamID, context: context) }
     }
 }
-
-@available(*, unavailable)
-extension H2CCheckHandler: Sendable {}

@@ -1,7 +1,7 @@
-package import AuthzCore
+internal import AuthzCore
 internal import NIOCore
 internal import NIOHTTP1
-package import Policy
+internal import Policy
 
 /// The HTTP/1.1 check handler: reads a request head and its body up to the limit, asks the authorizer,
 /// and writes 200 (allow), 403 (deny) or 404 (another path) with the decision headers and the AWS-style

@@ -1,6 +1,6 @@
 package import Foundation
 package import Logging
-package import ServiceLifecycle
+internal import ServiceLifecycle
 internal import Synchronization
 
 /// Audit records written off the request path: checks append to a bounded in-memory buffer, a writer

@@ -3,7 +3,7 @@ internal import AuthzCore
 internal import Foundation
 package import Logging
 internal import Policy
-package import ServiceLifecycle
+internal import ServiceLifecycle
 internal import Synchronization
 internal import UnixSignals
 

@@ -5,7 +5,7 @@ package import Logging
 package import NIOCore
 internal import NIOHTTP2
 internal import NIOSSL
-package import ServiceLifecycle
+internal import ServiceLifecycle
 
 /// The gRPC listener: `envoy.service.auth.v3.Authorization/Check` and `grpc.health.v1.Health` over
 /// HTTP/2 (h2c, or TLS with ALPN `h2`), served on the connection's frames by

@@ -5,7 +5,7 @@ package import NIOCore
 internal import NIOExtras
 internal import NIOHTTP1
 internal import NIOPosix
-package import ServiceLifecycle
+internal import ServiceLifecycle
 internal import Synchronization
 
 /// ServerQuiescingHelper is documented as usable from any thread (it locks internally) but is not
