@@ -43,7 +43,7 @@ testsuite:
 	scripts/fetch-aws4-testsuite.sh
 
 # Generated code (*/Generated/: protobuf messages and test clients) is left as protoc writes it.
-SWIFT_FILES = $(shell find Sources Tests Benchmarks -name '*.swift' -not -path '*/Generated/*' -not -path '*/.build/*') Package.swift
+SWIFT_FILES = $(shell find Sources Tests Benchmarks Fuzz -name '*.swift' -not -path '*/Generated/*' -not -path '*/.build/*') Package.swift
 
 lint:
 	$(SWIFT) format lint --strict $(SWIFT_FILES)

@@ -1,0 +1,6 @@
+import FuzzDriver
+
+// Placeholder: reads every input and checks nothing yet.
+FuzzDriver.run { bytes in
+    _ = bytes.count
+}

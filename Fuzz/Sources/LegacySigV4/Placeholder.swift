@@ -1,0 +1,2 @@
+// Placeholder until the legacy implementation is copied here.
+enum LegacySigV4Placeholder {}
