@@ -9,13 +9,14 @@
 #   make bench-server  run the server against nginx with wrk and h2load (installs them)
 #   make bench-envoy   real Envoy (one worker) with no authorizer, nginx and sigv4-authz (gRPC, HTTP)
 #                      as ext_authz: req/s, CPU per check, latency at a fixed rate (DURATION=10)
-#   make bench-transport  instructions per check (callgrind) of each transport alone and with the
-#                      decision: HTTP/1.1, h2c, gRPC (N=20000 checks; installs valgrind, h2load)
+#   make bench-instructions  instructions per check (callgrind) of the whole server beside nginx
+#                      `return 200`: HTTP/1.1, h2c, gRPC (N=20000 checks; installs valgrind, h2load, nginx)
+#   make bench-transport  the same plus each transport alone (no decision)
 #   make format  format the sources in place with the toolchain's swift-format
 
 SWIFT ?= swift
 
-.PHONY: test deps testsuite lint build swift-tests deploy-tests e2e-tests bench bench-check bench-thresholds bench-server bench-envoy bench-transport format vectors protos
+.PHONY: test deps testsuite lint build swift-tests deploy-tests e2e-tests bench bench-check bench-thresholds bench-server bench-envoy bench-instructions bench-transport format vectors protos
 
 test: deps testsuite lint build swift-tests deploy-tests e2e-tests
 
@@ -71,10 +72,14 @@ bench-server:
 bench-envoy:
 	scripts/bench-envoy.sh
 
-# Instructions per check under callgrind, (2N - N checks) / N, each transport alone
-# (Benchmarks/TransportCeiling) and with the decision (serve); N=20000 by default, about 20 minutes.
+# Instructions per check under callgrind, (2N - N checks) / N, of sigv4-authz serve beside nginx
+# `return 200` (and, for bench-transport, of each transport alone: Benchmarks/TransportCeiling);
+# N=20000 by default, about 10 (20) minutes.
+bench-instructions:
+	scripts/bench-instructions.sh
+
 bench-transport:
-	scripts/bench-transport-instructions.sh
+	CEILING=1 scripts/bench-instructions.sh
 
 # Regenerates Sources/AuthzGRPC/Generated and Tests/AuthzServerTests/Generated from Protos/ (needs protoc: apt-get install protobuf-compiler).
 protos:

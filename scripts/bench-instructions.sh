@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Transport cost in instructions: user-space instructions the server executes per check, counted by
-# callgrind (valgrind), for each check transport, with and without the decision:
+# Instructions per check of the whole server: user-space instructions sigv4-authz serve executes per
+# check (full decision, audit record to /dev/null, metrics), counted by callgrind (valgrind), beside
+# nginx answering `return 200` with the same ten decision headers (the cheapest possible authorizer),
+# over HTTP/1.1 (Envoy HTTP mode and nginx auth_request, `h2load --h1`), h2c (Envoy HTTP mode over
+# HTTP/2) and gRPC (ext_authz Check; nginx has no counterpart). gRPC is sent twice: as Envoy sends it
+# with the shipped envoy/grpc.yaml (`encode_raw_headers`: the headers in `header_map` with
+# `raw_value`), and with the headers in the `headers` map (Envoy's default). Every check is the same
+# SigV4-signed S3 GetObject, allowed, with the same headers on every transport.
 #
-#   transport alone   Benchmarks/TransportCeiling: serve's check listeners answering every check
-#                     with the first check's result (translation in, response rendering out, no
-#                     decision, no audit record, no metrics)
-#   with decision     sigv4-authz serve (full decision, audit record to /dev/null, metrics)
-#
-# over HTTP/1.1 (Envoy HTTP mode, `h2load --h1`), h2c (Envoy HTTP mode over HTTP/2) and gRPC (ext_authz
-# Check): once as Envoy sends it with the shipped envoy/grpc.yaml (`encode_raw_headers`: the headers
-# in `header_map` with `raw_value`), once with the headers in the `headers` map (Envoy's default).
-# Every check is the same SigV4-signed S3 GetObject, allowed, with the same headers on every transport.
+#   make bench-instructions     sigv4-authz beside nginx
+#   make bench-transport        the same plus each transport alone (CEILING=1):
+#                               Benchmarks/TransportCeiling, serve's check listeners answering every
+#                               check with the first check's result (translation in, response
+#                               rendering out; no decision, no audit record, no metrics)
 #
 # Method: each (binary, transport) is run twice under callgrind, once with N and once with 2N checks
 # sent by h2load over one connection, one request at a time (-c1 -m1: every check pays its own reads
@@ -19,10 +21,10 @@
 # first check taken out. Hashing is made deterministic (SWIFT_DETERMINISTIC_HASHING) so both runs do
 # the same start-up work. Instruction counts do not depend on what else the machine runs, unlike
 # wall time; they count user space only (no kernel time, no syscall cost beyond the instructions
-# around it).
+# around it). nginx runs as one process (`daemon off; master_process off`).
 #
-#   N=20000 M=1 scripts/bench-transport-instructions.sh       (make bench-transport; M: concurrent
-#                                                             streams of the h2c and gRPC runs)
+#   N=20000 M=1 scripts/bench-instructions.sh                 (M: concurrent streams of the h2c and
+#                                                             gRPC runs)
 #   BIN_DIR=/other/checkout/.build/release SKIP_BUILD=1 ...   measure binaries built elsewhere
 #   TRANSPORTS="h1 grpc" ...                                  a subset (h1 h2c grpc grpc-map)
 #   KEEP=DIR ...                                              keep callgrind's profiles in DIR
@@ -30,7 +32,7 @@
 #                                                             callgrind_annotate --inclusive=yes
 #
 # Load stays on 127.0.0.1 and is bounded (3N checks per binary and transport). With the default N it
-# takes about 20 minutes on a 2-core machine.
+# takes about 10 minutes on a 2-core machine (20 with CEILING=1).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -40,6 +42,9 @@ TRANSPORTS="${TRANSPORTS:-h1 h2c grpc grpc-map}"
 HTTP_PORT="${HTTP_PORT:-18180}"
 GRPC_PORT="${GRPC_PORT:-19101}"
 ADMIN_PORT="${ADMIN_PORT:-19190}"
+NGINX_H1_PORT="${NGINX_H1_PORT:-18181}"
+NGINX_H2C_PORT="${NGINX_H2C_PORT:-18182}"
+CEILING="${CEILING:-}"
 
 need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
 need valgrind valgrind
@@ -47,11 +52,12 @@ need h2load nghttp2-client
 need protoc protobuf-compiler
 need strip binutils
 need curl curl
+need nginx nginx-light
 
 if [ -z "${BIN_DIR:-}" ]; then
     if [ -z "${SKIP_BUILD:-}" ]; then # one product per invocation: swift build honours the last --product only
         swift build -c release --product sigv4-authz >/dev/null
-        swift build -c release --product TransportCeiling >/dev/null
+        [ -z "$CEILING" ] || swift build -c release --product TransportCeiling >/dev/null
     fi
     BIN_DIR="$(swift build -c release --show-bin-path)"
 fi
@@ -64,7 +70,9 @@ cleanup() {
 trap cleanup EXIT
 
 # valgrind 3.19 cannot read the DWARF 5 of Swift 6.3 binaries: count on copies without debug info.
-for name in sigv4-authz TransportCeiling; do
+binaries=(sigv4-authz)
+[ -z "$CEILING" ] || binaries+=(TransportCeiling)
+for name in "${binaries[@]}"; do
     strip --strip-debug -o "$work/$name" "$BIN_DIR/$name"
 done
 
@@ -75,6 +83,26 @@ accounts:
 default: deny
 audit: { allow: all, deny: all, file: /dev/null }
 YAML
+
+# nginx: the same decision headers, no work; one process, so that callgrind sees all of it.
+decision_headers=""
+for h in decision reason rule account account-name region service action request-id; do
+    decision_headers+="add_header x-sigv4-authz-$h value always; "
+done
+cat >"$work/nginx.conf" <<NGINX
+daemon off;
+master_process off;
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx.error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    server { listen 127.0.0.1:$NGINX_H1_PORT; location / { $decision_headers return 200; } }
+    server { listen 127.0.0.1:$NGINX_H2C_PORT http2; location / { $decision_headers return 200; } }
+}
+NGINX
 
 # The check, signed now (SigV4, S3 GetObject for account 171436882533 in eu-west-1; the access key
 # id encodes the account, no secret is configured so the signature is not recomputed), written as
@@ -144,10 +172,12 @@ PY
 
 # h2load's arguments for a transport: the original request's headers over HTTP; over gRPC the headers
 # of Envoy's gRPC client (the original request is in the message).
-load_args() { # transport
+load_args() { # transport binary
+    local h1_port=$HTTP_PORT h2c_port=$HTTP_PORT
+    [ "$2" = nginx ] && h1_port=$NGINX_H1_PORT h2c_port=$NGINX_H2C_PORT
     case $1 in
-    h1) load=(--h1 "${h2_headers[@]}" "http://127.0.0.1:$HTTP_PORT/envoy/reports/q1.csv") ;;
-    h2c) load=("${h2_headers[@]}" "http://127.0.0.1:$HTTP_PORT/envoy/reports/q1.csv") ;;
+    h1) load=(--h1 "${h2_headers[@]}" "http://127.0.0.1:$h1_port/envoy/reports/q1.csv") ;;
+    h2c) load=("${h2_headers[@]}" "http://127.0.0.1:$h2c_port/envoy/reports/q1.csv") ;;
     grpc | grpc-map)
         load=(-d "$work/$1.body" -H ":authority: sigv4_authz" -H "content-type: application/grpc" -H "te: trailers"
             -H "grpc-timeout: 500m" -H "user-agent: envoy/1.40.0" -H "x-envoy-internal: true"
@@ -161,16 +191,18 @@ listening() { # port: in LISTEN state (state 0A), seen from /proc without connec
     awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" {found = 1} END {exit !found}' /proc/net/tcp
 }
 
-start() { # binary [valgrind options...]: starts it, waits until both check ports listen
+start() { # binary [valgrind options...]: starts it, waits until its check ports listen
     local binary=$1
     shift
-    local args=(--config "$work/config.yaml")
+    local program="$work/$binary" args=(--config "$work/config.yaml") ports=("$HTTP_PORT" "$GRPC_PORT")
     [ "$binary" = TransportCeiling ] && args=("$work/config.yaml")
     [ "$binary" = sigv4-authz ] && args=(serve "${args[@]}")
-    SWIFT_DETERMINISTIC_HASHING=1 "$@" "$work/$binary" "${args[@]}" >"$work/server.log" 2>&1 &
+    [ "$binary" = nginx ] && program=$(command -v nginx) args=(-c "$work/nginx.conf") \
+        ports=("$NGINX_H1_PORT" "$NGINX_H2C_PORT")
+    SWIFT_DETERMINISTIC_HASHING=1 "$@" "$program" "${args[@]}" >"$work/server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1200); do
-        listening "$HTTP_PORT" && listening "$GRPC_PORT" && return 0
+        listening "${ports[0]}" && listening "${ports[1]}" && return 0
         kill -0 "$server_pid" 2>/dev/null || break
         sleep 0.1
     done
@@ -226,7 +258,7 @@ total_instructions() { # binary transport count: callgrind's total for a run of 
     local binary=$1 transport=$2 count=$3 out="$work/callgrind.out"
     rm -f "$out"
     start "$binary" valgrind --tool=callgrind --callgrind-out-file="$out" --dump-line=no
-    load_args "$transport"
+    load_args "$transport" "$binary"
     local streams=$M
     [ "$transport" = h1 ] && streams=1 # over HTTP/1.1 -m would pipeline, which Envoy does not do
     h2load -n "$count" -c1 -m"$streams" "${load[@]}" >"$work/h2load.out" 2>&1 || true
@@ -259,21 +291,33 @@ label() {
     grpc-map) echo "gRPC (headers map)" ;;
     esac
 }
-declare -A alone full
+declare -A alone full reference
 for transport in $TRANSPORTS; do
-    alone[$transport]=$(per_check TransportCeiling "$transport")
+    case $transport in h1 | h2c) reference[$transport]=$(per_check nginx "$transport") ;; esac
+    [ -z "$CEILING" ] || alone[$transport]=$(per_check TransportCeiling "$transport")
     full[$transport]=$(per_check sigv4-authz "$transport")
-    echo "measured $(label "$transport"): alone ${alone[$transport]}, with decision ${full[$transport]}" >&2
+    echo "measured $(label "$transport"): nginx ${reference[$transport]:--}, transport alone ${alone[$transport]:--}," \
+        "sigv4-authz ${full[$transport]}" >&2
 done
 
-echo "Instructions per check (user space, callgrind; (2N - N checks) / N, N=$N, h2load -c1 -m$M)"
-printf "| %-20s | %15s | %15s | %15s | %17s | %25s |\n" transport "transport alone" "with decision" \
-    "decision adds" "alone vs HTTP/1.1" "with decision vs HTTP/1.1"
-printf "|%s|%s:|%s:|%s:|%s:|%s:|\n" "----------------------" "----------------" "----------------" \
-    "----------------" "------------------" "--------------------------"
 ratio() { [ -n "${2:-}" ] && python3 -c "print(f'{$1 / $2:.2f}')" || echo "-"; }
-for transport in $TRANSPORTS; do
-    printf "| %-20s | %15s | %15s | %15s | %17s | %25s |\n" "$(label "$transport")" "${alone[$transport]}" \
-        "${full[$transport]}" "$((full[$transport] - alone[$transport]))" \
-        "$(ratio "${alone[$transport]}" "${alone[h1]:-}")" "$(ratio "${full[$transport]}" "${full[h1]:-}")"
-done
+echo "Instructions per check (user space, callgrind; (2N - N checks) / N, N=$N, h2load -c1 -m$M)"
+if [ -z "$CEILING" ]; then
+    printf "| %-20s | %17s | %15s | %15s |\n" transport "nginx return 200" "sigv4-authz" "vs nginx"
+    printf "|%s|%s:|%s:|%s:|\n" "----------------------" "------------------" "----------------" "----------------"
+    for transport in $TRANSPORTS; do
+        printf "| %-20s | %17s | %15s | %15s |\n" "$(label "$transport")" "${reference[$transport]:--}" \
+            "${full[$transport]}" "$(ratio "${full[$transport]}" "${reference[$transport]:-}")"
+    done
+else
+    printf "| %-20s | %17s | %15s | %15s | %15s | %17s | %25s |\n" transport "nginx return 200" \
+        "transport alone" "with decision" "decision adds" "alone vs HTTP/1.1" "with decision vs HTTP/1.1"
+    printf "|%s|%s:|%s:|%s:|%s:|%s:|%s:|\n" "----------------------" "------------------" "----------------" \
+        "----------------" "----------------" "------------------" "--------------------------"
+    for transport in $TRANSPORTS; do
+        printf "| %-20s | %17s | %15s | %15s | %15s | %17s | %25s |\n" "$(label "$transport")" \
+            "${reference[$transport]:--}" "${alone[$transport]}" "${full[$transport]}" \
+            "$((full[$transport] - alone[$transport]))" "$(ratio "${alone[$transport]}" "${alone[h1]:-}")" \
+            "$(ratio "${full[$transport]}" "${full[h1]:-}")"
+    done
+fi
