@@ -69,7 +69,7 @@ public struct AuthzEngine: Authorizer {
         result.principal = request.principal
         var sigV4Request: SigV4Request?
         result.decision = evaluate(request, nowSeconds: time / 1000, result: &result, sigV4Request: &sigV4Request)
-        result.accountName = result.account.flatMap { policy.accountNames[$0.description] }
+        result.accountName = result.account.flatMap { policy.accountName(ofAccount: $0.value) }
         if result.decision.effect == .deny {
             result.errorFormat = DenyBody.format(
                 wireProtocol: result.classification?.wireProtocol,
@@ -139,10 +139,9 @@ public struct AuthzEngine: Authorizer {
 
         // The Host header the classifier reads is the authority the proxy reports; a different Host
         // header among the headers is a conflict.
-        var headers = request.headers
         var hasHost = false
         var hasAuthority = false
-        for field in headers {
+        for field in request.headers {
             let isHost = field.hasName("host")
             guard isHost || field.name == ":authority" else { continue }
             guard field.valueEqualsIgnoringCase(request.host) else {
@@ -150,8 +149,18 @@ public struct AuthzEngine: Authorizer {
             }
             if isHost { hasHost = true } else { hasAuthority = true }
         }
-        if hasAuthority { headers.removeAll { $0.name == ":authority" } }
-        if !hasHost { headers.append(HeaderField("host", request.host)) }
+        // The request's own array when it already has the Host header and no `:authority`, else one copy
+        // of the right size.
+        let headers: [HeaderField]
+        if hasHost && !hasAuthority {
+            headers = request.headers
+        } else {
+            var copy: [HeaderField] = []
+            copy.reserveCapacity(request.headers.count + 1)
+            for field in request.headers where !(hasAuthority && field.name == ":authority") { copy.append(field) }
+            if !hasHost { copy.append(HeaderField("host", request.host)) }
+            headers = copy
+        }
         let sigV4Request = SigV4Request(method: request.method, requestTarget: request.target, headers: headers)
         stored = sigV4Request
 
@@ -235,7 +244,7 @@ public struct AuthzEngine: Authorizer {
 
         // 2–4. Policy.
         var facts = RequestFacts(
-            accountID: state.account?.description, region: classification.region,
+            accountID: state.account.map { DecisionHeaders.accountDigits($0.value) }, region: classification.region,
             signingName: classification.signingName,
             iamPrefix: classification.iamPrefix, action: classification.action.name, resource: classification.resource,
             host: classification.endpoint?.host, method: request.method,

@@ -33,7 +33,7 @@ extension AuthzEngine {
             result.decision = .deny(ReasonCode(error), error.message)
             return result
         }
-        result.accountName = result.account.flatMap { policy.accountNames[$0.description] }
+        result.accountName = result.account.flatMap { policy.accountName(ofAccount: $0.value) }
         result.decision = policy.evaluate(
             RequestFacts(
                 accountID: result.account?.description, region: classification.region, signingName: service,

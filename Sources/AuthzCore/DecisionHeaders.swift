@@ -1,3 +1,4 @@
+internal import AWSClassifier
 internal import Policy
 internal import SigV4
 
@@ -11,26 +12,60 @@ public enum DecisionHeaders {
     /// account-name, region, service, action, request-id, and on deny the message. Values are one line
     /// of printable ASCII of at most 1024 bytes (anything else becomes `?`); unknown facts are empty.
     public static func fields(_ result: CheckResult) -> [(name: String, value: String)] {
-        var headers: [(name: String, value: String)] = [
-            ("x-sigv4-authz-decision", result.decision.effect.rawValue),
-            ("x-sigv4-authz-reason", result.decision.reason.rawValue),
-            ("x-sigv4-authz-rule", safe(result.decision.rule ?? "")),
-            ("x-sigv4-authz-account", result.account?.description ?? ""),
-            ("x-sigv4-authz-account-name", safe(result.accountName ?? "")),
-            ("x-sigv4-authz-region", safe(result.region ?? "")),
-            ("x-sigv4-authz-service", safe(result.service ?? "")),
-            ("x-sigv4-authz-action", safe(result.action ?? "")),
-            ("x-sigv4-authz-request-id", safe(result.requestID)),
-        ]
-        if result.decision.effect == .deny {
-            headers.append(("x-sigv4-authz-message", safe(result.message)))
-        }
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(10)
+        forEach(result) { headers.append(($0, $1)) }
         return headers
+    }
+
+    /// Calls `body` with each header of ``fields(_:)``, in the same order, without building an array:
+    /// the names are string literals, the values the result's own strings (or literals) unless one must
+    /// be made safe.
+    public static func forEach(
+        _ result: CheckResult, _ body: (_ name: String, _ value: String) throws -> Void
+    ) rethrows {
+        let decision = result.decision
+        let classification = result.classification
+        try body("x-sigv4-authz-decision", decision.effect == .allow ? "allow" : "deny")
+        try body("x-sigv4-authz-reason", decision.reason.rawValue)
+        try body("x-sigv4-authz-rule", safe(decision.rule))
+        try body("x-sigv4-authz-account", result.account.map { accountDigits($0.value) } ?? "")
+        try body("x-sigv4-authz-account-name", safe(result.accountName))
+        try body("x-sigv4-authz-region", safe(classification?.region))
+        try body("x-sigv4-authz-service", safe(classification?.signingName))
+        try body("x-sigv4-authz-action", safe(classification?.authorizations.first?.action.name))
+        try body("x-sigv4-authz-request-id", safe(result.requestID))
+        if decision.effect == .deny {
+            try body("x-sigv4-authz-message", safe(result.message))
+        }
+    }
+
+    /// An account number as its 12 digits (a small string: no allocation).
+    static func accountDigits(_ value: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 12) { buffer in
+            var remaining = value
+            for index in stride(from: 11, through: 0, by: -1) {
+                buffer[index] = UInt8(truncatingIfNeeded: 0x30 &+ remaining % 10)
+                remaining /= 10
+            }
+            return 12
+        }
+    }
+
+    /// ``safe(_:)`` of a value that may be unknown (empty).
+    @inline(__always)
+    static func safe(_ value: String?) -> String {
+        guard let value else { return "" }
+        return safe(value)
     }
 
     /// Header values are one line of printable ASCII; anything else becomes `?`, and length is bounded.
     static func safe(_ value: String) -> String {
-        if value.utf8.count <= 1024, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return value }
+        let isSafe =
+            value.utf8.withContiguousStorageIfAvailable { bytes in
+                bytes.count <= 1024 && !bytes.contains { $0 < 0x20 || $0 >= 0x7F }
+            } ?? (value.utf8.count <= 1024 && value.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F })
+        if isSafe { return value }
         var out = ""
         for scalar in value.unicodeScalars.prefix(1024) {
             out.unicodeScalars.append(scalar.value >= 0x20 && scalar.value < 0x7F ? scalar : "?")

@@ -1,3 +1,4 @@
+package import AuthzCore
 package import Foundation
 package import Logging
 internal import ServiceLifecycle
@@ -11,7 +12,12 @@ internal import Synchronization
 /// so a stalled reader of standard output slows only the writer.
 package final class AuditLog: Service, AuditSink, Sendable {
     private struct Buffer {
-        var lines: [String] = []
+        /// The pending records, each one JSON line ending in a newline.
+        var bytes: [UInt8] = []
+        /// How many records `bytes` holds.
+        var records = 0
+        /// The buffer the writer last emptied, kept for its capacity: the two swap places.
+        var spare: [UInt8] = []
         var dropped = 0
     }
 
@@ -40,11 +46,29 @@ package final class AuditLog: Service, AuditSink, Sendable {
     /// Enqueues a record (one JSON line, without the newline). Never blocks for longer than a lock.
     package func record(_ line: String) {
         let accepted = buffer.withLock { state in
-            guard state.lines.count < capacity else {
+            guard state.records < capacity else {
                 state.dropped += 1
                 return false
             }
-            state.lines.append(line)
+            state.bytes.append(contentsOf: line.utf8)
+            state.bytes.append(UInt8(ascii: "\n"))
+            state.records += 1
+            return true
+        }
+        if !accepted { metrics.auditRecordDropped() }
+    }
+
+    /// Enqueues the record of a result, written as JSON straight into the pending bytes (no string
+    /// per record; the buffers are reused). Never blocks for longer than a lock.
+    package func record(_ result: CheckResult) {
+        let accepted = buffer.withLock { state in
+            guard state.records < capacity else {
+                state.dropped += 1
+                return false
+            }
+            AuditRecord.appendJSON(of: result, to: &state.bytes)
+            state.bytes.append(UInt8(ascii: "\n"))
+            state.records += 1
             return true
         }
         if !accepted { metrics.auditRecordDropped() }
@@ -88,17 +112,21 @@ package final class AuditLog: Service, AuditSink, Sendable {
 
     /// Writes the buffered records; returns how many were dropped since the last flush.
     private func flush(to handle: FileHandle) -> Int {
-        let (lines, dropped) = buffer.withLock { state in
-            let taken = (state.lines, state.dropped)
-            state.lines = []
-            state.lines.reserveCapacity(min(capacity, 1024))
+        let (taken, dropped) = buffer.withLock { state in
+            let taken = (state.bytes, state.dropped)
+            state.bytes = state.spare
+            state.spare = []
+            state.records = 0
             state.dropped = 0
             return taken
         }
-        if !lines.isEmpty {
-            var text = lines.joined(separator: "\n")
-            text += "\n"
-            handle.write(Data(text.utf8))
+        var bytes = taken
+        if !bytes.isEmpty {
+            handle.write(Data(bytes))
+            bytes.removeAll(keepingCapacity: true)
+        }
+        buffer.withLock { state in
+            if state.spare.capacity < bytes.capacity { state.spare = bytes }
         }
         return dropped
     }

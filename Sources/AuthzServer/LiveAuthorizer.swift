@@ -7,6 +7,18 @@ internal import Synchronization
 package protocol AuditSink: Sendable {
     /// Takes one record. Never blocks a check for longer than a lock.
     func record(_ line: String)
+    /// Takes the record of a result (by default its ``AuditRecord`` JSON line as a string; the audit
+    /// log writes the bytes straight into its buffer). Never blocks a check for longer than a lock.
+    func record(_ result: CheckResult)
+}
+
+extension AuditSink {
+    /// Hands the record's JSON line to the string-taking `record`.
+    package func record(_ result: CheckResult) {
+        var line: [UInt8] = []
+        AuditRecord.appendJSON(of: result, to: &line)
+        record(String(decoding: line, as: UTF8.self))
+    }
 }
 
 /// The authorizer every front end of a process calls: the configuration in force, swapped atomically
@@ -91,7 +103,7 @@ package final class LiveAuthorizer: Authorizer, Sendable {
         metrics.decision(
             result.decision.effect, reason: result.decision.reason, mode: result.mode, nanoseconds: nanoseconds)
         guard let auditSink, snapshot.audit.records(result.decision.effect) else { return }
-        auditSink.record(AuditRecord(result).json)
+        auditSink.record(result)
     }
 }
 

@@ -155,10 +155,20 @@ public struct BenchmarkInputs: Sendable {
         }
     }
 
-    /// What a front end does with a result: the decision headers and the audit record's JSON.
-    public static func rendered(_ result: CheckResult) -> String {
-        let headers = DecisionHeaders.fields(result)
-        return AuditRecord(result).json + (headers.last?.value ?? "")
+    /// What a front end does with a result, into a buffer it keeps and clears per check: the decision
+    /// headers as an HTTP/1.1 response carries them (`name: value\r\n`) and the audit record's JSON line.
+    public static func render(_ result: CheckResult, into buffer: RenderBuffer) {
+        buffer.bytes.removeAll(keepingCapacity: true)
+        DecisionHeaders.forEach(result) { name, value in
+            buffer.bytes.append(contentsOf: name.utf8)
+            buffer.bytes.append(UInt8(ascii: ":"))
+            buffer.bytes.append(UInt8(ascii: " "))
+            buffer.bytes.append(contentsOf: value.utf8)
+            buffer.bytes.append(UInt8(ascii: "\r"))
+            buffer.bytes.append(UInt8(ascii: "\n"))
+        }
+        AuditRecord.appendJSON(of: result, to: &buffer.bytes)
+        buffer.bytes.append(UInt8(ascii: "\n"))
     }
 
     /// The policy as YAML: 1,000 statements, `indexed` (900 per account + 100 per service), each for its
@@ -223,4 +233,13 @@ public struct BenchmarkInputs: Sendable {
         }
         return Classified(request: request, body: body, credential: credential, accountID: account)
     }
+}
+
+/// The bytes a front end writes per check, kept across checks (one per benchmark or thread).
+public final class RenderBuffer: @unchecked Sendable {
+    /// The rendered headers and audit line of the last check.
+    public var bytes: [UInt8] = []
+
+    /// Creates an empty buffer.
+    public init() {}
 }

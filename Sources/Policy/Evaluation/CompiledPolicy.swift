@@ -17,6 +17,8 @@ public struct CompiledPolicy: Sendable {
     public let config: PolicyConfig
     /// Account names by id.
     public let accountNames: [String: String]
+    /// Account names by account number (``accountName(ofAccount:)``).
+    let accountNamesByNumber: [UInt64: String]
     let statements: [Statement]
     /// Statement indices (ascending) by literal account id.
     let byAccount: [String: [Int]]
@@ -24,6 +26,10 @@ public struct CompiledPolicy: Sendable {
     let anyAccount: [Int]
     /// Statement indices (ascending) by (account or any, action service or any).
     let buckets: [BucketKey: [Int]]
+    /// The same buckets, by account id (literal accounts) …
+    let accountBuckets: [String: ServiceBuckets]
+    /// … and for any account.
+    let anyAccountBuckets: ServiceBuckets
     let allowlist: [AllowlistAccount]?
     /// The account ids whose buckets S3 requests may address, when `s3.expected_bucket_owner` is required.
     let bucketOwners: Set<String>?
@@ -134,6 +140,22 @@ public struct CompiledPolicy: Sendable {
 
         self.config = config
         self.accountNames = idsWithNames
+        var namesByNumber: [UInt64: String] = [:]
+        for (id, name) in idsWithNames where id.utf8.count == 12 {
+            if let number = UInt64(id) { namesByNumber[number] = name }
+        }
+        self.accountNamesByNumber = namesByNumber
+        var accountBuckets: [String: ServiceBuckets] = [:]
+        var anyAccountBuckets = ServiceBuckets()
+        for (key, list) in buckets {
+            if let account = key.account {
+                accountBuckets[account, default: ServiceBuckets()].add(list, service: key.service)
+            } else {
+                anyAccountBuckets.add(list, service: key.service)
+            }
+        }
+        self.accountBuckets = accountBuckets
+        self.anyAccountBuckets = anyAccountBuckets
         self.statements = statements
         self.byAccount = byAccount
         self.anyAccount = anyAccount
@@ -144,10 +166,16 @@ public struct CompiledPolicy: Sendable {
                     pattern: entry.pattern, name: entry.name,
                     regions: entry.regions.map {
                         AllowlistRegion(
-                            pattern: Glob($0.pattern), region: $0.pattern, services: $0.services.map { Glob($0) })
+                            pattern: Glob($0.pattern), region: $0.pattern, services: $0.services.map { Glob($0) },
+                            account: entry.pattern)
                     })
             }
         }
+    }
+
+    /// The configured name of an account, by its number (no text conversion per check).
+    public func accountName(ofAccount number: UInt64) -> String? {
+        accountNamesByNumber.isEmpty ? nil : accountNamesByNumber[number]
     }
 
     /// A one-line summary, for logs and `validate`.
@@ -218,17 +246,17 @@ public struct CompiledPolicy: Sendable {
 
     /// One pair's facts with their derived values and candidate statements.
     struct Prepared {
-        let facts: RequestFacts
         let evaluation: EvaluationFacts
         let candidates: [Int]
+        var facts: RequestFacts { evaluation.facts }
     }
 
     func prepare(_ facts: RequestFacts) -> Prepared {
-        let lowerAction = facts.action?.lowercased()
+        let lowerAction = facts.action.map(Self.lowercased)
         // The action's own prefix when known (it is what actions patterns match), else the IAM prefix.
         let actionService =
-            lowerAction.flatMap { $0.split(separator: ":", maxSplits: 1).first.map(String.init) }
-            ?? (facts.iamPrefix ?? facts.signingName)?.lowercased()
+            lowerAction.flatMap { Self.firstComponent($0).map(String.init) }
+            ?? (facts.iamPrefix ?? facts.signingName).map(Self.lowercased)
 
         // Candidate statements, each list ascending: with a known account and service, the four buckets
         // (account, service) × (exact, any); with a known account only, every statement of the account
@@ -236,27 +264,47 @@ public struct CompiledPolicy: Sendable {
         // be the unknown account's).
         let candidates: [Int]
         if let account = facts.accountID {
-            var lists: [[Int]] = []
-            lists.reserveCapacity(4)
             if let actionService {
-                for bucketAccount in [account, nil] as [String?] {
-                    for service in [actionService, nil] {
-                        if let list = buckets[BucketKey(account: bucketAccount, service: service)] {
-                            lists.append(list)
-                        }
-                    }
-                }
+                let own = accountBuckets.isEmpty ? nil : accountBuckets[account]
+                candidates = Self.merge(
+                    own?.list(service: actionService), own?.anyService, anyAccountBuckets.list(service: actionService),
+                    anyAccountBuckets.anyService)
             } else {
-                if let list = byAccount[account] { lists.append(list) }
-                lists.append(anyAccount)
+                candidates = Self.merge(byAccount.isEmpty ? nil : byAccount[account], anyAccount, nil, nil)
             }
-            candidates = lists.count == 1 ? lists[0] : Self.merge(lists)
         } else {
             candidates = Array(statements.indices)
         }
         let evaluation = EvaluationFacts(
-            facts: facts, action: lowerAction, actionService: actionService, host: facts.host?.lowercased())
-        return Prepared(facts: facts, evaluation: evaluation, candidates: candidates)
+            facts: facts, action: lowerAction, actionService: actionService, host: facts.host.map(Self.lowercased))
+        return Prepared(evaluation: evaluation, candidates: candidates)
+    }
+
+    /// `String.lowercased()`, without a copy when the text is ASCII without upper case letters.
+    static func lowercased(_ text: String) -> String {
+        var needsCopy = false
+        for byte in text.utf8 {
+            if byte >= 0x80 { return text.lowercased() }
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { needsCopy = true }
+        }
+        guard needsCopy else { return text }
+        let count = text.utf8.count
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            var index = 0
+            for byte in text.utf8 {
+                buffer[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                index += 1
+            }
+            return count
+        }
+    }
+
+    /// The first component of `text` split at `:`, empty ones omitted (`split(separator: ":").first`).
+    static func firstComponent(_ text: String) -> Substring? {
+        let utf8 = text.utf8
+        guard let start = utf8.firstIndex(where: { $0 != UInt8(ascii: ":") }) else { return nil }
+        let end = utf8[start...].firstIndex(of: UInt8(ascii: ":")) ?? utf8.endIndex
+        return text[start..<end]
     }
 
     /// The first matching deny statement, in file order.
@@ -282,9 +330,7 @@ public struct CompiledPolicy: Sendable {
             // Where the owner cannot be known, only a statement that names the host allows.
             guard statement.effect == .allow, !facts.ownerUnverifiable || statement.pinsHost else { continue }
             if statement.matches(prepared.evaluation, conservative: false) {
-                return Decision(
-                    effect: .allow, reason: .allowed, rule: statement.name, message: "allowed by rule \(statement.name)"
-                )
+                return statement.allowed
             }
         }
 
@@ -301,16 +347,13 @@ public struct CompiledPolicy: Sendable {
                     let allowed = region.services.contains { glob in
                         (facts.signingName.map(glob.matches) ?? false) || (facts.iamPrefix.map(glob.matches) ?? false)
                     }
-                    if allowed {
-                        let rule = "accounts[\"\(entry.pattern)\"].regions[\"\(region.region)\"]"
-                        return Decision(effect: .allow, reason: .allowed, rule: rule, message: "allowed by \(rule)")
-                    }
+                    if allowed { return region.allowed }
                 }
             }
         }
 
         if config.defaultEffect == .allow, !facts.ownerUnverifiable {
-            return Decision(effect: .allow, reason: .allowed, rule: "default", message: "allowed by default: allow")
+            return Self.allowedByDefault
         }
         let account = facts.accountID ?? "of an unknown account"
         let service = facts.signingName ?? facts.iamPrefix ?? "an unknown service"
@@ -339,11 +382,33 @@ public struct CompiledPolicy: Sendable {
         }
     }
 
-    /// Merges ascending, disjoint index lists into one ascending list.
-    static func merge(_ lists: [[Int]]) -> [Int] {
+    /// The decision of `default: allow`.
+    static let allowedByDefault = Decision(
+        effect: .allow, reason: .allowed, rule: "default", message: "allowed by default: allow")
+
+    /// Merges ascending, disjoint index lists into one ascending list; one list (or none) is returned
+    /// as it is, without a copy.
+    static func merge(_ a: [Int]?, _ b: [Int]?, _ c: [Int]?, _ d: [Int]?) -> [Int] {
+        var only: [Int]?
+        var lists = 0
+        var total = 0
+        func note(_ list: [Int]?) {
+            guard let list, !list.isEmpty else { return }
+            lists += 1
+            total += list.count
+            only = list
+        }
+        note(a)
+        note(b)
+        note(c)
+        note(d)
+        if lists <= 1 { return only ?? [] }
         var merged: [Int] = []
-        merged.reserveCapacity(lists.reduce(0) { $0 + $1.count })
-        for list in lists { merged.append(contentsOf: list) }
+        merged.reserveCapacity(total)
+        if let a { merged.append(contentsOf: a) }
+        if let b { merged.append(contentsOf: b) }
+        if let c { merged.append(contentsOf: c) }
+        if let d { merged.append(contentsOf: d) }
         merged.sort()
         return merged
     }
@@ -376,6 +441,32 @@ struct AllowlistRegion: Sendable {
     let pattern: Glob
     let region: String
     let services: [Glob]
+    /// The decision when this entry allows (built once).
+    let allowed: Decision
+
+    init(pattern: Glob, region: String, services: [Glob], account: String) {
+        self.pattern = pattern
+        self.region = region
+        self.services = services
+        let rule = "accounts[\"\(account)\"].regions[\"\(region)\"]"
+        self.allowed = Decision(effect: .allow, reason: .allowed, rule: rule, message: "allowed by \(rule)")
+    }
+}
+
+/// The statements of one account (or of any account), by action service.
+struct ServiceBuckets: Sendable {
+    /// Statement indices (ascending) by literal action service.
+    var byService: [String: [Int]] = [:]
+    /// Statement indices (ascending) whose actions may be of any service.
+    var anyService: [Int]?
+
+    mutating func add(_ list: [Int], service: String?) {
+        if let service { byService[service] = list } else { anyService = list }
+    }
+
+    func list(service: String) -> [Int]? {
+        byService.isEmpty ? nil : byService[service]
+    }
 }
 
 struct AllowlistAccount: Sendable {
@@ -462,11 +553,14 @@ struct Statement: Sendable {
     /// Whether the statement names its hosts: a `hosts` condition whose every pattern has a first DNS
     /// label without wildcards (an API id, a function URL id).
     let pinsHost: Bool
+    /// The decision when this statement allows (built once).
+    let allowed: Decision
 
     init(name: String, effect: Effect, conditions: [Condition], hostPatterns: [String]?) {
         self.name = name
         self.effect = effect
         self.conditions = conditions
+        self.allowed = Decision(effect: .allow, reason: .allowed, rule: name, message: "allowed by rule \(name)")
         self.pinsHost =
             hostPatterns.map { patterns in
                 !patterns.isEmpty

@@ -1,0 +1,121 @@
+import AWSClassifier
+import AuthzCore
+import AuthzFixtures
+import Policy
+import SigV4
+import Testing
+
+/// The buffer writers (``AuditRecord/appendJSON(of:to:)``, ``DecisionHeaders/forEach(_:_:)``) against the
+/// renderings they replace on the check path: the same bytes for every result of the decision core's
+/// cases, and for results with the awkward values a request or a configuration can carry.
+@Suite("Audit and header writers")
+struct AuditWriterTests {
+    /// The decision headers as they were rendered before the writer: the oracle.
+    static func referenceFields(_ result: CheckResult) -> [(name: String, value: String)] {
+        func safe(_ value: String) -> String {
+            if value.utf8.count <= 1024, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return value }
+            var out = ""
+            for scalar in value.unicodeScalars.prefix(1024) {
+                out.unicodeScalars.append(scalar.value >= 0x20 && scalar.value < 0x7F ? scalar : "?")
+            }
+            return out
+        }
+        var headers: [(name: String, value: String)] = [
+            ("x-sigv4-authz-decision", result.decision.effect.rawValue),
+            ("x-sigv4-authz-reason", result.decision.reason.rawValue),
+            ("x-sigv4-authz-rule", safe(result.decision.rule ?? "")),
+            ("x-sigv4-authz-account", result.account?.description ?? ""),
+            ("x-sigv4-authz-account-name", safe(result.accountName ?? "")),
+            ("x-sigv4-authz-region", safe(result.region ?? "")),
+            ("x-sigv4-authz-service", safe(result.service ?? "")),
+            ("x-sigv4-authz-action", safe(result.action ?? "")),
+            ("x-sigv4-authz-request-id", safe(result.requestID)),
+        ]
+        if result.decision.effect == .deny {
+            headers.append(("x-sigv4-authz-message", safe(result.message)))
+        }
+        return headers
+    }
+
+    /// Every result of the decision core's cases, and variants with awkward values.
+    static func results() throws -> [CheckResult] {
+        let engine = try EngineFixtures.engine()
+        var results = AuthzEngineTests.cases.map { engine.decide($0.request) }
+        results.append(engine.refuse(Refusal(reason: .internalError, message: "unreadable", mode: .nginx)))
+        results.append(
+            engine.refuse(
+                Refusal(
+                    reason: .internalError, message: "quote \" back\\slash \u{1}\n", mode: .squid,
+                    sourceAddress: "10.0.0.9", requestID: "r\"1")))
+        let awkward = [
+            "", "plain", "quote \" and backslash \\", "new\nline\r\ttab", "\u{0}\u{1}\u{1F}\u{7F}", "é ü 日本 🎉",
+            "line\u{2028}para\u{2029}end", "ends with \\", "/path/to?x=1&y=%20", "\u{85}\u{A0}",
+            String(repeating: "x", count: 1500), String(repeating: "é", count: 700),
+        ]
+        for base in results.prefix(6) {
+            for (index, text) in awkward.enumerated() {
+                var result = base
+                result.decision.rule = text
+                result.decision.message = text
+                result.accountName = text
+                result.principal = index % 2 == 0 ? text : nil
+                result.sourceAddress = index % 3 == 0 ? nil : text
+                result.accessKeyID = text
+                result.request = (text, text, text)
+                result.requestID = text
+                result.latencyMicroseconds = [0, 7, 10, 123_456, -5, Int.max, Int.min][index % 7]
+                result.time = [0, -1, -1001, 1_768_480_496_123, 253_402_300_799_999, -62_135_596_800_000][index % 6]
+                result.account = index % 2 == 0 ? AWSAccountID(UInt64(index)) : AWSAccountID(999_999_999_999)
+                result.authentication = [.none, .header, .presigned][index % 3]
+                result.signature = [.verified, .notChecked, .mismatch][index % 3]
+                if var classification = result.classification {
+                    classification.region = text
+                    classification.signingName = index % 2 == 0 ? nil : text
+                    classification.resourceAccount = text
+                    if index % 4 == 0 {
+                        classification.authorizations = []
+                    } else {
+                        classification.authorizations.append(
+                            Classification.Authorization(action: .known(text), resource: index % 3 == 0 ? nil : text))
+                    }
+                    result.classification = classification
+                } else if index % 2 == 1 {
+                    var classification = Classification()
+                    classification.region = text
+                    classification.action = .known(text)
+                    result.classification = classification
+                }
+                results.append(result)
+            }
+        }
+        return results
+    }
+
+    @Test("the audit writer writes the record's JSON byte for byte, also after other bytes")
+    func auditBytes() throws {
+        var buffer: [UInt8] = []
+        for result in try Self.results() {
+            let expected = Array(AuditRecord(result).json.utf8)
+            buffer.removeAll(keepingCapacity: true)
+            AuditRecord.appendJSON(of: result, to: &buffer)
+            #expect(buffer == expected, "\(String(decoding: buffer, as: UTF8.self))")
+            var appended = Array("prefix\n".utf8)
+            AuditRecord.appendJSON(of: result, to: &appended)
+            #expect(appended == Array("prefix\n".utf8) + expected)
+        }
+    }
+
+    @Test("the header writer gives the same names and values as the rendering it replaces")
+    func headers() throws {
+        for result in try Self.results() {
+            let expected = Self.referenceFields(result)
+            var written: [(name: String, value: String)] = []
+            DecisionHeaders.forEach(result) { written.append(($0, $1)) }
+            #expect(written.map(\.name) == expected.map(\.name))
+            #expect(written.map(\.value) == expected.map(\.value))
+            let fields = DecisionHeaders.fields(result)
+            #expect(fields.map(\.name) == expected.map(\.name))
+            #expect(fields.map(\.value) == expected.map(\.value))
+        }
+    }
+}
