@@ -129,6 +129,16 @@ public enum JSONText {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// Appends `text` as a JSON string literal in UTF-8, quotes included (as for a `String`).
+    public static func appendQuoted(_ text: Substring, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        if text.utf8.withContiguousStorageIfAvailable({ appendEscaped($0, to: &out) }) == nil {
+            var copy = String(text)
+            copy.withUTF8 { appendEscaped($0, to: &out) }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
     /// Appends `bytes` escaped for a JSON string (without quotes): copied whole when no byte needs it.
     static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         var index = 0
@@ -220,7 +230,11 @@ extension AuditRecord {
             JSONBytes.append("},\"request\":{\"method\":\"-\",\"host\":\"-\",\"path\":\"-\"", to: &out)
         }
         JSONBytes.append("},\"aws\":{\"access_key_id\":", to: &out)
-        JSONBytes.appendQuoted(result.accessKeyID, to: &out)
+        if let key = result.accessKeyIDText {
+            JSONText.appendQuoted(key, to: &out)
+        } else {
+            JSONBytes.append("null", to: &out)
+        }
         JSONBytes.append(",\"account\":", to: &out)
         if let account = result.account {
             out.append(UInt8(ascii: "\""))

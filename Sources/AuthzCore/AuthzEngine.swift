@@ -179,12 +179,12 @@ public struct AuthzEngine: Authorizer {
             }
         case .sigV2(let accessKeyID, let location):
             state.authentication = AuthenticationKind(location)
-            state.accessKeyID = String(accessKeyID)
+            state.accessKeyIDText = Substring(accessKeyID)
             return .deny(.unsupportedSignature, "Signature Version 2 is not supported; use a current AWS SDK (SigV4)")
         case .sigV4(let parsed):
             credential = parsed
             state.authentication = AuthenticationKind(parsed.location)
-            state.accessKeyID = String(parsed.accessKeyID)
+            state.accessKeyIDText = Substring(parsed.accessKeyID)
             do {
                 state.account = try AWSAccountID(accessKeyID: parsed.accessKeyID)
             } catch  where error.code == .legacyAccessKeyID {
@@ -249,7 +249,8 @@ public struct AuthzEngine: Authorizer {
             iamPrefix: classification.iamPrefix, action: classification.action.name, resource: classification.resource,
             host: classification.endpoint?.host, method: request.method,
             sourceAddress: request.sourceAddress.flatMap(Self.address), principal: request.principal,
-            accessKeyID: state.accessKeyID)
+            // Only a policy with access_key_ids conditions reads the key id: a copy of it only then.
+            accessKeyID: policy.readsAccessKeyIDs ? state.accessKeyID : nil)
         if classification.authorizations.count > 1 {
             facts.additionalAuthorizations = classification.authorizations.dropFirst().map {
                 ActionResource(action: $0.action.name, resource: $0.resource)

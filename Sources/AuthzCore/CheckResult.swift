@@ -50,8 +50,14 @@ public struct CheckResult: Sendable {
     public var principal: String?
     /// How the request was signed.
     public var authentication = AuthenticationKind.none
+    /// The access key id, when the request is signed, as the request carries it: a view of the
+    /// request's own text (no copy per check).
+    public var accessKeyIDText: Substring?
     /// The access key id, when the request is signed.
-    public var accessKeyID: String?
+    public var accessKeyID: String? {
+        get { accessKeyIDText.map { String($0) } }
+        set { accessKeyIDText = newValue.map { Substring($0) } }
+    }
     /// The signer's account, derived offline from the access key id (unknown for old-generation keys
     /// and unsigned requests).
     public var account: AWSAccountID?

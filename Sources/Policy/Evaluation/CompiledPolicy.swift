@@ -17,6 +17,9 @@ public struct CompiledPolicy: Sendable {
     public let config: PolicyConfig
     /// Account names by id.
     public let accountNames: [String: String]
+    /// Whether a statement has an `access_key_ids` (or `not_access_key_ids`) condition: the only reader
+    /// of ``RequestFacts/accessKeyID``.
+    package let readsAccessKeyIDs: Bool
     /// Account names by account number (``accountName(ofAccount:)``).
     let accountNamesByNumber: [UInt64: String]
     let statements: [Statement]
@@ -145,6 +148,7 @@ public struct CompiledPolicy: Sendable {
             if let number = UInt64(id) { namesByNumber[number] = name }
         }
         self.accountNamesByNumber = namesByNumber
+        self.readsAccessKeyIDs = statements.contains { $0.conditions.contains { $0.field == .accessKeyIDs } }
         var accountBuckets: [String: ServiceBuckets] = [:]
         var anyAccountBuckets = ServiceBuckets()
         for (key, list) in buckets {
