@@ -64,11 +64,14 @@ public struct AuthzEngine: Authorizer {
         var result = CheckResult(
             decision: .deny(.internalError, "not decided"), requestID: Self.requestID(request.requestID),
             mode: request.mode, time: time)
-        result.request = (request.method, request.host, Self.path(of: request.target))
+        let target = Self.scan(request.target)
+        result.request = (request.method, request.host, target.path)
         result.sourceAddress = request.sourceAddress
         result.principal = request.principal
         var sigV4Request: SigV4Request?
-        result.decision = evaluate(request, nowSeconds: time / 1000, result: &result, sigV4Request: &sigV4Request)
+        result.decision = evaluate(
+            request, targetHasHash: target.hasHash, nowSeconds: time / 1000, result: &result,
+            sigV4Request: &sigV4Request)
         result.accountName = result.account.flatMap { policy.accountName(ofAccount: $0.value) }
         if result.decision.effect == .deny {
             result.errorFormat = DenyBody.format(
@@ -102,12 +105,37 @@ public struct AuthzEngine: Authorizer {
     /// The path of a request target: everything before the query (which may carry a presigned
     /// signature and session token).
     static func path(of target: String) -> String {
-        guard let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return target }
-        return String(target[..<question])
+        scan(target).path
+    }
+
+    /// The path of a request target (``path(of:)``) and whether the target holds a raw `#`, in one
+    /// pass over its bytes; the path is the target itself (no copy) when there is no query.
+    static func scan(_ target: String) -> (path: String, hasHash: Bool) {
+        var query: Int?
+        var hasHash = false
+        let scanned: Void? = target.utf8.withContiguousStorageIfAvailable { bytes in
+            for index in bytes.indices {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "?"), query == nil {
+                    query = index
+                } else if byte == UInt8(ascii: "#") {
+                    hasHash = true
+                    if query != nil { break }
+                }
+            }
+        }
+        if scanned == nil {
+            query = target.utf8.firstIndex(of: UInt8(ascii: "?")).map {
+                target.utf8.distance(from: target.utf8.startIndex, to: $0)
+            }
+            hasHash = target.utf8.contains(UInt8(ascii: "#"))
+        }
+        guard let query else { return (target, hasHash) }
+        return (String(target[..<target.utf8.index(target.utf8.startIndex, offsetBy: query)]), hasHash)
     }
 
     func evaluate(
-        _ request: AuthzRequest, nowSeconds: Int64, result state: inout CheckResult,
+        _ request: AuthzRequest, targetHasHash: Bool, nowSeconds: Int64, result state: inout CheckResult,
         sigV4Request stored: inout SigV4Request?
     ) -> Decision {
         let credentials = policy.config.credentials
@@ -132,7 +160,7 @@ public struct AuthzEngine: Authorizer {
         }
 
         // A raw '#' ends the URL for some readers and not for others (Envoy and nginx pass it on).
-        if request.target.utf8.contains(UInt8(ascii: "#")) {
+        if targetHasHash {
             return .deny(
                 .ambiguousRequest, "the request target holds a raw '#', which AWS and proxies may read differently")
         }
@@ -264,20 +292,6 @@ public struct AuthzEngine: Authorizer {
 
     /// `10.0.0.1`, `10.0.0.1:5555`, `[::1]:5555` → the address.
     static func address(_ text: String) -> IPAddress? {
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
-            // `[v6]` or `[v6]:port`.
-            let rest = text[text.index(after: close)...]
-            guard rest.isEmpty || rest.hasPrefix(":") else { return nil }
-            return IPAddress(text[text.index(after: text.startIndex)..<close])
-        }
-        var colons = 0
-        var lastColon = text.utf8.startIndex
-        for index in text.utf8.indices where text.utf8[index] == UInt8(ascii: ":") {
-            colons += 1
-            lastColon = index
-        }
-        // One colon: `v4:port` (an IPv6 address has at least two).
-        if colons == 1 { return IPAddress(text[..<lastColon]) }
-        return IPAddress(text)
+        IPAddress(socketAddress: text)
     }
 }

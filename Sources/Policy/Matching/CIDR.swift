@@ -25,13 +25,58 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         description = String(text)
     }
 
+    /// A client address as proxies report it (Envoy's socket address, a header, Squid's `%>a`):
+    /// `10.0.0.1`, `10.0.0.1:5555`, `[::1]`, `[::1]:5555` or `::1`; `nil` for anything else. The address
+    /// of an IPv4 text without a port is the text itself (no copy).
+    package init?(socketAddress text: String) {
+        let utf8 = text.utf8
+        if let first = utf8.first, first != UInt8(ascii: "[") {
+            // No bracket: at most one colon is `v4[:port]` (an IPv6 address has at least two).
+            var colons = 0
+            var firstColon = utf8.endIndex
+            for index in utf8.indices where utf8[index] == UInt8(ascii: ":") {
+                colons += 1
+                if colons == 1 { firstColon = index } else { break }
+            }
+            if colons <= 1 {
+                guard let v4 = Self.parseIPv4(utf8[..<firstColon]) else { return nil }
+                self.init(
+                    high: 0, low: 0x0000_FFFF_0000_0000 | UInt64(v4), isIPv4: true,
+                    description: colons == 0 ? text : String(text[..<firstColon]))
+                return
+            }
+            self.init(text)
+            return
+        }
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            // `[v6]` or `[v6]:port`.
+            let rest = text[text.index(after: close)...]
+            guard rest.isEmpty || rest.hasPrefix(":") else { return nil }
+            self.init(text[text.index(after: text.startIndex)..<close])
+            return
+        }
+        self.init(text)
+    }
+
+    private init(high: UInt64, low: UInt64, isIPv4: Bool, description: String) {
+        self.high = high
+        self.low = low
+        self.isIPv4 = isIPv4
+        self.description = description
+    }
+
     /// Four decimal octets, each `0`–`255` without a leading zero; nothing else (no sign, no spaces).
     static func parseIPv4(_ text: Substring) -> UInt32? {
+        parseIPv4(text.utf8)
+    }
+
+    /// ``parseIPv4(_:)-(Substring)`` over UTF-8 bytes.
+    static func parseIPv4(_ bytes: some Collection<UInt8>) -> UInt32? {
         var value: UInt32 = 0
         var octet: UInt32 = 0
         var digits = 0
         var dots = 0
-        for byte in text.utf8 {
+        for byte in bytes {
             if byte == UInt8(ascii: ".") {
                 guard digits > 0, dots < 3 else { return nil }
                 value = value << 8 | octet
