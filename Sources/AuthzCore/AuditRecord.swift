@@ -142,7 +142,25 @@ public enum JSONText {
     /// Appends `bytes` escaped for a JSON string (without quotes): copied whole when no byte needs it.
     static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         var index = 0
-        // Printable ASCII other than `"` and `\` is copied as it is; anything else is looked at.
+        // Printable ASCII other than `"` and `\` is copied as it is; anything else is looked at. Eight
+        // bytes at a time while no byte needs a look (a byte below 0x20 or at or above 0x7F, or equal
+        // to `"` or `\`), then byte by byte.
+        if let base = UnsafeRawPointer(bytes.baseAddress) {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            while index + 8 <= bytes.count {
+                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let below20 = (word &- ones &* 0x20) & ~word & highs
+                let quote = word ^ (ones &* 0x22)
+                let backslash = word ^ (ones &* 0x5C)
+                let plus1 = word &+ ones  // 0x7F becomes 0x80 (no carry out of a byte below 0x7F)
+                let flagged =
+                    below20 | (word & highs) | (plus1 & highs) | ((quote &- ones) & ~quote & highs)
+                    | ((backslash &- ones) & ~backslash & highs)
+                if flagged != 0 { break }
+                index += 8
+            }
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }

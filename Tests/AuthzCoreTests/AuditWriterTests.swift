@@ -118,4 +118,53 @@ struct AuditWriterTests {
             #expect(fields.map(\.value) == expected.map(\.value))
         }
     }
+
+    /// JSON escaping by scalar, the way the contract states it: the oracle for the word-at-a-time scan.
+    static func referenceQuoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{2028}": out += "\\u2028"
+            case "\u{2029}": out += "\\u2029"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    @Test("escaping finds a byte that needs it at every position of a word")
+    func escapingEveryPosition() {
+        let specials = [
+            "\"", "\\", "\n", "\r", "\t", "\u{0}", "\u{1F}", "\u{7F}", "é", "\u{2028}", "\u{2029}", "🎉", " ", "~", "!",
+            "#", "[", "]",
+        ]
+        for length in [0, 1, 7, 8, 9, 15, 16, 17, 24, 31, 40] {
+            for position in 0...length {
+                for special in specials {
+                    let text =
+                        String(repeating: "a", count: position) + special
+                        + String(repeating: "Z", count: length - position)
+                    var bytes: [UInt8] = []
+                    JSONText.appendQuoted(text, to: &bytes)
+                    #expect(
+                        String(decoding: bytes, as: UTF8.self) == Self.referenceQuoted(text), "\(text.debugDescription)"
+                    )
+                    var fromSubstring: [UInt8] = []
+                    JSONText.appendQuoted(Substring(text), to: &fromSubstring)
+                    #expect(fromSubstring == bytes)
+                }
+            }
+        }
+    }
 }

@@ -286,12 +286,24 @@ public struct CompiledPolicy: Sendable {
 
     /// `String.lowercased()`, without a copy when the text is ASCII without upper case letters.
     static func lowercased(_ text: String) -> String {
-        var needsCopy = false
-        for byte in text.utf8 {
-            if byte >= 0x80 { return text.lowercased() }
-            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { needsCopy = true }
+        // 0: nothing to change; 1: ASCII upper case letters; 2: non-ASCII (Unicode lower-casing).
+        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+            var upper = false
+            for byte in bytes {
+                if byte >= 0x80 { return 2 }
+                if byte &- UInt8(ascii: "A") < 26 { upper = true }
+            }
+            return upper ? 1 : 0
         }
-        guard needsCopy else { return text }
+        let kind: Int
+        if let scanned = text.utf8.withContiguousStorageIfAvailable(scan) {
+            kind = scanned
+        } else {
+            var copy = text
+            kind = copy.withUTF8(scan)
+        }
+        if kind == 0 { return text }
+        if kind == 2 { return text.lowercased() }
         let count = text.utf8.count
         return String(unsafeUninitializedCapacity: count) { buffer in
             var index = 0
