@@ -121,87 +121,16 @@ public enum JSONText {
     /// Appends `text` as a JSON string literal in UTF-8, quotes included: `"` and `\\` escaped,
     /// control characters, DEL, U+2028 and U+2029 as escapes, everything else copied.
     public static func appendQuoted(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        if text.utf8.withContiguousStorageIfAvailable({ appendEscaped($0, to: &out) }) == nil {
-            var text = text
-            text.withUTF8 { appendEscaped($0, to: &out) }
+        JSONBytes.appending(to: &out, atMost: JSONBytes.quotedBound(text.utf8.count)) { writer in
+            writer.quoted(text)
         }
-        out.append(UInt8(ascii: "\""))
     }
 
     /// Appends `text` as a JSON string literal in UTF-8, quotes included (as for a `String`).
     public static func appendQuoted(_ text: Substring, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        if text.utf8.withContiguousStorageIfAvailable({ appendEscaped($0, to: &out) }) == nil {
-            var copy = String(text)
-            copy.withUTF8 { appendEscaped($0, to: &out) }
+        JSONBytes.appending(to: &out, atMost: JSONBytes.quotedBound(text.utf8.count)) { writer in
+            writer.quoted(text)
         }
-        out.append(UInt8(ascii: "\""))
-    }
-
-    /// Appends `bytes` escaped for a JSON string (without quotes): copied whole when no byte needs it.
-    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        var index = 0
-        // Printable ASCII other than `"` and `\` is copied as it is; anything else is looked at. Eight
-        // bytes at a time while no byte needs a look (a byte below 0x20 or at or above 0x7F, or equal
-        // to `"` or `\`), then byte by byte.
-        if let base = UnsafeRawPointer(bytes.baseAddress) {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            while index + 8 <= bytes.count {
-                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                let below20 = (word &- ones &* 0x20) & ~word & highs
-                let quote = word ^ (ones &* 0x22)
-                let backslash = word ^ (ones &* 0x5C)
-                let plus1 = word &+ ones  // 0x7F becomes 0x80 (no carry out of a byte below 0x7F)
-                let flagged =
-                    below20 | (word & highs) | (plus1 & highs) | ((quote &- ones) & ~quote & highs)
-                    | ((backslash &- ones) & ~backslash & highs)
-                if flagged != 0 { break }
-                index += 8
-            }
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
-            index += 1
-        }
-        if index == bytes.count {
-            out.append(contentsOf: bytes)
-            return
-        }
-        var copied = 0  // bytes before this index are written
-        func escape(_ replacement: StaticString, skipping count: Int) {
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<index]))
-            out.append(
-                contentsOf: UnsafeBufferPointer(
-                    start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
-            index += count
-            copied = index
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "\""): escape("\\\"", skipping: 1)
-            case UInt8(ascii: "\\"): escape("\\\\", skipping: 1)
-            case UInt8(ascii: "\n"): escape("\\n", skipping: 1)
-            case UInt8(ascii: "\r"): escape("\\r", skipping: 1)
-            case UInt8(ascii: "\t"): escape("\\t", skipping: 1)
-            case 0..<0x20, 0x7F:
-                // \u00XX
-                let digits: StaticString = "0123456789abcdef"
-                escape("\\u00", skipping: 1)
-                out.append(digits.utf8Start[Int(byte >> 4)])
-                out.append(digits.utf8Start[Int(byte & 0xF)])
-            case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xA8:
-                escape("\\u2028", skipping: 3)
-            case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xA9:
-                escape("\\u2029", skipping: 3)
-            default:
-                index += 1
-            }
-        }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<bytes.count]))
     }
 
     /// Appends `text` as a JSON string literal, quotes included.
@@ -220,181 +149,335 @@ extension AuditRecord {
     /// digits, strings copied whole unless a byte needs escaping).
     public static func appendJSON(of result: CheckResult, to out: inout [UInt8]) {
         let classification = result.classification
-        if out.capacity - out.count < 768 { out.reserveCapacity(max(out.count + 768, out.capacity * 2)) }
-        JSONBytes.append("{\"time\":\"", to: &out)
-        JSONBytes.appendRFC3339(millisecondsSinceEpoch: result.time, to: &out)
-        JSONBytes.append(
-            result.decision.effect == .allow ? "\",\"decision\":\"allow" : "\",\"decision\":\"deny", to: &out)
-        JSONBytes.append("\",\"reason\":", to: &out)
-        JSONText.appendQuoted(result.decision.reason.rawValue, to: &out)
-        JSONBytes.append(",\"rule\":", to: &out)
-        JSONBytes.appendQuoted(result.decision.rule, to: &out)
-        JSONBytes.append(",\"request_id\":", to: &out)
-        JSONText.appendQuoted(result.requestID, to: &out)
-        JSONBytes.append(",\"mode\":", to: &out)
-        JSONText.appendQuoted(result.mode.rawValue, to: &out)
-        JSONBytes.append(",\"source\":{\"address\":", to: &out)
-        JSONBytes.appendQuoted(result.sourceAddress, to: &out)
-        JSONBytes.append(",\"principal\":", to: &out)
-        JSONBytes.appendQuoted(result.principal, to: &out)
+        let pairs = classification?.authorizations ?? []
+        // The most bytes the record can take: the fixed text, numbers and every string escaped at worst.
+        var bound = 1024 + 48 * pairs.count
+        func add(_ text: String?) { if let text { bound += JSONBytes.quotedBound(text.utf8.count) } }
+        add(result.decision.reason.rawValue)
+        add(result.mode.rawValue)
+        add(result.decision.rule)
+        add(result.requestID)
+        add(result.sourceAddress)
+        add(result.principal)
         if let request = result.request {
-            JSONBytes.append("},\"request\":{\"method\":", to: &out)
-            JSONText.appendQuoted(request.method, to: &out)
-            JSONBytes.append(",\"host\":", to: &out)
-            JSONText.appendQuoted(request.host, to: &out)
-            JSONBytes.append(",\"path\":", to: &out)
-            JSONText.appendQuoted(request.path, to: &out)
-        } else {
-            JSONBytes.append("},\"request\":{\"method\":\"-\",\"host\":\"-\",\"path\":\"-\"", to: &out)
+            add(request.method)
+            add(request.host)
+            add(request.path)
         }
-        JSONBytes.append("},\"aws\":{\"access_key_id\":", to: &out)
-        if let key = result.accessKeyIDText {
-            JSONText.appendQuoted(key, to: &out)
-        } else {
-            JSONBytes.append("null", to: &out)
-        }
-        JSONBytes.append(",\"account\":", to: &out)
-        if let account = result.account {
-            out.append(UInt8(ascii: "\""))
-            JSONBytes.appendAccount(account.value, to: &out)
-            out.append(UInt8(ascii: "\""))
-        } else {
-            JSONBytes.append("null", to: &out)
-        }
-        JSONBytes.append(",\"account_name\":", to: &out)
-        JSONBytes.appendQuoted(result.accountName, to: &out)
-        JSONBytes.append(",\"region\":", to: &out)
-        JSONBytes.appendQuoted(classification?.region, to: &out)
-        JSONBytes.append(",\"service\":", to: &out)
-        JSONBytes.appendQuoted(classification?.signingName, to: &out)
+        if let key = result.accessKeyIDText { bound += JSONBytes.quotedBound(key.utf8.count) }
+        add(result.accountName)
         if let classification {
-            let pairs = classification.authorizations
-            JSONBytes.append(",\"action\":", to: &out)
-            JSONBytes.appendQuoted(pairs.first?.action.name, to: &out)
-            JSONBytes.append(",\"resource\":", to: &out)
-            JSONBytes.appendQuoted(pairs.first?.resource, to: &out)
-            JSONBytes.append(",\"resource_account\":", to: &out)
-            JSONBytes.appendQuoted(classification.resourceAccount, to: &out)
-            JSONBytes.append(",\"authorizations\":[", to: &out)
-            var first = true
+            add(classification.region)
+            add(classification.signingName)
+            add(classification.resourceAccount)
             for pair in pairs {
-                JSONBytes.append(first ? "{\"action\":" : ",{\"action\":", to: &out)
-                first = false
-                JSONBytes.appendQuoted(pair.action.name, to: &out)
-                JSONBytes.append(",\"resource\":", to: &out)
-                JSONBytes.appendQuoted(pair.resource, to: &out)
-                out.append(UInt8(ascii: "}"))
+                add(pair.action.name)
+                add(pair.resource)
             }
-        } else {
-            JSONBytes.append(
-                ",\"action\":null,\"resource\":null,\"resource_account\":null,\"authorizations\":[{\"action\":null,\"resource\":null}",
-                to: &out)
+            add(pairs.first?.action.name)
+            add(pairs.first?.resource)
         }
-        switch result.authentication {
-        case .none: JSONBytes.append("],\"auth\":\"none\",\"signature\":\"", to: &out)
-        case .header: JSONBytes.append("],\"auth\":\"header\",\"signature\":\"", to: &out)
-        case .presigned: JSONBytes.append("],\"auth\":\"presigned\",\"signature\":\"", to: &out)
+        JSONBytes.appending(to: &out, atMost: bound) { writer in
+            writer.write(result, classification: classification, pairs: pairs)
         }
-        switch result.signature {
-        case .verified: JSONBytes.append("verified\"},\"latency_us\":", to: &out)
-        case .notChecked: JSONBytes.append("not_checked\"},\"latency_us\":", to: &out)
-        case .mismatch: JSONBytes.append("mismatch\"},\"latency_us\":", to: &out)
-        }
-        JSONBytes.appendDecimal(result.latencyMicroseconds, to: &out)
-        out.append(UInt8(ascii: "}"))
     }
 }
 
-/// The byte-level pieces of the audit writer.
+/// The byte-level pieces of the JSON writers.
 enum JSONBytes {
-    /// Appends a static byte string.
+    /// The most bytes a string of `count` UTF-8 bytes takes quoted (`\u00XX` for every byte at worst).
     @inline(__always)
-    static func append(_ text: StaticString, to out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
+    static func quotedBound(_ count: Int) -> Int { count * 6 + 2 }
 
-    /// Appends `text` as a JSON string literal, or `null`.
+    /// Appends at most `bound` bytes to `out`, written by `body` through a pointer: the array grows
+    /// once (zero-filled), the writer copies without a capacity check per piece, and the unused tail is
+    /// removed.
     @inline(__always)
-    static func appendQuoted(_ text: String?, to out: inout [UInt8]) {
-        if let text { JSONText.appendQuoted(text, to: &out) } else { append("null", to: &out) }
+    static func appending(to out: inout [UInt8], atMost bound: Int, _ body: (inout Writer) -> Void) {
+        if out.capacity - out.count < bound { out.reserveCapacity(max(out.count + bound, out.capacity * 2)) }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: bound))
+        let end = out.withUnsafeMutableBufferPointer { buffer -> Int in
+            guard let base = buffer.baseAddress else { return start }
+            var writer = Writer(base + start)
+            body(&writer)
+            return writer.next - base
+        }
+        out.removeSubrange(end...)
     }
 
-    /// Appends an account number as its 12 digits.
-    static func appendAccount(_ value: UInt64, to out: inout [UInt8]) {
-        var digits: (UInt64, UInt64) = (0, 0)  // 16 bytes of room, 12 used
-        var remaining = value
-        withUnsafeMutableBytes(of: &digits) { raw in
-            for index in stride(from: 11, through: 0, by: -1) {
-                raw[index] = UInt8(truncatingIfNeeded: 0x30 &+ remaining % 10)
-                remaining /= 10
+    /// Writes bytes through a pointer into room made beforehand.
+    struct Writer {
+        /// Where the next byte goes.
+        var next: UnsafeMutablePointer<UInt8>
+
+        init(_ start: UnsafeMutablePointer<UInt8>) { next = start }
+
+        @inline(__always)
+        mutating func byte(_ value: UInt8) {
+            next.pointee = value
+            next += 1
+        }
+
+        @inline(__always)
+        mutating func raw(_ text: StaticString) {
+            next.update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+            next += text.utf8CodeUnitCount
+        }
+
+        @inline(__always)
+        mutating func bytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let source = bytes.baseAddress else { return }
+            next.update(from: source, count: bytes.count)
+            next += bytes.count
+        }
+
+        /// `text` quoted, or `null`.
+        @inline(__always)
+        mutating func quoted(_ text: String?) {
+            if let text { quoted(text) } else { raw("null") }
+        }
+
+        mutating func quoted(_ text: String) {
+            byte(UInt8(ascii: "\""))
+            if text.utf8.withContiguousStorageIfAvailable({ escaped($0) }) == nil {
+                var copy = text
+                copy.withUTF8 { escaped($0) }
             }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<12]))
+            byte(UInt8(ascii: "\""))
         }
-    }
 
-    /// Appends a decimal integer, as `String(value)` writes it.
-    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        if value >= 0, value < 10 {
-            out.append(UInt8(truncatingIfNeeded: 0x30 &+ value))
-            return
-        }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: a sign and 19 digits fit
-        var magnitude = value.magnitude
-        withUnsafeMutableBytes(of: &digits) { raw in
-            var start = raw.count
-            repeat {
-                start -= 1
-                raw[start] = UInt8(truncatingIfNeeded: 0x30 &+ magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if value < 0 {
-                start -= 1
-                raw[start] = UInt8(ascii: "-")
+        mutating func quoted(_ text: Substring) {
+            byte(UInt8(ascii: "\""))
+            if text.utf8.withContiguousStorageIfAvailable({ escaped($0) }) == nil {
+                var copy = String(text)
+                copy.withUTF8 { escaped($0) }
             }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start...]))
+            byte(UInt8(ascii: "\""))
         }
-    }
 
-    /// Appends `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC), as `UTCTime.rfc3339(millisecondsSinceEpoch:)` writes it.
-    static func appendRFC3339(millisecondsSinceEpoch ms: Int64, to out: inout [UInt8]) {
-        let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
-        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
-        let secondOfDay = Int(seconds - Int64(days) * 86_400)
-        // Days to civil date (H. Hinnant's algorithm, as SigV4's CivilTime).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes
-        withUnsafeMutableBytes(of: &text) { raw in
-            func digits(_ value: Int, _ width: Int, at offset: Int) {
-                var divisor = 1
-                for _ in 1..<width { divisor *= 10 }
-                for index in offset..<(offset + width) {
-                    raw[index] = UInt8(truncatingIfNeeded: 0x30 + (value / divisor) % 10)
-                    divisor /= 10
+        /// `bytes` escaped for a JSON string (without quotes): `"` and `\\` escaped, control
+        /// characters, DEL, U+2028 and U+2029 as escapes, everything else copied.
+        mutating func escaped(_ bytes: UnsafeBufferPointer<UInt8>) {
+            var index = 0
+            // Printable ASCII other than `"` and `\\` is copied as it is; anything else is looked at.
+            // Eight bytes at a time while no byte needs a look (a byte below 0x20 or at or above 0x7F,
+            // or equal to `"` or `\\`), then byte by byte.
+            if let base = UnsafeRawPointer(bytes.baseAddress) {
+                let ones: UInt64 = 0x0101_0101_0101_0101
+                let highs: UInt64 = 0x8080_8080_8080_8080
+                while index + 8 <= bytes.count {
+                    let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    let below20 = (word &- ones &* 0x20) & ~word & highs
+                    let quote = word ^ (ones &* 0x22)
+                    let backslash = word ^ (ones &* 0x5C)
+                    let plus1 = word &+ ones  // 0x7F becomes 0x80 (no carry out of a byte below 0x7F)
+                    let flagged =
+                        below20 | (word & highs) | (plus1 & highs) | ((quote &- ones) & ~quote & highs)
+                        | ((backslash &- ones) & ~backslash & highs)
+                    if flagged != 0 { break }
+                    index += 8
                 }
             }
-            digits(year, 4, at: 0)
-            raw[4] = UInt8(ascii: "-")
-            digits(month, 2, at: 5)
-            raw[7] = UInt8(ascii: "-")
-            digits(day, 2, at: 8)
-            raw[10] = UInt8(ascii: "T")
-            digits(secondOfDay / 3600, 2, at: 11)
-            raw[13] = UInt8(ascii: ":")
-            digits(secondOfDay % 3600 / 60, 2, at: 14)
-            raw[16] = UInt8(ascii: ":")
-            digits(secondOfDay % 60, 2, at: 17)
-            raw[19] = UInt8(ascii: ".")
-            digits(Int(ms - seconds * 1000), 3, at: 20)
-            raw[23] = UInt8(ascii: "Z")
-            out.append(contentsOf: raw)
+            var copied = 0  // bytes before this index are written
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
+                    index += 1
+                    continue
+                }
+                var skip = 1
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    flush(bytes, from: copied, to: index)
+                    self.byte(UInt8(ascii: "\\"))
+                    self.byte(byte)
+                case UInt8(ascii: "\n"):
+                    flush(bytes, from: copied, to: index)
+                    raw("\\n")
+                case UInt8(ascii: "\r"):
+                    flush(bytes, from: copied, to: index)
+                    raw("\\r")
+                case UInt8(ascii: "\t"):
+                    flush(bytes, from: copied, to: index)
+                    raw("\\t")
+                case 0..<0x20, 0x7F:
+                    flush(bytes, from: copied, to: index)
+                    let digits: StaticString = "0123456789abcdef"
+                    raw("\\u00")
+                    self.byte(digits.utf8Start[Int(byte >> 4)])
+                    self.byte(digits.utf8Start[Int(byte & 0xF)])
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xA8:
+                    flush(bytes, from: copied, to: index)
+                    raw("\\u2028")
+                    skip = 3
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xA9:
+                    flush(bytes, from: copied, to: index)
+                    raw("\\u2029")
+                    skip = 3
+                default:
+                    index += 1
+                    continue
+                }
+                index += skip
+                copied = index
+            }
+            flush(bytes, from: copied, to: bytes.count)
+        }
+
+        @inline(__always)
+        mutating func flush(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) {
+            if start < end { self.bytes(UnsafeBufferPointer(rebasing: bytes[start..<end])) }
+        }
+
+        /// The audit record of `result` (see ``AuditRecord/appendJSON(of:to:)``).
+        mutating func write(
+            _ result: CheckResult, classification: Classification?, pairs: [Classification.Authorization]
+        ) {
+            raw("{\"time\":\"")
+            rfc3339(millisecondsSinceEpoch: result.time)
+            raw(result.decision.effect == .allow ? "\",\"decision\":\"allow" : "\",\"decision\":\"deny")
+            raw("\",\"reason\":")
+            quoted(result.decision.reason.rawValue)
+            raw(",\"rule\":")
+            quoted(result.decision.rule)
+            raw(",\"request_id\":")
+            quoted(result.requestID)
+            raw(",\"mode\":")
+            quoted(result.mode.rawValue)
+            raw(",\"source\":{\"address\":")
+            quoted(result.sourceAddress)
+            raw(",\"principal\":")
+            quoted(result.principal)
+            if let request = result.request {
+                raw("},\"request\":{\"method\":")
+                quoted(request.method)
+                raw(",\"host\":")
+                quoted(request.host)
+                raw(",\"path\":")
+                quoted(request.path)
+            } else {
+                raw("},\"request\":{\"method\":\"-\",\"host\":\"-\",\"path\":\"-\"")
+            }
+            raw("},\"aws\":{\"access_key_id\":")
+            if let key = result.accessKeyIDText { quoted(key) } else { raw("null") }
+            raw(",\"account\":")
+            if let account = result.account {
+                byte(UInt8(ascii: "\""))
+                accountDigits(account.value)
+                byte(UInt8(ascii: "\""))
+            } else {
+                raw("null")
+            }
+            raw(",\"account_name\":")
+            quoted(result.accountName)
+            raw(",\"region\":")
+            quoted(classification?.region)
+            raw(",\"service\":")
+            quoted(classification?.signingName)
+            if let classification {
+                raw(",\"action\":")
+                quoted(pairs.first?.action.name)
+                raw(",\"resource\":")
+                quoted(pairs.first?.resource)
+                raw(",\"resource_account\":")
+                quoted(classification.resourceAccount)
+                raw(",\"authorizations\":[")
+                var first = true
+                for pair in pairs {
+                    raw(first ? "{\"action\":" : ",{\"action\":")
+                    first = false
+                    quoted(pair.action.name)
+                    raw(",\"resource\":")
+                    quoted(pair.resource)
+                    byte(UInt8(ascii: "}"))
+                }
+            } else {
+                raw(
+                    ",\"action\":null,\"resource\":null,\"resource_account\":null,\"authorizations\":[{\"action\":null,\"resource\":null}"
+                )
+            }
+            switch result.authentication {
+            case .none: raw("],\"auth\":\"none\",\"signature\":\"")
+            case .header: raw("],\"auth\":\"header\",\"signature\":\"")
+            case .presigned: raw("],\"auth\":\"presigned\",\"signature\":\"")
+            }
+            switch result.signature {
+            case .verified: raw("verified\"},\"latency_us\":")
+            case .notChecked: raw("not_checked\"},\"latency_us\":")
+            case .mismatch: raw("mismatch\"},\"latency_us\":")
+            }
+            decimal(result.latencyMicroseconds)
+            byte(UInt8(ascii: "}"))
+        }
+
+        /// An account number as its 12 digits.
+        mutating func accountDigits(_ value: UInt64) {
+            var remaining = value
+            for index in stride(from: 11, through: 0, by: -1) {
+                next[index] = UInt8(truncatingIfNeeded: 0x30 &+ remaining % 10)
+                remaining /= 10
+            }
+            next += 12
+        }
+
+        /// A decimal integer, as `String(value)` writes it.
+        mutating func decimal(_ value: Int) {
+            if value < 0 { byte(UInt8(ascii: "-")) }
+            var magnitude = value.magnitude
+            var count = 1
+            var probe = magnitude
+            while probe >= 10 {
+                probe /= 10
+                count += 1
+            }
+            for index in stride(from: count - 1, through: 0, by: -1) {
+                next[index] = UInt8(truncatingIfNeeded: 0x30 &+ magnitude % 10)
+                magnitude /= 10
+            }
+            next += count
+        }
+
+        /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC), as `UTCTime.rfc3339(millisecondsSinceEpoch:)` writes it.
+        mutating func rfc3339(millisecondsSinceEpoch ms: Int64) {
+            let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+            let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+            let secondOfDay = Int(seconds - Int64(days) * 86_400)
+            // Days to civil date (H. Hinnant's algorithm, as SigV4's CivilTime).
+            let z = days + 719_468
+            let era = (z >= 0 ? z : z - 146_096) / 146_097
+            let doe = z - era * 146_097
+            let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+            let mp = (5 * doy + 2) / 153
+            let day = doy - (153 * mp + 2) / 5 + 1
+            let month = mp < 10 ? mp + 3 : mp - 9
+            let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+            digits(year, 4)
+            byte(UInt8(ascii: "-"))
+            digits(month, 2)
+            byte(UInt8(ascii: "-"))
+            digits(day, 2)
+            byte(UInt8(ascii: "T"))
+            digits(secondOfDay / 3600, 2)
+            byte(UInt8(ascii: ":"))
+            digits(secondOfDay % 3600 / 60, 2)
+            byte(UInt8(ascii: ":"))
+            digits(secondOfDay % 60, 2)
+            byte(UInt8(ascii: "."))
+            digits(Int(ms - seconds * 1000), 3)
+            byte(UInt8(ascii: "Z"))
+        }
+
+        /// The low `width` decimal digits of `value`, zero-padded (as SigV4's CivilTime writes them).
+        @inline(__always)
+        mutating func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                byte(UInt8(truncatingIfNeeded: 0x30 + (value / divisor) % 10))
+                divisor /= 10
+            }
         }
     }
 }

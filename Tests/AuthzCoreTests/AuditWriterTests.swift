@@ -51,6 +51,7 @@ struct AuditWriterTests {
             "", "plain", "quote \" and backslash \\", "new\nline\r\ttab", "\u{0}\u{1}\u{1F}\u{7F}", "é ü 日本 🎉",
             "line\u{2028}para\u{2029}end", "ends with \\", "/path/to?x=1&y=%20", "\u{85}\u{A0}",
             String(repeating: "x", count: 1500), String(repeating: "é", count: 700),
+            String(repeating: "\u{1}", count: 300),
         ]
         for base in results.prefix(6) {
             for (index, text) in awkward.enumerated() {
@@ -88,6 +89,20 @@ struct AuditWriterTests {
                 results.append(result)
             }
         }
+        // The most fixed text: every string unknown, many unknown pairs.
+        var unknowns = results[0]
+        unknowns.decision.rule = nil
+        unknowns.sourceAddress = nil
+        unknowns.principal = nil
+        unknowns.accessKeyID = nil
+        unknowns.accountName = nil
+        unknowns.account = nil
+        unknowns.latencyMicroseconds = Int.min
+        var classification = Classification()
+        classification.authorizations = Array(
+            repeating: Classification.Authorization(action: .unknown(reason: "x")), count: 60)
+        unknowns.classification = classification
+        results.append(unknowns)
         return results
     }
 
