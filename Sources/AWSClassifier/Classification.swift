@@ -55,7 +55,10 @@ public struct Classification: Sendable {
     /// resources a batch names, dependent actions (an S3 copy's source read, an SSE-KMS key), the item
     /// actions of a DynamoDB transaction. Never empty; a policy allows the request only when it allows
     /// every pair.
-    public var authorizations: [Authorization] = [Authorization(action: .unknown(reason: "not classified"))]
+    public var authorizations: [Authorization] = Classification.unclassified
+
+    /// The pairs of a classification that found nothing yet, shared (a retain, not an allocation).
+    static let unclassified = [Authorization(action: .unknown(reason: "not classified"))]
     /// The IAM-style action of the first pair.
     public var action: Action {
         get { authorizations.first?.action ?? .unknown(reason: "not classified") }

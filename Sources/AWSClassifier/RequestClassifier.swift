@@ -16,11 +16,18 @@ public struct RequestClassifier: Sendable {
     /// The model the classifier reads.
     public let model: AWSModel
     let hosts: HostClassifier
+    /// The services the S3, S3 Control and API Gateway connection endpoints imply, looked up once.
+    let s3Service: AWSModel.Service?
+    let s3ControlService: AWSModel.Service?
+    let connectionsService: AWSModel.Service?
 
     /// Creates a classifier over a model.
     public init(model: AWSModel) {
         self.model = model
         self.hosts = HostClassifier(model: model)
+        self.s3Service = model.services["s3"]
+        self.s3ControlService = model.services["s3control"]
+        self.connectionsService = model.services["apigatewaymanagementapi"]
     }
 
     /// Classifies one request.
@@ -118,13 +125,13 @@ public struct RequestClassifier: Sendable {
         // Find the operation through each candidate service.
         var found:
             [(
-                candidate: Candidate, operation: String, via: AWSModel.WireProtocol, labels: [String: String],
+                candidate: Candidate, operation: String, via: AWSModel.WireProtocol, labels: RouteLabels,
                 action: String
             )] = []
         var unknownReason: String?
         for candidate in candidates {
             if let fixed = candidate.fixedAction {
-                found.append((candidate, fixed.operation, .restJSON, [:], fixed.action))
+                found.append((candidate, fixed.operation, .restJSON, .none, fixed.action))
                 continue
             }
             guard let service = candidate.service else { continue }
@@ -155,8 +162,8 @@ public struct RequestClassifier: Sendable {
                 unknownReason = unknownReason ?? reason
             }
         }
-        let actions = Set(found.map(\.action))
-        if actions.count > 1 {
+        if let first = found.first?.action, found.contains(where: { $0.action != first }) {
+            let actions = Set(found.map(\.action))
             result.problem = .conflict(
                 "the request reads as several actions: \(actions.sorted().joined(separator: ", "))")
             result.action = .unknown(reason: "conflicting actions")
@@ -210,7 +217,7 @@ public struct RequestClassifier: Sendable {
 
     private func candidates(for endpoint: Endpoint, wire: WireRequest) -> [Candidate] {
         func s3(signingName: String, iamPrefix: String, bucket: String?) -> [Candidate] {
-            guard let service = model.services["s3"] else { return [] }
+            guard let service = s3Service else { return [] }
             return [Candidate(service: service, signingName: signingName, iamPrefix: iamPrefix, hostBucket: bucket)]
         }
         switch endpoint.kind {
@@ -224,10 +231,10 @@ public struct RequestClassifier: Sendable {
             return s3(signingName: "s3-outposts", iamPrefix: "s3-outposts", bucket: endpoint.accessPointName)
         case .s3Express: return s3(signingName: "s3express", iamPrefix: "s3express", bucket: endpoint.bucket)
         case .s3Control:
-            guard let service = model.services["s3control"] else { return [] }
+            guard let service = s3ControlService else { return [] }
             return [Candidate(service: service, signingName: "s3", iamPrefix: "s3")]
         case .apiGateway:
-            if wire.rawPath.contains("/@connections/"), let service = model.services["apigatewaymanagementapi"] {
+            if wire.rawPath.contains("/@connections/"), let service = connectionsService {
                 // The management API's routes start at /@connections; the stage comes before it.
                 return [Candidate(service: service, signingName: "execute-api", iamPrefix: "execute-api")]
             }

@@ -13,26 +13,37 @@ enum IAMActionMapper {
         case "s3":
             var name = s3[operation] ?? operation
             if hasVersionID, let versioned = s3Versioned[name] { name = versioned }
-            return "\(iamPrefix):\(name)"
+            return joined(iamPrefix, name)
         case "lambda":
             switch operation {
             case "Invoke", "InvokeWithResponseStream": return "lambda:InvokeFunction"
-            default: return "lambda:\(operation)"
+            default: return joined("lambda", operation)
             }
         case "sqs":
             switch operation {
             case "SendMessageBatch": return "sqs:SendMessage"
             case "DeleteMessageBatch": return "sqs:DeleteMessage"
             case "ChangeMessageVisibilityBatch": return "sqs:ChangeMessageVisibility"
-            default: return "sqs:\(operation)"
+            default: return joined("sqs", operation)
             }
         case "apigateway", "apigatewayv2":
-            return "apigateway:\(method)"
+            return joined("apigateway", method)
         case "apigatewaymanagementapi":
             return "execute-api:ManageConnections"
         default:
-            return "\(iamPrefix):\(operation)"
+            return joined(iamPrefix, operation)
         }
+    }
+
+    /// `prefix:name`, built once into a string of the right capacity (no interpolation).
+    static func joined(_ prefix: String, _ name: String) -> String {
+        var result = ""
+        let count = prefix.utf8.count + 1 + name.utf8.count
+        if count > 15 { result.reserveCapacity(count) }
+        result += prefix
+        result += ":"
+        result += name
+        return result
     }
 
     /// S3 operations whose permission has another name.

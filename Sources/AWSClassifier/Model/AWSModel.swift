@@ -77,6 +77,12 @@ public struct AWSModel: Sendable {
         let specificity: [Int]
         /// Whether the template ends in, or contains, a `{label+}`.
         let hasGreedyLabel: Bool
+        /// ``segments`` as matching reads them: literals as bytes.
+        let template: [TemplatePart]
+        /// The first segment's bytes when it is a literal (the cheapest test of a route).
+        let firstLiteral: [UInt8]?
+        /// Whether the route needs query literals or members.
+        let hasQueryConditions: Bool
 
         init(
             method: String, segments: [PathSegment], literalQuery: [(name: String, value: String?)], xID: String?,
@@ -101,6 +107,9 @@ public struct AWSModel: Sendable {
             self.hasGreedyLabel = segments.contains {
                 if case .greedyLabel = $0 { return true } else { return false }
             }
+            self.template = segments.map(TemplatePart.init)
+            self.firstLiteral = template.first.flatMap { $0.kind == .literal ? $0.literal : nil }
+            self.hasQueryConditions = !literalQuery.isEmpty || !requiredQuery.isEmpty
         }
 
         public static func == (lhs: Route, rhs: Route) -> Bool {
@@ -109,6 +118,24 @@ public struct AWSModel: Sendable {
         public func hash(into hasher: inout Hasher) {
             hasher.combine(method)
             hasher.combine(operation)
+        }
+    }
+
+    /// One segment of a REST path template, as the route matcher reads it.
+    struct TemplatePart: Sendable {
+        enum Kind: Sendable { case literal, label, greedyLabel }
+        let kind: Kind
+        /// A literal's bytes (empty for labels).
+        let literal: [UInt8]
+        /// A label's name (empty for literals).
+        let name: String
+
+        init(_ segment: PathSegment) {
+            switch segment {
+            case .literal(let text): (kind, literal, name) = (.literal, Array(text.utf8), "")
+            case .label(let label): (kind, literal, name) = (.label, [], label)
+            case .greedyLabel(let label): (kind, literal, name) = (.greedyLabel, [], label)
+            }
         }
     }
 
@@ -154,6 +181,9 @@ public struct AWSModel: Sendable {
         public let routes: [Route]
         /// ``routes`` by HTTP method, in the same order.
         let routesByMethod: [String: [Route]]
+        /// ``routesByMethod`` as a list, searched by comparing the method (cheaper than hashing it), with
+        /// the routes that need no query literal or member apart (all a request without a query can match).
+        let routeTable: [(method: String, routes: [Route], withoutQuery: [Route])]
         /// The API version (query and EC2 requests carry it as `Version=`).
         public let apiVersion: String
         /// Operations served on a prefixed host, by prefix (`sync-`, `data.`, `{AccountId}.`).
@@ -190,6 +220,9 @@ public struct AWSModel: Sendable {
             self.operations = operations
             self.routes = routes
             self.routesByMethod = Dictionary(grouping: routes, by: \.method)
+            self.routeTable = routesByMethod.sorted { $0.key < $1.key }.map {
+                ($0.key, $0.value, $0.value.filter { !$0.hasQueryConditions })
+            }
             self.apiVersion = apiVersion
             self.hostPrefixes = hostPrefixes
             self.resourceMembers = resourceMembers
@@ -199,6 +232,15 @@ public struct AWSModel: Sendable {
 
         public static func == (lhs: Service, rhs: Service) -> Bool { lhs.modelName == rhs.modelName }
         public func hash(into hasher: inout Hasher) { hasher.combine(modelName) }
+
+        /// The routes for `method` (compared byte for byte), in model order; only those that need no
+        /// query when the request has none.
+        func routes(for method: String, queryIsEmpty: Bool) -> [Route] {
+            for entry in routeTable where entry.method.utf8.elementsEqual(method.utf8) {
+                return queryIsEmpty ? entry.withoutQuery : entry.routes
+            }
+            return []
+        }
 
         /// Whether the service speaks `wireProtocol`.
         public func speaks(_ wireProtocol: WireProtocol) -> Bool { protocols.contains(wireProtocol) }

@@ -1,13 +1,13 @@
 /// How an operation was (or was not) found.
-enum OperationMatch: Equatable {
+enum OperationMatch {
     /// One operation, found through one or more agreeing signals.
-    case found(String, AWSModel.WireProtocol, routeLabels: [String: String])
+    case found(String, AWSModel.WireProtocol, routeLabels: RouteLabels)
     /// The operation depends on a body that is not available (query protocol, nginx mode).
     case needsBody(String)
     /// No signal named an operation of this service.
     case notFound(String)
     /// Several REST operations match equally well (the caller breaks the tie or refuses).
-    case ambiguous([String], AWSModel.WireProtocol, routeLabels: [String: String])
+    case ambiguous([String], AWSModel.WireProtocol, routeLabels: RouteLabels)
     /// Signals disagree or are not allowed for this service.
     case conflict(String)
 }
@@ -41,7 +41,7 @@ struct OperationResolver {
     }
 
     private func resolveIgnoringHostPrefix() -> OperationMatch {
-        var found: [(operation: String, via: AWSModel.WireProtocol, labels: [String: String])] = []
+        var found: [(operation: String, via: AWSModel.WireProtocol, labels: RouteLabels)] = []
         var needsBody: String?
 
         // Which parameters the request carries, wherever the service might read them.
@@ -82,7 +82,7 @@ struct OperationResolver {
             guard service.operations.contains(operation) else {
                 return .conflict("X-Amz-Target \(value) does not name a \(service.modelName) operation")
             }
-            found.append((operation, .json, [:]))
+            found.append((operation, .json, .none))
         }
 
         // Query / EC2: Action= in the URL and/or the form body. The URL's Action is trusted only when
@@ -121,7 +121,7 @@ struct OperationResolver {
                     // The URL names an action but the unseen body could name another.
                     return .needsBody(needsBody)
                 }
-                found.append((action, service.speaks(.ec2) ? .ec2 : .query, [:]))
+                found.append((action, service.speaks(.ec2) ? .ec2 : .query, .none))
             }
         }
 
@@ -132,13 +132,15 @@ struct OperationResolver {
                 guard segments[2] == name, service.operations.contains(String(segments[4])) else {
                     return .conflict("the RPC v2 path does not name a \(service.modelName) operation")
                 }
-                found.append((String(segments[4]), .rpcV2CBOR, [:]))
+                found.append((String(segments[4]), .rpcV2CBOR, .none))
             }
         }
 
         // REST: the route table.
         if service.speaks(.restJSON) || service.speaks(.restXML), found.isEmpty {
-            switch RouteMatcher(routes: service.routesByMethod[wire.method] ?? []).match(wire, hostBucket: hostBucket) {
+            switch RouteMatcher(routes: service.routes(for: wire.method, queryIsEmpty: wire.query.isEmpty)).match(
+                wire, hostBucket: hostBucket)
+            {
             case .matched(let route, let labels):
                 found.append((route.operation, service.speaks(.restXML) ? .restXML : .restJSON, labels))
             case .ambiguous(let operations, let labels):

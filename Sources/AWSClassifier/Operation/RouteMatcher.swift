@@ -1,3 +1,5 @@
+internal import SigV4
+
 /// Matches a request against a REST service's route table.
 ///
 /// A route matches when the method is equal, every template segment matches (literal = equal after
@@ -7,106 +9,336 @@
 /// literals, members and headers first (so `PUT /{Bucket}/{Key+}` with `x-amz-copy-source` is
 /// CopyObject, and with `partNumber`+`uploadId` is UploadPart), then segment by segment literal over
 /// `{label}` over `{label+}`. Two different operations equally specific are ambiguous, never guessed.
+///
+/// The path is read as byte ranges of the request (``RequestPath``): segments are split on the byte
+/// `/`, compared with the model's literals byte for byte, percent-decoded only where they hold a `%`,
+/// and labels become strings only when asked for (``RouteLabels``).
 struct RouteMatcher {
     /// The routes to consider (the service's routes for the request's method).
     let routes: [AWSModel.Route]
 
     enum Result {
-        case matched(AWSModel.Route, labels: [String: String])
-        case ambiguous([String], labels: [String: String])
+        case matched(AWSModel.Route, labels: RouteLabels)
+        case ambiguous([String], labels: RouteLabels)
         case xIDMismatch(String, String)
         case none
     }
 
     func match(_ wire: WireRequest, hostBucket: String?) -> Result {
-        var path = Substring(wire.rawPath.isEmpty ? "/" : wire.rawPath)
-        var owned = ""
-        if let hostBucket {
-            owned = "/" + hostBucket + (path == "/" ? "" : String(path))
-            path = Substring(owned)
-        }
-        var segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
-        if segments == [""] { segments = [] }
-        let decoded = segments.map(FormDecoding.decodePathSegment)
-
+        let path = RequestPath(rawPath: wire.rawPath, hostBucket: hostBucket)
         var best: AWSModel.Route?
-        var tied: Set<String> = []
-        // Cheapest tests first: query and headers need no allocation; the path test comes last.
-        for route in routes where route.method == wire.method {
-            guard
-                route.literalQuery.allSatisfy({ literal in
-                    wire.query.contains {
-                        $0.name == literal.name && (literal.value == nil || literal.value == $0.value)
-                    }
-                })
-            else { continue }
-            guard route.requiredQuery.allSatisfy(wire.hasQuery) else { continue }
-            guard route.requiredHeaders.allSatisfy({ !wire.header($0).isEmpty }) else { continue }
-            guard Self.pathMatches(route, decoded) else { continue }
-            if let current = best {
-                if route.specificity.lexicographicallyPrecedes(current.specificity) { continue }
-                if route.specificity == current.specificity {
-                    if route.operation != current.operation { tied.insert(route.operation) }
-                    continue
+        var tied: [String] = []
+        path.withSegments { segments in
+            // Cheapest tests first: the first literal, query and headers; the whole path last.
+            for route in routes {
+                if let first = route.firstLiteral {
+                    guard segments.count > 0, segments.equalsFirst(first) else { continue }
                 }
+                if route.hasQueryConditions {
+                    guard
+                        route.literalQuery.allSatisfy({ literal in
+                            wire.query.contains { pair in
+                                pair.name.utf8.elementsEqual(literal.name.utf8)
+                                    && (literal.value.map { pair.value.utf8.elementsEqual($0.utf8) } ?? true)
+                            }
+                        })
+                    else { continue }
+                    guard route.requiredQuery.allSatisfy(wire.hasQuery) else { continue }
+                }
+                guard route.requiredHeaders.allSatisfy(wire.hasHeader) else { continue }
+                guard Self.walk(route, segments, label: nil) else { continue }
+                if let current = best {
+                    if route.specificity.lexicographicallyPrecedes(current.specificity) { continue }
+                    if route.specificity == current.specificity {
+                        if route.operation != current.operation, !tied.contains(route.operation) {
+                            tied.append(route.operation)
+                        }
+                        continue
+                    }
+                }
+                best = route
+                tied.removeAll()
             }
-            best = route
-            tied = []
         }
-        guard let best, let labels = Self.matchPath(best, decoded) else { return .none }
+        guard let best else { return .none }
+        let labels = RouteLabels(route: best, path: path, hostBucket: hostBucket)
         if !tied.isEmpty { return .ambiguous(([best.operation] + tied).sorted(), labels: labels) }
-        if let xID = wire.queryValues("x-id").first, xID != best.operation {
+        if let xID = wire.queryValues("x-id").first, !xID.utf8.elementsEqual(best.operation.utf8) {
             return .xIDMismatch(xID, best.operation)
         }
         return .matched(best, labels: labels)
     }
 
-    /// Whether the path fits the route's template, without building the label values.
-    static func pathMatches(_ route: AWSModel.Route, _ path: [String]) -> Bool {
-        walk(route, path) { _, _ in }
-    }
-
-    /// Matches the route's template against decoded path segments; returns the label values.
-    static func matchPath(_ route: AWSModel.Route, _ path: [String]) -> [String: String]? {
-        var labels: [String: String] = [:]
-        guard walk(route, path, label: { name, value in labels[name] = value() }) else { return nil }
-        return labels
-    }
-
     /// Walks the template (literal = equal, `{label}` = one non-empty segment, `{label+}` = one or
-    /// more segments), reporting each label and a way to build its value; whether the path fits.
-    private static func walk(
-        _ route: AWSModel.Route, _ fullPath: [String], label: (String, () -> String) -> Void
+    /// more segments), reporting each label's segments (first segment, how many); whether the path fits.
+    static func walk(
+        _ route: AWSModel.Route, _ segments: PathSegments, label: ((String, Int, Int) -> Void)?
     ) -> Bool {
-        let template = route.segments
-        var path = fullPath[...]
+        let template = route.template
+        var count = segments.count
         // A single trailing empty segment ("/bucket/") is the same resource as without it.
-        if path.count == template.count + 1, path.last == "", !route.hasGreedyLabel {
-            path = path.dropLast()
+        if count == template.count + 1, !route.hasGreedyLabel, segments.lastIsEmpty {
+            count -= 1
         }
-        if route.hasGreedyLabel ? path.count < template.count : path.count != template.count { return false }
-        var index = template.startIndex
-        while index < template.endIndex {
-            switch template[index] {
-            case .literal(let literal):
-                guard let segment = path.first, segment == literal else { return false }
-                path = path.dropFirst()
-            case .label(let name):
-                guard let segment = path.first, !segment.isEmpty else { return false }
-                label(name) { segment }
-                path = path.dropFirst()
-            case .greedyLabel(let name):
+        if route.hasGreedyLabel ? count < template.count : count != template.count { return false }
+        var cursor = PathSegments.Cursor()
+        var index = 0
+        var position = 0
+        while index < template.count {
+            let part = template[index]
+            switch part.kind {
+            case .literal:
+                guard position < count, segments.next(&cursor).equalsDecoded(part.literal) else { return false }
+                position += 1
+            case .label:
+                guard position < count, !segments.next(&cursor).isEmpty else { return false }
+                label?(part.name, position, 1)
+                position += 1
+            case .greedyLabel:
                 let remainingTemplate = template.count - index - 1
-                let take = path.count - remainingTemplate
+                let take = count - position - remainingTemplate
                 guard take >= 1 else { return false }
-                let taken = path.prefix(take)
                 // Empty only when it is a single empty segment.
-                guard take > 1 || taken.first?.isEmpty == false else { return false }
-                label(name) { taken.joined(separator: "/") }
-                path = path.dropFirst(take)
+                let first = segments.next(&cursor)
+                guard take > 1 || !first.isEmpty else { return false }
+                for _ in 1..<take { _ = segments.next(&cursor) }
+                label?(part.name, position, take)
+                position += take
             }
             index += 1
         }
-        return path.isEmpty
+        return position == count
+    }
+}
+
+/// The path a route is matched against: the request's raw path, with the bucket a virtual-hosted S3
+/// host names in front of it as its first segment. Segments are the bytes between `/`s after the
+/// first byte (`/a//b` is `a`, ``, `b`); `/` alone has none.
+struct RequestPath {
+    /// The text whose segments (after its first byte) follow ``bucket``.
+    let text: String
+    /// A first segment that is not in ``text`` (the host's bucket).
+    let bucket: String?
+    /// Whether ``text`` contributes no segment.
+    let textIsEmpty: Bool
+
+    init(rawPath: String, hostBucket: String?) {
+        let path = rawPath.isEmpty ? "/" : rawPath
+        guard let hostBucket else {
+            text = path
+            bucket = nil
+            textIsEmpty = path.utf8.count == 1
+            return
+        }
+        if !hostBucket.isEmpty, !hostBucket.utf8.contains(UInt8(ascii: "/")), path.utf8.first == UInt8(ascii: "/") {
+            text = path
+            bucket = hostBucket
+            textIsEmpty = path.utf8.count == 1
+        } else {
+            // The bucket and path do not split apart at a `/`: match their concatenation.
+            let owned = "/" + hostBucket + (path == "/" ? "" : path)
+            text = owned
+            bucket = nil
+            textIsEmpty = owned.utf8.count == 1
+        }
+    }
+
+    /// Runs `body` over the segments' bytes.
+    func withSegments<R>(_ body: (PathSegments) -> R) -> R {
+        var text = text
+        return text.withUTF8 { textBytes in
+            let rest = textBytes.isEmpty ? textBytes : UnsafeBufferPointer(rebasing: textBytes[1...])
+            guard var bucket else {
+                return body(PathSegments(bucket: nil, rest: rest, restIsEmpty: textIsEmpty))
+            }
+            return bucket.withUTF8 { bucketBytes in
+                body(PathSegments(bucket: bucketBytes, rest: rest, restIsEmpty: textIsEmpty))
+            }
+        }
+    }
+}
+
+/// The segments of a ``RequestPath``, valid inside ``RequestPath/withSegments(_:)``.
+struct PathSegments {
+    let bucket: UnsafeBufferPointer<UInt8>?
+    let rest: UnsafeBufferPointer<UInt8>
+    let restIsEmpty: Bool
+    let count: Int
+    let lastIsEmpty: Bool
+
+    init(bucket: UnsafeBufferPointer<UInt8>?, rest: UnsafeBufferPointer<UInt8>, restIsEmpty: Bool) {
+        self.bucket = bucket
+        self.rest = rest
+        self.restIsEmpty = restIsEmpty
+        var count = bucket == nil ? 0 : 1
+        if !restIsEmpty {
+            count += 1
+            for byte in rest where byte == UInt8(ascii: "/") { count += 1 }
+        }
+        self.count = count
+        if !restIsEmpty {
+            lastIsEmpty = rest.last.map { $0 == UInt8(ascii: "/") } ?? true
+        } else {
+            lastIsEmpty = bucket?.isEmpty ?? false
+        }
+    }
+
+    /// Where the next segment starts.
+    struct Cursor {
+        var index = 0
+        var offset = 0
+    }
+
+    /// The next segment; the cursor must not be past the last.
+    func next(_ cursor: inout Cursor) -> Segment {
+        defer { cursor.index += 1 }
+        if cursor.index == 0, let bucket { return Segment(bytes: bucket) }
+        var end = cursor.offset
+        while end < rest.count, rest[end] != UInt8(ascii: "/") { end += 1 }
+        let segment = UnsafeBufferPointer(rebasing: rest[cursor.offset..<end])
+        cursor.offset = end + 1
+        return Segment(bytes: segment)
+    }
+
+    /// Whether the first segment is `literal` (after percent-decoding).
+    func equalsFirst(_ literal: [UInt8]) -> Bool {
+        var cursor = Cursor()
+        return next(&cursor).equalsDecoded(literal)
+    }
+
+    /// The decoded text of `take` segments from `first`, joined by `/`: the raw bytes they span
+    /// percent-decoded at once (a `/` is never part of an escape, so this is each segment decoded and
+    /// the results joined), or the bytes as they are when they hold no `%`.
+    func text(from first: Int, count take: Int) -> String {
+        var cursor = Cursor()
+        for _ in 0..<first { _ = next(&cursor) }
+        if cursor.index == 0, let bucket {
+            // The bucket, then possibly segments of the rest.
+            guard take > 1 else { return Segment(bytes: bucket).text }
+            var end = 0
+            var seen = 0
+            while seen < take - 1 {
+                while end < rest.count, rest[end] != UInt8(ascii: "/") { end += 1 }
+                seen += 1
+                if seen < take - 1 { end += 1 }
+            }
+            let tail = Segment(bytes: UnsafeBufferPointer(rebasing: rest[0..<end]))
+            return String(unsafeUninitializedCapacity: bucket.count + 1 + end) { out in
+                var written = Segment(bytes: bucket).decode(into: out)
+                out[written] = UInt8(ascii: "/")
+                written += 1
+                return written + tail.decode(into: UnsafeMutableBufferPointer(rebasing: out[written...]))
+            }
+        }
+        let start = cursor.offset
+        var end = start
+        var seen = 0
+        while seen < take {
+            while end < rest.count, rest[end] != UInt8(ascii: "/") { end += 1 }
+            seen += 1
+            if seen < take { end += 1 }
+        }
+        return Segment(bytes: UnsafeBufferPointer(rebasing: rest[start..<end])).text
+    }
+
+    /// One segment's raw bytes.
+    struct Segment {
+        let bytes: UnsafeBufferPointer<UInt8>
+
+        var isEmpty: Bool { bytes.isEmpty }
+
+        /// The decoded bytes as a string (invalid UTF-8 repaired).
+        var text: String {
+            guard bytes.contains(UInt8(ascii: "%")) else { return String(decoding: bytes, as: UTF8.self) }
+            return String(unsafeUninitializedCapacity: bytes.count) { decode(into: $0) }
+        }
+
+        /// Whether the percent-decoded bytes (`+` stays `+`, a bad escape stays as it is) are `literal`.
+        func equalsDecoded(_ literal: [UInt8]) -> Bool {
+            var i = 0
+            var j = 0
+            let n = bytes.count
+            while i < n {
+                var byte = bytes[i]
+                i += 1
+                if byte == UInt8(ascii: "%"), i + 1 < n, let high = Hex.value(ofDigit: bytes[i]),
+                    let low = Hex.value(ofDigit: bytes[i + 1])
+                {
+                    byte = high << 4 | low
+                    i += 2
+                }
+                guard j < literal.count, literal[j] == byte else { return false }
+                j += 1
+            }
+            return j == literal.count
+        }
+
+        /// Percent-decodes into `out` (at least as long as the segment); the bytes written.
+        func decode(into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+            var i = 0
+            var written = 0
+            let n = bytes.count
+            while i < n {
+                var byte = bytes[i]
+                i += 1
+                if byte == UInt8(ascii: "%"), i + 1 < n, let high = Hex.value(ofDigit: bytes[i]),
+                    let low = Hex.value(ofDigit: bytes[i + 1])
+                {
+                    byte = high << 4 | low
+                    i += 2
+                }
+                out[written] = byte
+                written += 1
+            }
+            return written
+        }
+    }
+}
+
+/// The labels of a matched route, read from the request path when asked for.
+struct RouteLabels {
+    let route: AWSModel.Route?
+    let path: RequestPath?
+    /// The host's bucket, which a `{Bucket}` label in first place reads as it is.
+    let hostBucket: String?
+
+    /// No labels.
+    static let none = RouteLabels(route: nil, path: nil, hostBucket: nil)
+
+    /// The value of label `name` (percent-decoded; a greedy label's segments joined by `/`), `nil` when
+    /// the route has no such label. With the same name twice, the last.
+    subscript(name: String) -> String? {
+        guard let route, let path,
+            let index = route.template.lastIndex(where: { $0.kind != .literal && $0.name == name })
+        else { return nil }
+        return path.withSegments { segments in
+            let template = route.template
+            var count = segments.count
+            if count == template.count + 1, !route.hasGreedyLabel, segments.lastIsEmpty { count -= 1 }
+            // Segments before a greedy label are one per template part; after it, counted from the end.
+            let greedy = template.firstIndex { $0.kind == .greedyLabel }
+            let first: Int
+            var take = 1
+            if let greedy, index > greedy {
+                first = count - (template.count - index)
+            } else {
+                first = index
+                if index == greedy { take = count - index - (template.count - index - 1) }
+            }
+            if first == 0, take == 1, path.bucket != nil, let hostBucket,
+                !hostBucket.utf8.contains(UInt8(ascii: "%"))
+            {
+                return hostBucket
+            }
+            return segments.text(from: first, count: take)
+        }
+    }
+
+    /// Every label and its value (tests, diagnostics).
+    var all: [String: String] {
+        guard let route else { return [:] }
+        var result: [String: String] = [:]
+        for part in route.template where part.kind != .literal { result[part.name] = self[part.name] }
+        return result
     }
 }

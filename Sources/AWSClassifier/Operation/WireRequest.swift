@@ -14,6 +14,12 @@ struct WireRequest {
     /// another header is unknown, not absent. `nil`: every header is here.
     let knownHeaderNames: Set<String>?
 
+    /// The body as the service parses it: `nil` when it was not seen whole, or when a
+    /// `Content-Encoding` (other than `identity`) is applied, which the classifier does not decode.
+    let readableBody: [UInt8]?
+    /// The media type of `Content-Type` without parameters, lower case; `nil` when absent.
+    let contentType: String?
+
     init(_ request: SigV4Request, body: [UInt8]?, knownHeaderNames: Set<String>? = nil) {
         self.method = request.method
         self.rawPath = request.rawPath
@@ -21,17 +27,56 @@ struct WireRequest {
         self.request = request
         self.body = body
         self.knownHeaderNames = knownHeaderNames
+        self.readableBody = Self.readable(body, request: request, knownHeaderNames: knownHeaderNames)
+        self.contentType = Self.mediaType(request)
     }
 
-    /// The body as the service parses it: `nil` when it was not seen whole, or when a
-    /// `Content-Encoding` (other than `identity`) is applied, which the classifier does not decode.
-    var readableBody: [UInt8]? {
+    private static func readable(_ body: [UInt8]?, request: SigV4Request, knownHeaderNames: Set<String>?) -> [UInt8]? {
         guard let body else { return nil }
-        for value in header("content-encoding") where value.trimmingASCIIWhitespace().lowercased() != "identity" {
-            return nil
+        for field in request.headers where field.hasName("content-encoding") {
+            let value = field.value
+            if value.utf8.allSatisfy({ $0 < 0x80 }) {
+                guard asciiEqualsIgnoringCase(trimmed(Substring(value).utf8), "identity") else { return nil }
+            } else if value.trimmingASCIIWhitespace().lowercased() != "identity" {
+                return nil
+            }
         }
         if knownHeaderNames.map({ !$0.contains("content-encoding") }) ?? false { return nil }
         return body
+    }
+
+    /// `Content-Type` up to its first `;` (a leading run of `;` skipped), trimmed and lower-cased.
+    private static func mediaType(_ request: SigV4Request) -> String? {
+        var value: String?
+        for field in request.headers where field.hasName("content-type") {
+            value = field.value
+            break
+        }
+        guard let value else { return nil }
+        guard value.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingASCIIWhitespace().lowercased() }
+        }
+        let utf8 = value.utf8
+        guard let start = utf8.firstIndex(where: { $0 != UInt8(ascii: ";") }) else { return nil }
+        let end = utf8[start...].firstIndex(of: UInt8(ascii: ";")) ?? utf8.endIndex
+        let media = trimmed(utf8[start..<end])
+        if !media.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { return String(Substring(media)) }
+        return String(decoding: media.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// ASCII bytes without leading and trailing spaces and tabs.
+    private static func trimmed(_ bytes: Substring.UTF8View) -> Substring.UTF8View {
+        var bytes = bytes
+        while let first = bytes.first, first == 0x20 || first == 0x09 { bytes = bytes.dropFirst() }
+        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes = bytes.dropLast() }
+        return bytes
+    }
+
+    private static func asciiEqualsIgnoringCase(_ bytes: Substring.UTF8View, _ lowercased: StaticString) -> Bool {
+        guard bytes.count == lowercased.utf8CodeUnitCount else { return false }
+        return lowercased.withUTF8Buffer { expected in
+            zip(bytes, expected).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
+        }
     }
 
     /// Whether the presence of a header is known: always, unless the proxy passes only some headers.
@@ -47,11 +92,11 @@ struct WireRequest {
 
     func header(_ lowercasedName: String) -> [String] { request.headerValues(lowercasedName) }
 
-    /// The media type of `Content-Type` without parameters, lower case; `nil` when absent.
-    var contentType: String? {
-        guard let value = header("content-type").first else { return nil }
-        return value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingASCIIWhitespace().lowercased() }
+    /// Whether the request has a header named `lowercasedName` (builds nothing).
+    func hasHeader(_ lowercasedName: String) -> Bool {
+        request.headers.contains { $0.hasName(lowercasedName) }
     }
+
 }
 
 /// `application/x-www-form-urlencoded` and query-string decoding (`+` is a space here, as in forms).

@@ -15,7 +15,7 @@ struct AuthorizationDeriver {
     let wire: WireRequest
     let service: AWSModel.Service
     let operation: String
-    let labels: [String: String]
+    let labels: RouteLabels
     let wireProtocol: AWSModel.WireProtocol
     /// The operation's IAM action (``IAMActionMapper``).
     let action: String
@@ -155,7 +155,9 @@ struct AuthorizationDeriver {
     }
 
     private func table(_ value: String?) -> String? {
-        arn(value) { region, account, name in "arn:\(partition):dynamodb:\(region):\(account):table/\(name)" }
+        arn(value) { region, account, name in
+            Self.concatenated("arn:", partition, ":dynamodb:", region, ":", account, ":table/", name)
+        }
     }
 
     private func secret(_ value: String?) -> String? {
@@ -172,9 +174,7 @@ struct AuthorizationDeriver {
         // A percent-encoded `/` in a path-style bucket segment: S3 and a client may split it apart
         // differently.
         if endpoint.kind == .s3PathStyle {
-            let firstSegment = wire.rawPath.utf8.dropFirst().prefix { $0 != UInt8(ascii: "/") }
-            let text = String(decoding: firstSegment, as: UTF8.self).lowercased()
-            if text.contains("%2f") {
+            if Self.holdsEncodedSlash(wire.rawPath.utf8.dropFirst().prefix { $0 != UInt8(ascii: "/") }) {
                 derived.problem = .conflict("the bucket segment of the path holds an encoded '/'")
                 return []
             }
@@ -190,17 +190,44 @@ struct AuthorizationDeriver {
             return []
         }
         if let owner = owners.first?.trimmingASCIIWhitespace() { derived.resourceAccount = owner }
-        let bucketless: Set<String> = ["ListBuckets", "ListDirectoryBuckets", "CreateBucket", "WriteGetObjectResponse"]
-        derived.addressesS3Bucket = !bucketless.contains(operation)
+        derived.addressesS3Bucket = !Self.s3Bucketless.contains(operation)
         // Operations that address a bucket but whose input has no ExpectedBucketOwner: S3 ignores the
         // header, so it proves nothing.
-        let ignoresOwner: Set<String> = ["CreateSession", "RenameObject"]
-        if ignoresOwner.contains(operation) { derived.resourceAccount = nil }
+        if Self.s3IgnoresOwner.contains(operation) { derived.resourceAccount = nil }
 
         if operation == "DeleteObjects" {
             return deleteObjects(bucketResource: resource)
         }
         return [known(action, resource)]
+    }
+
+    /// S3 operations that address no bucket.
+    static let s3Bucketless = ["ListBuckets", "ListDirectoryBuckets", "CreateBucket", "WriteGetObjectResponse"]
+    /// S3 operations that address a bucket but ignore `x-amz-expected-bucket-owner`.
+    static let s3IgnoresOwner = ["CreateSession", "RenameObject"]
+
+    /// Whether bytes hold `%2f` or `%2F`.
+    static func holdsEncodedSlash(_ bytes: some Collection<UInt8>) -> Bool {
+        var state = 0
+        for byte in bytes {
+            switch (state, byte) {
+            case (_, UInt8(ascii: "%")): state = 1
+            case (1, UInt8(ascii: "2")): state = 2
+            case (2, UInt8(ascii: "f")), (2, UInt8(ascii: "F")): return true
+            default: state = 0
+            }
+        }
+        return false
+    }
+
+    /// Concatenates the parts into one string of the right capacity.
+    static func concatenated(_ parts: String...) -> String {
+        var count = 0
+        for part in parts { count += part.utf8.count }
+        var result = ""
+        if count > 15 { result.reserveCapacity(count) }
+        for part in parts { result += part }
+        return result
     }
 
     private func s3Resource() -> String? {
@@ -225,7 +252,17 @@ struct AuthorizationDeriver {
         default:
             // Virtual-hosted requests were matched with the host's bucket put back in the path.
             guard let bucket = labels["Bucket"] ?? endpoint.bucket else { return nil }
-            return key.map { "arn:\(partition):s3:::\(bucket)/\($0)" } ?? "arn:\(partition):s3:::\(bucket)"
+            var arn = ""
+            arn.reserveCapacity(11 + partition.utf8.count + bucket.utf8.count + (key.map { $0.utf8.count + 1 } ?? 0))
+            arn += "arn:"
+            arn += partition
+            arn += ":s3:::"
+            arn += bucket
+            if let key {
+                arn += "/"
+                arn += key
+            }
+            return arn
         }
     }
 
@@ -429,9 +466,9 @@ struct AuthorizationDeriver {
     // MARK: Dependent actions
 
     private func appendDependentActions(to derived: inout Derived, input: RequestInput) {
-        guard let rows = DependentActions.byService[service.modelName] else { return }
+        guard let rows = DependentActions.byService[service.modelName]?[operation] else { return }
         let requestResource = derived.authorizations.first?.resource
-        for row in rows where row.operations.contains(operation) {
+        for row in rows {
             guard applies(row.trigger, input: input) else { continue }
             var rowAction = row.action
             let resource: String?

@@ -242,6 +242,12 @@ enum DependentActions {
                 "Service Authorization Reference, Amazon DynamoDB: RestoreTableFromBackup, RestoreTableToPointInTime")
     }
 
-    /// Rows by service model name.
-    static let byService: [String: [Row]] = Dictionary(grouping: rows, by: \.service)
+    /// Rows by service model name, then by operation, in table order.
+    static let byService: [String: [String: [Row]]] = {
+        var result: [String: [String: [Row]]] = [:]
+        for row in rows {
+            for operation in row.operations { result[row.service, default: [:]][operation, default: []].append(row) }
+        }
+        return result
+    }()
 }

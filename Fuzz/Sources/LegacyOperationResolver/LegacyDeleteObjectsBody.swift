@@ -1,0 +1,173 @@
+@testable import AWSClassifier
+@testable import SigV4
+
+/// Reads the keys of an S3 `DeleteObjects` body, strictly.
+///
+/// ```xml
+/// <Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+///   <Object><Key>a.txt</Key><VersionId>v1</VersionId></Object>
+///   <Quiet>true</Quiet>
+/// </Delete>
+/// ```
+///
+/// Only the shapes S3 documents are read: an optional `<?xml …?>` declaration, one `Delete` element
+/// (attributes allowed), `Object` elements with `Key`, `VersionId`, `ETag`, `LastModifiedTime` and
+/// `Size`, and `Quiet`; text with the five predefined entities and numeric character references.
+/// Anything else — a comment, CDATA, a DOCTYPE, a processing instruction after the declaration, a
+/// namespace prefix, another element, an `Object` without exactly one `Key` — makes the body
+/// unreadable (`nil`), because another XML reader could see other keys.
+enum LegacyDeleteObjectsBody {
+    struct Object: Equatable {
+        var key: String
+        var hasVersion: Bool
+    }
+
+    static func objects(in body: [UInt8]) -> [Object]? {
+        var reader = LegacyXMLReader(bytes: body)
+        reader.skipWhitespace()
+        if reader.startsWith("<?xml") {
+            guard reader.skip(past: "?>") else { return nil }
+            reader.skipWhitespace()
+        }
+        guard case .open("Delete")? = reader.tag() else { return nil }
+        var objects: [Object] = []
+        var sawQuiet = false
+        while true {
+            reader.skipWhitespace()
+            switch reader.tag() {
+            case .open("Object")?:
+                var key: String?
+                var hasVersion = false
+                var seen: Set<String> = []
+                while true {
+                    reader.skipWhitespace()
+                    let next = reader.tag()
+                    if case .close("Object")? = next { break }
+                    guard case .open(let name)? = next,
+                        ["Key", "VersionId", "ETag", "LastModifiedTime", "Size"].contains(name),
+                        seen.insert(name).inserted, let text = reader.text(), case .close(name)? = reader.tag()
+                    else { return nil }
+                    if name == "Key" { key = text }
+                    if name == "VersionId" { hasVersion = true }
+                }
+                guard let key, !key.isEmpty else { return nil }
+                objects.append(Object(key: key, hasVersion: hasVersion))
+            case .open("Quiet")?:
+                guard !sawQuiet, reader.text() != nil, case .close("Quiet")? = reader.tag() else { return nil }
+                sawQuiet = true
+            case .close("Delete")?:
+                reader.skipWhitespace()
+                return reader.atEnd ? objects : nil
+            default:
+                return nil
+            }
+        }
+    }
+}
+
+/// The minimal, strict XML tokenizer behind ``LegacyDeleteObjectsBody``.
+struct LegacyXMLReader {
+    enum Tag: Equatable {
+        case open(String)
+        case close(String)
+    }
+
+    let bytes: [UInt8]
+    var index = 0
+
+    var atEnd: Bool { index == bytes.count }
+
+    mutating func skipWhitespace() {
+        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+    }
+
+    func startsWith(_ text: String) -> Bool {
+        let utf8 = Array(text.utf8)
+        return index + utf8.count <= bytes.count && Array(bytes[index..<index + utf8.count]) == utf8
+    }
+
+    mutating func skip(past text: String) -> Bool {
+        let utf8 = Array(text.utf8)
+        while index + utf8.count <= bytes.count {
+            if Array(bytes[index..<index + utf8.count]) == utf8 {
+                index += utf8.count
+                return true
+            }
+            index += 1
+        }
+        return false
+    }
+
+    /// `<Name attr="…">` or `</Name>`; `nil` for anything else (comments, CDATA, prefixes, `/>`).
+    mutating func tag() -> Tag? {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "<") else { return nil }
+        index += 1
+        var closing = false
+        if index < bytes.count, bytes[index] == UInt8(ascii: "/") {
+            closing = true
+            index += 1
+        }
+        let start = index
+        while index < bytes.count, Self.isNameByte(bytes[index]) { index += 1 }
+        guard index > start else { return nil }
+        let name = String(decoding: bytes[start..<index], as: UTF8.self)
+        // Attributes (the namespace declaration) are allowed on an opening tag, quoted, without '<'
+        // or '>' in their values.
+        var quote: UInt8?
+        while index < bytes.count {
+            let byte = bytes[index]
+            if let open = quote {
+                if byte == open { quote = nil }
+                if byte == UInt8(ascii: "<") { return nil }
+            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                guard !closing else { return nil }
+                quote = byte
+            } else if byte == UInt8(ascii: ">") {
+                index += 1
+                return closing ? .close(name) : .open(name)
+            } else if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "<") {
+                return nil
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Character data up to the next `<`, entities decoded; `nil` when malformed.
+    mutating func text() -> String? {
+        var out: [UInt8] = []
+        while index < bytes.count, bytes[index] != UInt8(ascii: "<") {
+            let byte = bytes[index]
+            guard byte != UInt8(ascii: ">") else { return nil }
+            if byte == UInt8(ascii: "&") {
+                guard let end = bytes[index...].firstIndex(of: UInt8(ascii: ";")), end - index <= 10 else { return nil }
+                let entity = String(decoding: bytes[(index + 1)..<end], as: UTF8.self)
+                switch entity {
+                case "amp": out.append(UInt8(ascii: "&"))
+                case "lt": out.append(UInt8(ascii: "<"))
+                case "gt": out.append(UInt8(ascii: ">"))
+                case "quot": out.append(UInt8(ascii: "\""))
+                case "apos": out.append(UInt8(ascii: "'"))
+                default:
+                    var digits = Substring(entity)
+                    guard digits.hasPrefix("#") else { return nil }
+                    digits = digits.dropFirst()
+                    let radix = digits.hasPrefix("x") ? 16 : 10
+                    if radix == 16 { digits = digits.dropFirst() }
+                    guard !digits.isEmpty, let value = UInt32(digits, radix: radix), let scalar = Unicode.Scalar(value)
+                    else { return nil }
+                    out.append(contentsOf: Array(String(Character(scalar)).utf8))
+                }
+                index = end + 1
+            } else {
+                out.append(byte)
+                index += 1
+            }
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+
+    static func isNameByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+    }
+}

@@ -1,0 +1,99 @@
+@testable import AWSClassifier
+@testable import SigV4
+
+/// Maps an operation to the IAM action that authorizes it.
+///
+/// About 95% of operations are `prefix:Operation`. The exceptions are the documented ones: S3's
+/// permission names (AWS, "Required permissions for Amazon S3 API operations"), Lambda `Invoke`
+/// (`lambda:InvokeFunction`), SQS batch operations (the base action), API Gateway's control plane
+/// (`apigateway:<METHOD>`), API Gateway invocations (`execute-api:Invoke`) and connection management
+/// (`execute-api:ManageConnections`), and Lambda function URLs (`lambda:InvokeFunctionUrl`).
+enum LegacyIAMActionMapper {
+    static func action(
+        service: AWSModel.Service, operation: String, method: String, iamPrefix: String, hasVersionID: Bool
+    ) -> String {
+        switch service.modelName {
+        case "s3":
+            var name = s3[operation] ?? operation
+            if hasVersionID, let versioned = s3Versioned[name] { name = versioned }
+            return "\(iamPrefix):\(name)"
+        case "lambda":
+            switch operation {
+            case "Invoke", "InvokeWithResponseStream": return "lambda:InvokeFunction"
+            default: return "lambda:\(operation)"
+            }
+        case "sqs":
+            switch operation {
+            case "SendMessageBatch": return "sqs:SendMessage"
+            case "DeleteMessageBatch": return "sqs:DeleteMessage"
+            case "ChangeMessageVisibilityBatch": return "sqs:ChangeMessageVisibility"
+            default: return "sqs:\(operation)"
+            }
+        case "apigateway", "apigatewayv2":
+            return "apigateway:\(method)"
+        case "apigatewaymanagementapi":
+            return "execute-api:ManageConnections"
+        default:
+            return "\(iamPrefix):\(operation)"
+        }
+    }
+
+    /// S3 operations whose permission has another name.
+    static let s3: [String: String] = [
+        "ListObjects": "ListBucket", "ListObjectsV2": "ListBucket", "HeadBucket": "ListBucket",
+        "ListBuckets": "ListAllMyBuckets", "ListDirectoryBuckets": "ListAllMyDirectoryBuckets",
+        "ListObjectVersions": "ListBucketVersions", "ListMultipartUploads": "ListBucketMultipartUploads",
+        "ListParts": "ListMultipartUploadParts", "HeadObject": "GetObject", "SelectObjectContent": "GetObject",
+        "GetObjectAttributes": "GetObject",
+        "CreateMultipartUpload": "PutObject", "UploadPart": "PutObject", "UploadPartCopy": "PutObject",
+        "CompleteMultipartUpload": "PutObject", "CopyObject": "PutObject", "DeleteObjects": "DeleteObject",
+        "GetBucketLifecycle": "GetLifecycleConfiguration",
+        "GetBucketLifecycleConfiguration": "GetLifecycleConfiguration",
+        "PutBucketLifecycle": "PutLifecycleConfiguration",
+        "PutBucketLifecycleConfiguration": "PutLifecycleConfiguration",
+        "DeleteBucketLifecycle": "PutLifecycleConfiguration",
+        "GetBucketEncryption": "GetEncryptionConfiguration", "PutBucketEncryption": "PutEncryptionConfiguration",
+        "DeleteBucketEncryption": "PutEncryptionConfiguration",
+        "GetBucketReplication": "GetReplicationConfiguration", "PutBucketReplication": "PutReplicationConfiguration",
+        "DeleteBucketReplication": "PutReplicationConfiguration",
+        "GetBucketCors": "GetBucketCORS", "PutBucketCors": "PutBucketCORS", "DeleteBucketCors": "PutBucketCORS",
+        "GetBucketNotification": "GetBucketNotification",
+        "GetBucketNotificationConfiguration": "GetBucketNotification",
+        "PutBucketNotification": "PutBucketNotification",
+        "PutBucketNotificationConfiguration": "PutBucketNotification",
+        "DeleteBucketTagging": "PutBucketTagging",
+        "GetObjectLockConfiguration": "GetBucketObjectLockConfiguration",
+        "PutObjectLockConfiguration": "PutBucketObjectLockConfiguration",
+        "GetBucketAccelerateConfiguration": "GetAccelerateConfiguration",
+        "PutBucketAccelerateConfiguration": "PutAccelerateConfiguration",
+        "GetBucketAnalyticsConfiguration": "GetAnalyticsConfiguration",
+        "PutBucketAnalyticsConfiguration": "PutAnalyticsConfiguration",
+        "DeleteBucketAnalyticsConfiguration": "PutAnalyticsConfiguration",
+        "ListBucketAnalyticsConfigurations": "GetAnalyticsConfiguration",
+        "GetBucketInventoryConfiguration": "GetInventoryConfiguration",
+        "PutBucketInventoryConfiguration": "PutInventoryConfiguration",
+        "DeleteBucketInventoryConfiguration": "PutInventoryConfiguration",
+        "ListBucketInventoryConfigurations": "GetInventoryConfiguration",
+        "GetBucketMetricsConfiguration": "GetMetricsConfiguration",
+        "PutBucketMetricsConfiguration": "PutMetricsConfiguration",
+        "DeleteBucketMetricsConfiguration": "PutMetricsConfiguration",
+        "ListBucketMetricsConfigurations": "GetMetricsConfiguration",
+        "GetBucketIntelligentTieringConfiguration": "GetIntelligentTieringConfiguration",
+        "PutBucketIntelligentTieringConfiguration": "PutIntelligentTieringConfiguration",
+        "DeleteBucketIntelligentTieringConfiguration": "PutIntelligentTieringConfiguration",
+        "ListBucketIntelligentTieringConfigurations": "GetIntelligentTieringConfiguration",
+        "GetPublicAccessBlock": "GetBucketPublicAccessBlock", "PutPublicAccessBlock": "PutBucketPublicAccessBlock",
+        "DeletePublicAccessBlock": "PutBucketPublicAccessBlock",
+        "DeleteBucketOwnershipControls": "PutBucketOwnershipControls",
+        "GetBucketRequestPayment": "GetBucketRequestPayment",
+        "DeleteBucketWebsite": "DeleteBucketWebsite", "WriteGetObjectResponse": "WriteGetObjectResponse",
+    ]
+
+    /// Permissions that name the version when the request addresses one (`?versionId=`).
+    static let s3Versioned: [String: String] = [
+        "GetObject": "GetObjectVersion", "DeleteObject": "DeleteObjectVersion", "GetObjectAcl": "GetObjectVersionAcl",
+        "PutObjectAcl": "PutObjectVersionAcl", "GetObjectTagging": "GetObjectVersionTagging",
+        "PutObjectTagging": "PutObjectVersionTagging", "DeleteObjectTagging": "DeleteObjectVersionTagging",
+        "GetObjectAttributes": "GetObjectVersionAttributes", "GetObjectLegalHold": "GetObjectLegalHold",
+    ]
+}

@@ -1,0 +1,289 @@
+internal import Foundation
+
+@testable import AWSClassifier
+@testable import SigV4
+
+/// Classifies requests: endpoint, service, region, operation, IAM action, resource, problems.
+///
+/// ```swift
+/// let classifier = LegacyRequestClassifier(model: try AWSModel.bundled())
+/// let result = classifier.classify(request, body: body, credential: credential, accountID: account)
+/// if let problem = result.problem { … deny, saying problem.message … }
+/// ```
+///
+/// The credential scope is trusted for service and region (it is signed); the host is used to
+/// classify and to cross-check it, so a credential for one service or region cannot be used to make a
+/// request look like another.
+package struct LegacyRequestClassifier: Sendable {
+    /// The model the classifier reads.
+    package let model: AWSModel
+    let hosts: HostClassifier
+
+    /// Creates a classifier over a model.
+    package init(model: AWSModel) {
+        self.model = model
+        self.hosts = HostClassifier(model: model)
+    }
+
+    /// Classifies one request.
+    ///
+    /// - Parameters:
+    ///   - request: The request as on the wire.
+    ///   - body: The complete body, or `nil` when it is not available.
+    ///   - credential: The parsed SigV4 credential, or `nil` for anonymous requests.
+    ///   - accountID: The signing account, used to complete ARNs of resources named without one.
+    ///   - knownHeaderNames: When the proxy passes only some headers (Squid), their lower-cased names:
+    ///     another header is unknown rather than absent. `nil` when every header is present.
+    package func classify(
+        _ request: SigV4Request, body: [UInt8]?, credential: SigV4Credential?, accountID: AWSAccountID?,
+        knownHeaderNames: Set<String>? = nil
+    ) -> Classification {
+        var result = Classification()
+        let hostValues = request.headerValues("host")
+        guard hostValues.count <= 1 else {
+            result.problem = .conflict("the request has more than one Host header")
+            return result
+        }
+        guard let host = hostValues.first else {
+            result.problem = .unknownEndpoint("the request has no Host header")
+            return result
+        }
+        guard let endpoint = hosts.classify(host: host) else {
+            result.problem = .unknownEndpoint("\(host) is not an AWS API endpoint")
+            return result
+        }
+        result.endpoint = endpoint
+        var wire = LegacyWireRequest(request, body: body, knownHeaderNames: knownHeaderNames)
+
+        // API Gateway's connection management API is addressed under the stage: /{stage}/@connections/…
+        if endpoint.kind == .apiGateway, let range = request.rawPath.range(of: "/@connections/") {
+            var stripped = request
+            stripped.rawPath = String(request.rawPath[range.lowerBound...])
+            wire = LegacyWireRequest(stripped, body: body, knownHeaderNames: knownHeaderNames)
+        }
+
+        // The services this host can be, with the signing name and IAM prefix each implies.
+        var candidates = candidates(for: endpoint, wire: wire)
+        guard !candidates.isEmpty else {
+            result.problem = .unknownEndpoint("\(endpoint.host) has no known service")
+            return result
+        }
+
+        // Cross-check the credential scope against the host.
+        var region = endpoint.region
+        if let credential {
+            let scopeService = String(credential.scope.service)
+            let matching = candidates.filter { $0.signingName == scopeService }
+            guard !matching.isEmpty else {
+                let expected = Set(candidates.map(\.signingName)).sorted().joined(separator: " or ")
+                result.problem = .scopeMismatch(
+                    "the credential is scoped to the service \(scopeService) but \(endpoint.host) expects \(expected)")
+                return result
+            }
+            candidates = matching
+            switch credential.algorithm {
+            case .hmacSHA256:
+                let scopeRegion = String(credential.scope.region)
+                if endpoint.kind == .s3MultiRegionAccessPoint {
+                    result.problem = .scopeMismatch(
+                        "a Multi-Region Access Point requires SigV4a, not a SigV4 credential for \(scopeRegion)")
+                    return result
+                }
+                if endpoint.anyRegion {
+                    guard endpoint.partition.isRegion(scopeRegion) else {
+                        result.problem = .scopeMismatch(
+                            "the credential is scoped to \(scopeRegion), which is not a region of \(endpoint.partition.id)"
+                        )
+                        return result
+                    }
+                } else if let hostRegion = endpoint.region, hostRegion != scopeRegion {
+                    result.problem = .scopeMismatch(
+                        "the credential is scoped to \(scopeRegion) but \(endpoint.host) is in \(hostRegion)")
+                    return result
+                }
+                region = scopeRegion
+            case .ecdsaP256SHA256:
+                if let hostRegion = endpoint.region, !endpoint.anyRegion,
+                    !credential.regionSet.contains(where: { Self.regionPattern($0, matches: hostRegion) })
+                {
+                    result.problem = .scopeMismatch(
+                        "the SigV4a region set \(credential.regionSet.joined(separator: ",")) does not include \(hostRegion)"
+                    )
+                    return result
+                }
+                if endpoint.anyRegion { region = nil }
+            }
+        }
+        result.region = region
+        result.signingName = credential.map { String($0.scope.service) } ?? candidates.first?.signingName
+
+        // Find the operation through each candidate service.
+        var found:
+            [(
+                candidate: Candidate, operation: String, via: AWSModel.WireProtocol, labels: [String: String],
+                action: String
+            )] = []
+        var unknownReason: String?
+        for candidate in candidates {
+            if let fixed = candidate.fixedAction {
+                found.append((candidate, fixed.operation, .restJSON, [:], fixed.action))
+                continue
+            }
+            guard let service = candidate.service else { continue }
+            let resolver = LegacyOperationResolver(
+                service: service, wire: wire, hostBucket: candidate.hostBucket, hostPrefix: endpoint.hostPrefix)
+            func action(_ operation: String) -> String {
+                LegacyIAMActionMapper.action(
+                    service: service, operation: operation, method: wire.method, iamPrefix: candidate.iamPrefix,
+                    hasVersionID: wire.hasQuery("versionId"))
+            }
+            switch resolver.resolve() {
+            case .found(let operation, let via, let labels):
+                found.append((candidate, operation, via, labels, action(operation)))
+            case .ambiguous(let operations, let via, let labels):
+                guard let operation = Self.breakTie(operations, endpoint: endpoint, action: action) else {
+                    result.problem = .conflict(
+                        "the request matches several operations: \(operations.joined(separator: ", "))")
+                    return result
+                }
+                found.append((candidate, operation, via, labels, action(operation)))
+            case .conflict(let message):
+                result.problem = .conflict(message)
+                result.action = .unknown(reason: message)
+                return result
+            case .needsBody(let reason):
+                unknownReason = unknownReason ?? reason
+            case .notFound(let reason):
+                unknownReason = unknownReason ?? reason
+            }
+        }
+        let actions = Set(found.map(\.action))
+        if actions.count > 1 {
+            result.problem = .conflict(
+                "the request reads as several actions: \(actions.sorted().joined(separator: ", "))")
+            result.action = .unknown(reason: "conflicting actions")
+            return result
+        }
+        guard let match = found.first else {
+            result.serviceModel = candidates.first?.service?.modelName
+            result.iamPrefix = candidates.first?.iamPrefix
+            result.action = .unknown(reason: unknownReason ?? "no operation matches the request")
+            return result
+        }
+        result.serviceModel = match.candidate.service?.modelName
+        result.iamPrefix = match.candidate.iamPrefix
+        result.operation = match.operation
+        result.wireProtocol = match.via
+        if let fixed = match.candidate.fixedAction {
+            // API Gateway invocations and Lambda function URLs: nothing in the request names the owner,
+            // and the endpoint may not check signatures, so the signer's account says nothing.
+            result.authorizations = [
+                Classification.Authorization(action: .known(match.action), resource: fixed.resource?(endpoint, region))
+            ]
+            result.ownerUnverifiable = true
+        } else if let service = match.candidate.service {
+            let derived = LegacyAuthorizationDeriver(
+                endpoint: endpoint, region: region, accountID: accountID?.description, wire: wire, service: service,
+                operation: match.operation, labels: match.labels, wireProtocol: match.via, action: match.action
+            ).derive()
+            if let problem = derived.problem {
+                result.problem = problem
+                result.action = .unknown(reason: problem.message)
+                return result
+            }
+            result.authorizations = derived.authorizations
+            result.resourceAccount = derived.resourceAccount
+            result.addressesS3Bucket = derived.addressesS3Bucket
+        }
+        return result
+    }
+
+    // MARK: - Candidates
+
+    struct Candidate {
+        var service: AWSModel.Service?
+        var signingName: String
+        var iamPrefix: String
+        var hostBucket: String?
+        /// For endpoints whose action does not come from a service model (API Gateway invocations,
+        /// Lambda function URLs).
+        var fixedAction: (operation: String, action: String, resource: (@Sendable (Endpoint, String?) -> String?)?)?
+    }
+
+    private func candidates(for endpoint: Endpoint, wire: LegacyWireRequest) -> [Candidate] {
+        func s3(signingName: String, iamPrefix: String, bucket: String?) -> [Candidate] {
+            guard let service = model.services["s3"] else { return [] }
+            return [Candidate(service: service, signingName: signingName, iamPrefix: iamPrefix, hostBucket: bucket)]
+        }
+        switch endpoint.kind {
+        case .s3PathStyle: return s3(signingName: "s3", iamPrefix: "s3", bucket: nil)
+        case .s3VirtualHosted, .s3MultiRegionAccessPoint:
+            return s3(signingName: "s3", iamPrefix: "s3", bucket: endpoint.bucket)
+        case .s3AccessPoint: return s3(signingName: "s3", iamPrefix: "s3", bucket: endpoint.accessPointName)
+        case .s3ObjectLambda:
+            return s3(signingName: "s3-object-lambda", iamPrefix: "s3-object-lambda", bucket: endpoint.accessPointName)
+        case .s3Outposts:
+            return s3(signingName: "s3-outposts", iamPrefix: "s3-outposts", bucket: endpoint.accessPointName)
+        case .s3Express: return s3(signingName: "s3express", iamPrefix: "s3express", bucket: endpoint.bucket)
+        case .s3Control:
+            guard let service = model.services["s3control"] else { return [] }
+            return [Candidate(service: service, signingName: "s3", iamPrefix: "s3")]
+        case .apiGateway:
+            if wire.rawPath.contains("/@connections/"), let service = model.services["apigatewaymanagementapi"] {
+                // The management API's routes start at /@connections; the stage comes before it.
+                return [Candidate(service: service, signingName: "execute-api", iamPrefix: "execute-api")]
+            }
+            let method = wire.method
+            let path = wire.rawPath
+            return [
+                Candidate(
+                    service: nil, signingName: "execute-api", iamPrefix: "execute-api",
+                    fixedAction: (
+                        "Invoke", "execute-api:Invoke",
+                        { endpoint, region in
+                            // The API's owner is not in the request: the account field stays empty.
+                            guard let region, let id = endpoint.resourceID else { return nil }
+                            let parts = path.dropFirst().split(separator: "/", maxSplits: 1)
+                            return
+                                "arn:\(endpoint.partition.id):execute-api:\(region)::\(id)/\(parts.first ?? "")/\(method)/\(parts.dropFirst().first ?? "")"
+                        }
+                    ))
+            ]
+        case .lambdaFunctionURL:
+            return [
+                Candidate(
+                    service: nil, signingName: "lambda", iamPrefix: "lambda",
+                    fixedAction: ("InvokeFunctionUrl", "lambda:InvokeFunctionUrl", nil))
+            ]
+        case .regional, .global:
+            var result: [Candidate] = []
+            for prefix in endpoint.endpointPrefixes {
+                for service in model.servicesByEndpointPrefix[prefix] ?? [] {
+                    result.append(
+                        Candidate(
+                            service: service, signingName: endpoint.signingName ?? service.signingName,
+                            iamPrefix: service.iamPrefix))
+                }
+            }
+            return result
+        }
+    }
+
+    /// Breaks a tie between REST operations with identical routes: the same permission means the same
+    /// request (S3's old and new lifecycle/notification names), and S3's `GET /` is ListBuckets except on
+    /// an S3 Express endpoint (ListDirectoryBuckets).
+    static func breakTie(_ operations: [String], endpoint: Endpoint, action: (String) -> String) -> String? {
+        if Set(operations) == ["ListBuckets", "ListDirectoryBuckets"] {
+            return endpoint.kind == .s3Express ? "ListDirectoryBuckets" : "ListBuckets"
+        }
+        let actions = Set(operations.map(action))
+        return actions.count == 1 ? operations.max() : nil
+    }
+
+    /// SigV4a region-set patterns: `*`, a prefix ending in `*`, or an exact region.
+    static func regionPattern(_ pattern: Substring, matches region: String) -> Bool {
+        if pattern == "*" { return true }
+        if pattern.hasSuffix("*") { return region.hasPrefix(pattern.dropLast()) }
+        return pattern == region
+    }
+}
