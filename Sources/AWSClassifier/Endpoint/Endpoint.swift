@@ -63,14 +63,43 @@ public struct Endpoint: Sendable, Hashable {
     public var hostPrefix: String?
 
     init(host: String, partition: AWSModel.Partition, kind: Kind, endpointPrefix: String, region: String?) {
+        self.init(host: host, partition: partition, kind: kind, endpointPrefixes: [endpointPrefix], region: region)
+    }
+
+    /// An endpoint with `endpointPrefixes` (an array the classifier's index keeps, shared: no allocation).
+    init(host: String, partition: AWSModel.Partition, kind: Kind, endpointPrefixes: [String], region: String?) {
         self.host = host
         self.partition = partition
         self.kind = kind
-        self.endpointPrefixes = [endpointPrefix]
+        self.endpointPrefixes = endpointPrefixes
         self.region = region
         self.anyRegion = false
         self.fips = false
         self.dualStack = false
+    }
+
+    /// An endpoint with every field given (the classifier builds each endpoint in one expression, so
+    /// that the value is made in place rather than copied).
+    @inline(__always)
+    init(
+        host: String, partition: AWSModel.Partition, kind: Kind, endpointPrefixes: [String], region: String?,
+        anyRegion: Bool, fips: Bool, dualStack: Bool, bucket: String?, accessPointName: String?, accountID: String?,
+        outpostID: String?, resourceID: String?, hostPrefix: String?
+    ) {
+        self.host = host
+        self.partition = partition
+        self.kind = kind
+        self.endpointPrefixes = endpointPrefixes
+        self.region = region
+        self.anyRegion = anyRegion
+        self.fips = fips
+        self.dualStack = dualStack
+        self.bucket = bucket
+        self.accessPointName = accessPointName
+        self.accountID = accountID
+        self.outpostID = outpostID
+        self.resourceID = resourceID
+        self.hostPrefix = hostPrefix
     }
 
     /// Whether this is one of the S3 shapes.
