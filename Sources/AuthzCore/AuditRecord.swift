@@ -232,6 +232,14 @@ enum JSONBytes {
             next += bytes.count
         }
 
+        /// The UTF-8 bytes of `text` as they are.
+        mutating func text(_ text: String) {
+            if text.utf8.withContiguousStorageIfAvailable({ bytes($0) }) == nil {
+                var copy = text
+                copy.withUTF8 { bytes($0) }
+            }
+        }
+
         /// `text` quoted, or `null`.
         @inline(__always)
         mutating func quoted(_ text: String?) {

@@ -40,6 +40,32 @@ public enum DecisionHeaders {
         }
     }
 
+    /// Appends the headers of ``fields(_:)`` to `out` as an HTTP/1.1 response carries them, one
+    /// `name: value\r\n` line each, in the same order: a front end that writes its response head as
+    /// bytes (into a buffer it keeps) adds them without building an array or a string per header.
+    public static func appendHTTP1(_ result: CheckResult, to out: inout [UInt8]) {
+        // A safe value is never longer than the value (one `?` per scalar of at least one byte).
+        var bound = 512
+        func add(_ value: String?) { bound += value?.utf8.count ?? 0 }
+        add(result.decision.rule)
+        add(result.accountName)
+        add(result.classification?.region)
+        add(result.classification?.signingName)
+        add(result.classification?.authorizations.first?.action.name)
+        add(result.requestID)
+        if result.decision.effect == .deny { bound += 16 + result.decision.message.utf8.count }
+        JSONBytes.appending(to: &out, atMost: bound) { writer in
+            forEach(result) { name, value in
+                writer.text(name)
+                writer.byte(UInt8(ascii: ":"))
+                writer.byte(UInt8(ascii: " "))
+                writer.text(value)
+                writer.byte(UInt8(ascii: "\r"))
+                writer.byte(UInt8(ascii: "\n"))
+            }
+        }
+    }
+
     /// An account number as its 12 digits (a small string: no allocation).
     static func accountDigits(_ value: UInt64) -> String {
         String(unsafeUninitializedCapacity: 12) { buffer in

@@ -131,6 +131,10 @@ struct AuditWriterTests {
             let fields = DecisionHeaders.fields(result)
             #expect(fields.map(\.name) == expected.map(\.name))
             #expect(fields.map(\.value) == expected.map(\.value))
+            var http1 = Array("HTTP/1.1 200 OK\r\n".utf8)
+            DecisionHeaders.appendHTTP1(result, to: &http1)
+            let lines = expected.map { "\($0.name): \($0.value)\r\n" }.joined()
+            #expect(http1 == Array("HTTP/1.1 200 OK\r\n".utf8) + Array(lines.utf8))
         }
     }
 

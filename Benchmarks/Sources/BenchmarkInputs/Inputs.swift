@@ -161,14 +161,7 @@ public struct BenchmarkInputs: Sendable {
         var bytes: [UInt8] = []
         swap(&bytes, &buffer.bytes)  // written as a local, uniquely referenced, then put back
         bytes.removeAll(keepingCapacity: true)
-        DecisionHeaders.forEach(result) { name, value in
-            bytes.append(contentsOf: name.utf8)
-            bytes.append(UInt8(ascii: ":"))
-            bytes.append(UInt8(ascii: " "))
-            bytes.append(contentsOf: value.utf8)
-            bytes.append(UInt8(ascii: "\r"))
-            bytes.append(UInt8(ascii: "\n"))
-        }
+        DecisionHeaders.appendHTTP1(result, to: &bytes)
         AuditRecord.appendJSON(of: result, to: &bytes)
         bytes.append(UInt8(ascii: "\n"))
         swap(&bytes, &buffer.bytes)
