@@ -56,7 +56,10 @@ public struct KeyStore: Sendable, CustomStringConvertible {
     }
 
     /// The entry of `accessKeyID`, if its secret is known.
-    public func entry(for accessKeyID: some StringProtocol) -> Entry? { entries[String(accessKeyID)] }
+    /// (No key known: no lookup and no copy of the key id.)
+    public func entry(for accessKeyID: some StringProtocol) -> Entry? {
+        entries.isEmpty ? nil : entries[String(accessKeyID)]
+    }
 
     /// The number of known keys.
     public var count: Int { entries.count }

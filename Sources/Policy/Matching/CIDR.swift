@@ -29,20 +29,28 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// `10.0.0.1`, `10.0.0.1:5555`, `[::1]`, `[::1]:5555` or `::1`; `nil` for anything else. The address
     /// of an IPv4 text without a port is the text itself (no copy).
     package init?(socketAddress text: String) {
-        let utf8 = text.utf8
-        if let first = utf8.first, first != UInt8(ascii: "[") {
-            // No bracket: at most one colon is `v4[:port]` (an IPv6 address has at least two).
+        // No bracket: at most one colon is `v4[:port]` (an IPv6 address has at least two). One pass
+        // over the bytes: how many colons (0, 1, more), where the first is, and the IPv4 before it.
+        let scanned = text.utf8.withContiguousStorageIfAvailable {
+            bytes -> (colons: Int, firstColon: Int, v4: UInt32?)? in
+            guard let first = bytes.first, first != UInt8(ascii: "[") else { return nil }
             var colons = 0
-            var firstColon = utf8.endIndex
-            for index in utf8.indices where utf8[index] == UInt8(ascii: ":") {
+            var firstColon = bytes.count
+            for index in bytes.indices where bytes[index] == UInt8(ascii: ":") {
                 colons += 1
                 if colons == 1 { firstColon = index } else { break }
             }
-            if colons <= 1 {
-                guard let v4 = Self.parseIPv4(utf8[..<firstColon]) else { return nil }
+            guard colons <= 1 else { return (colons, firstColon, nil) }
+            return (colons, firstColon, Self.parseIPv4(UnsafeBufferPointer(rebasing: bytes[..<firstColon])))
+        }
+        if let found = scanned ?? Self.scanSlow(text) {
+            if found.colons <= 1 {
+                guard let v4 = found.v4 else { return nil }
+                let utf8 = text.utf8
                 self.init(
                     high: 0, low: 0x0000_FFFF_0000_0000 | UInt64(v4), isIPv4: true,
-                    description: colons == 0 ? text : String(text[..<firstColon]))
+                    description: found.colons == 0
+                        ? text : String(text[..<utf8.index(utf8.startIndex, offsetBy: found.firstColon)]))
                 return
             }
             self.init(text)
@@ -56,6 +64,22 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
             return
         }
         self.init(text)
+    }
+
+    /// ``init(socketAddress:)``'s scan of a text without contiguous UTF-8.
+    private static func scanSlow(_ text: String) -> (colons: Int, firstColon: Int, v4: UInt32?)? {
+        var copy = text
+        return copy.withUTF8 { bytes in
+            guard let first = bytes.first, first != UInt8(ascii: "[") else { return nil }
+            var colons = 0
+            var firstColon = bytes.count
+            for index in bytes.indices where bytes[index] == UInt8(ascii: ":") {
+                colons += 1
+                if colons == 1 { firstColon = index } else { break }
+            }
+            guard colons <= 1 else { return (colons, firstColon, nil) }
+            return (colons, firstColon, parseIPv4(UnsafeBufferPointer(rebasing: bytes[..<firstColon])))
+        }
     }
 
     private init(high: UInt64, low: UInt64, isIPv4: Bool, description: String) {
