@@ -166,14 +166,19 @@ public enum AuthorizationService {
             return option
         }
         var result = Envoy_Service_Auth_V3_CheckResponse()
-        let fields = DecisionHeaders.fields(checked)
-        let decisionHeaders = fields.map { option($0.name, $0.value) }
+        var decisionHeaders: [Envoy_Config_Core_V3_HeaderValueOption] = []
+        decisionHeaders.reserveCapacity(10)
+        DecisionHeaders.forEach(checked) { decisionHeaders.append(option($0, $1)) }
         switch checked.decision.effect {
         case .allow:
             result.status.code = 0
             var ok = Envoy_Service_Auth_V3_OkHttpResponse()
             ok.headers = decisionHeaders
-            ok.headersToRemove = headersToRemove(clientDecisionHeaders, sending: fields)
+            if !clientDecisionHeaders.isEmpty {
+                ok.headersToRemove = headersToRemove(
+                    clientDecisionHeaders,
+                    sending: decisionHeaders.map { (name: $0.header.key, value: $0.header.value) })
+            }
             result.okResponse = ok
         case .deny:
             result.status.code = 7  // PERMISSION_DENIED

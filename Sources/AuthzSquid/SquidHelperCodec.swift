@@ -124,10 +124,11 @@ package enum SquidHelperCodec {
         out += " message=" + percentEncoded(result.message)
         out += " log=" + percentEncoded(result.decision.reason.rawValue)
         let prefix = DecisionHeaders.prefix
-        for header in DecisionHeaders.fields(result) where header.name.hasPrefix(prefix) && !header.value.isEmpty {
-            let key = header.name.dropFirst(prefix.count)
-            if key == "message" { continue }
-            out += " " + key.replacingOccurrences(of: "-", with: "_") + "=" + percentEncoded(header.value)
+        DecisionHeaders.forEach(result) { name, value in
+            guard name.hasPrefix(prefix), !value.isEmpty else { return }
+            let key = name.dropFirst(prefix.count)
+            if key == "message" { return }
+            out += " " + key.replacingOccurrences(of: "-", with: "_") + "=" + percentEncoded(value)
         }
         return out
     }
