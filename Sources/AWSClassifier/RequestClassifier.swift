@@ -125,13 +125,13 @@ public struct RequestClassifier: Sendable {
         // Find the operation through each candidate service.
         var found:
             [(
-                candidate: Candidate, operation: String, via: AWSModel.WireProtocol, labels: RouteLabels,
+                candidate: Int, operation: String, via: AWSModel.WireProtocol, labels: RouteLabels,
                 action: String
             )] = []
         var unknownReason: String?
-        for candidate in candidates {
+        for (index, candidate) in candidates.enumerated() {
             if let fixed = candidate.fixedAction {
-                found.append((candidate, fixed.operation, .restJSON, .none, fixed.action))
+                found.append((index, fixed.operation, .restJSON, .none, fixed.action))
                 continue
             }
             guard let service = candidate.service else { continue }
@@ -144,14 +144,14 @@ public struct RequestClassifier: Sendable {
             }
             switch resolver.resolve() {
             case .found(let operation, let via, let labels):
-                found.append((candidate, operation, via, labels, action(operation)))
+                found.append((index, operation, via, labels, action(operation)))
             case .ambiguous(let operations, let via, let labels):
                 guard let operation = Self.breakTie(operations, endpoint: endpoint, action: action) else {
                     result.problem = .conflict(
                         "the request matches several operations: \(operations.joined(separator: ", "))")
                     return result
                 }
-                found.append((candidate, operation, via, labels, action(operation)))
+                found.append((index, operation, via, labels, action(operation)))
             case .conflict(let message):
                 result.problem = .conflict(message)
                 result.action = .unknown(reason: message)
@@ -175,18 +175,19 @@ public struct RequestClassifier: Sendable {
             result.action = .unknown(reason: unknownReason ?? "no operation matches the request")
             return result
         }
-        result.serviceModel = match.candidate.service?.modelName
-        result.iamPrefix = match.candidate.iamPrefix
+        let candidate = candidates[match.candidate]
+        result.serviceModel = candidate.service?.modelName
+        result.iamPrefix = candidate.iamPrefix
         result.operation = match.operation
         result.wireProtocol = match.via
-        if let fixed = match.candidate.fixedAction {
+        if let fixed = candidate.fixedAction {
             // API Gateway invocations and Lambda function URLs: nothing in the request names the owner,
             // and the endpoint may not check signatures, so the signer's account says nothing.
             result.authorizations = [
                 Classification.Authorization(action: .known(match.action), resource: fixed.resource?(endpoint, region))
             ]
             result.ownerUnverifiable = true
-        } else if let service = match.candidate.service {
+        } else if let service = candidate.service {
             let derived = AuthorizationDeriver(
                 endpoint: endpoint, region: region, accountID: accountID?.description, wire: wire, service: service,
                 operation: match.operation, labels: match.labels, wireProtocol: match.via, action: match.action

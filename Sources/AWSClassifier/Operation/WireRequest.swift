@@ -1,8 +1,9 @@
 internal import Foundation
 internal import SigV4
 
-/// The parts of a request that classification reads, decoded once.
-struct WireRequest {
+/// The parts of a request that classification reads, decoded once. A class: the resolver and the
+/// deriver each keep it, and a reference is one retain where the fields would be a dozen.
+final class WireRequest {
     let method: String
     let rawPath: String
     /// Query parameters, percent-decoded, in order.
@@ -27,8 +28,8 @@ struct WireRequest {
         self.request = request
         self.body = body
         self.knownHeaderNames = knownHeaderNames
-        self.readableBody = Self.readable(body, request: request, knownHeaderNames: knownHeaderNames)
-        self.contentType = Self.mediaType(request)
+        self.readableBody = WireRequest.readable(body, request: request, knownHeaderNames: knownHeaderNames)
+        self.contentType = WireRequest.mediaType(request)
     }
 
     private static func readable(_ body: [UInt8]?, request: SigV4Request, knownHeaderNames: Set<String>?) -> [UInt8]? {
