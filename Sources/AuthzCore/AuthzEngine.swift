@@ -68,18 +68,22 @@ public struct AuthzEngine: Authorizer {
         result.request = (request.method, request.host, target.path)
         result.sourceAddress = request.sourceAddress
         result.principal = request.principal
-        var sigV4Request: SigV4Request?
-        result.decision = evaluate(
+        var readHeaders = false
+        let decision = evaluate(
             request, targetHasHash: target.hasHash, nowSeconds: time / 1000, result: &result,
-            sigV4Request: &sigV4Request)
+            readHeaders: &readHeaders)
+        result.decision = decision
         result.accountName = result.account.flatMap { policy.accountName(ofAccount: $0.value) }
-        if result.decision.effect == .deny {
+        if decision.effect == .deny {
+            // The caller's protocol, from the headers when the check got as far as reading them (the
+            // request's own headers: the Host/authority fix-up touches neither of these).
+            let headers = readHeaders ? request.headers : []
             result.errorFormat = DenyBody.format(
                 wireProtocol: result.classification?.wireProtocol,
                 isS3: result.classification?.endpoint?.isS3 ?? false,
-                hasTarget: !(sigV4Request?.headerValues("x-amz-target").isEmpty ?? true),
-                isForm: sigV4Request?.headerValues("content-type").first.map {
-                    $0.lowercased().hasPrefix("application/x-www-form-urlencoded")
+                hasTarget: headers.contains { $0.hasName("x-amz-target") },
+                isForm: headers.first { $0.hasName("content-type") }.map {
+                    $0.value.lowercased().hasPrefix("application/x-www-form-urlencoded")
                 } ?? false)
         }
         return result
@@ -136,7 +140,7 @@ public struct AuthzEngine: Authorizer {
 
     func evaluate(
         _ request: AuthzRequest, targetHasHash: Bool, nowSeconds: Int64, result state: inout CheckResult,
-        sigV4Request stored: inout SigV4Request?
+        readHeaders: inout Bool
     ) -> Decision {
         let credentials = policy.config.credentials
 
@@ -190,7 +194,7 @@ public struct AuthzEngine: Authorizer {
             headers = copy
         }
         let sigV4Request = SigV4Request(method: request.method, requestTarget: request.target, headers: headers)
-        stored = sigV4Request
+        readHeaders = true
 
         // 1. Credentials.
         var credential: SigV4Credential?
