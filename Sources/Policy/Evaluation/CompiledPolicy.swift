@@ -256,10 +256,10 @@ public struct CompiledPolicy: Sendable {
     }
 
     func prepare(_ facts: RequestFacts) -> Prepared {
-        let lowerAction = facts.action.map(Self.lowercased)
         // The action's own prefix when known (it is what actions patterns match), else the IAM prefix.
+        // (Lower-casing commutes with splitting at `:`, so the prefix alone is lower-cased.)
         let actionService =
-            lowerAction.flatMap { Self.firstComponent($0).map(String.init) }
+            facts.action.flatMap { Self.firstComponent($0).map { Self.lowercased(String($0)) } }
             ?? (facts.iamPrefix ?? facts.signingName).map(Self.lowercased)
 
         // Candidate statements, each list ascending: with a known account and service, the four buckets
@@ -279,8 +279,11 @@ public struct CompiledPolicy: Sendable {
         } else {
             candidates = Array(statements.indices)
         }
+        // The lower-cased action and host are read only by statements' conditions: not made when no
+        // statement is a candidate.
         let evaluation = EvaluationFacts(
-            facts: facts, action: lowerAction, actionService: actionService, host: facts.host.map(Self.lowercased))
+            facts: facts, action: candidates.isEmpty ? nil : facts.action.map(Self.lowercased),
+            actionService: actionService, host: candidates.isEmpty ? nil : facts.host.map(Self.lowercased))
         return Prepared(evaluation: evaluation, candidates: candidates)
     }
 
