@@ -358,15 +358,32 @@ public struct CompiledPolicy: Sendable {
         if let allowlist, !facts.ownerUnverifiable {
             failedLevel = .accountNotAllowed
             let account = facts.accountID
-            for entry in allowlist where entry.matches(account: account) {
+            // By index: the entries are read in place, not copied (with their strings) per check.
+            for entryIndex in allowlist.indices where allowlist[entryIndex].matches(account: account) {
                 if failedLevel == .accountNotAllowed { failedLevel = .regionNotAllowed }
-                for region in entry.regions where facts.region.map(region.pattern.matches) ?? region.pattern.isWildcard
-                {
+                let regions = allowlist[entryIndex].regions
+                for regionIndex in regions.indices {
+                    let regionMatches =
+                        if let region = facts.region {
+                            regions[regionIndex].pattern.matches(region)
+                        } else {
+                            regions[regionIndex].pattern.isWildcard
+                        }
+                    guard regionMatches else { continue }
                     if failedLevel == .regionNotAllowed { failedLevel = .serviceNotAllowed }
-                    let allowed = region.services.contains { glob in
-                        (facts.signingName.map(glob.matches) ?? false) || (facts.iamPrefix.map(glob.matches) ?? false)
+                    let services = regions[regionIndex].services
+                    var allowed = false
+                    for serviceIndex in services.indices {
+                        if let signingName = facts.signingName, services[serviceIndex].matches(signingName) {
+                            allowed = true
+                            break
+                        }
+                        if let iamPrefix = facts.iamPrefix, services[serviceIndex].matches(iamPrefix) {
+                            allowed = true
+                            break
+                        }
                     }
-                    if allowed { return region.allowed }
+                    if allowed { return regions[regionIndex].allowed }
                 }
             }
         }
