@@ -358,32 +358,15 @@ public struct CompiledPolicy: Sendable {
         if let allowlist, !facts.ownerUnverifiable {
             failedLevel = .accountNotAllowed
             let account = facts.accountID
-            // By index: the entries are read in place, not copied (with their strings) per check.
-            for entryIndex in allowlist.indices where allowlist[entryIndex].matches(account: account) {
+            for entry in allowlist where entry.matches(account: account) {
                 if failedLevel == .accountNotAllowed { failedLevel = .regionNotAllowed }
-                let regions = allowlist[entryIndex].regions
-                for regionIndex in regions.indices {
-                    let regionMatches =
-                        if let region = facts.region {
-                            regions[regionIndex].pattern.matches(region)
-                        } else {
-                            regions[regionIndex].pattern.isWildcard
-                        }
-                    guard regionMatches else { continue }
+                for region in entry.regions where facts.region.map(region.pattern.matches) ?? region.pattern.isWildcard
+                {
                     if failedLevel == .regionNotAllowed { failedLevel = .serviceNotAllowed }
-                    let services = regions[regionIndex].services
-                    var allowed = false
-                    for serviceIndex in services.indices {
-                        if let signingName = facts.signingName, services[serviceIndex].matches(signingName) {
-                            allowed = true
-                            break
-                        }
-                        if let iamPrefix = facts.iamPrefix, services[serviceIndex].matches(iamPrefix) {
-                            allowed = true
-                            break
-                        }
+                    let allowed = region.services.contains { glob in
+                        (facts.signingName.map(glob.matches) ?? false) || (facts.iamPrefix.map(glob.matches) ?? false)
                     }
-                    if allowed { return regions[regionIndex].allowed }
+                    if allowed { return region.allowed }
                 }
             }
         }
