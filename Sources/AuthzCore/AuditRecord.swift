@@ -345,14 +345,16 @@ enum JSONBytes {
             raw("{\"time\":\"")
             rfc3339(millisecondsSinceEpoch: result.time)
             raw(result.decision.effect == .allow ? "\",\"decision\":\"allow" : "\",\"decision\":\"deny")
-            raw("\",\"reason\":")
-            quoted(result.decision.reason.rawValue)
+            raw("\",\"reason\":\"")
+            raw(result.decision.reason.staticName)
+            byte(UInt8(ascii: "\""))
             raw(",\"rule\":")
             quoted(result.decision.rule)
             raw(",\"request_id\":")
             quoted(result.requestID)
-            raw(",\"mode\":")
-            quoted(result.mode.rawValue)
+            raw(",\"mode\":\"")
+            raw(result.mode.staticName)
+            byte(UInt8(ascii: "\""))
             raw(",\"source\":{\"address\":")
             quoted(result.sourceAddress)
             raw(",\"principal\":")
@@ -486,6 +488,47 @@ enum JSONBytes {
                 byte(UInt8(truncatingIfNeeded: 0x30 + (value / divisor) % 10))
                 divisor /= 10
             }
+        }
+    }
+}
+
+extension ReasonCode {
+    /// The raw value as a static byte string (for the audit writer).
+    var staticName: StaticString {
+        switch self {
+        case .allowed: "allowed"
+        case .noCredentials: "no_credentials"
+        case .malformedCredentials: "malformed_credentials"
+        case .unsupportedSignature: "unsupported_signature"
+        case .legacyAccessKey: "legacy_access_key"
+        case .clockSkew: "clock_skew"
+        case .requestExpired: "request_expired"
+        case .requestNotYetValid: "request_not_yet_valid"
+        case .scopeMismatch: "scope_mismatch"
+        case .unknownEndpoint: "unknown_endpoint"
+        case .ambiguousRequest: "ambiguous_request"
+        case .signatureMismatch: "signature_mismatch"
+        case .bodyTooLarge: "body_too_large"
+        case .resourceOwnerNotAllowed: "resource_owner_not_allowed"
+        case .accountNotAllowed: "account_not_allowed"
+        case .regionNotAllowed: "region_not_allowed"
+        case .serviceNotAllowed: "service_not_allowed"
+        case .deniedByRule: "denied_by_rule"
+        case .noMatchingRule: "no_matching_rule"
+        case .internalError: "internal_error"
+        }
+    }
+}
+
+extension AuthzMode {
+    /// The raw value as a static byte string (for the audit writer).
+    var staticName: StaticString {
+        switch self {
+        case .grpc: "grpc"
+        case .envoyHTTP: "envoy-http"
+        case .nginx: "nginx"
+        case .squid: "squid"
+        case .cli: "cli"
         }
     }
 }

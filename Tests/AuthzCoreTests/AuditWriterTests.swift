@@ -120,6 +120,21 @@ struct AuditWriterTests {
         }
     }
 
+    @Test("every reason code and mode is written as its raw value")
+    func staticNames() throws {
+        let base = try Self.results()[0]
+        for reason in ReasonCode.allCases {
+            for mode in [AuthzMode.grpc, .envoyHTTP, .nginx, .squid, .cli] {
+                var result = base
+                result.decision.reason = reason
+                result.mode = mode
+                var buffer: [UInt8] = []
+                AuditRecord.appendJSON(of: result, to: &buffer)
+                #expect(buffer == Array(AuditRecord(result).json.utf8))
+            }
+        }
+    }
+
     @Test("the header writer gives the same names and values as the rendering it replaces")
     func headers() throws {
         for result in try Self.results() {
