@@ -1,10 +1,11 @@
-import FuzzDriver
-import LegacyHostClassifier
-
 // Differential fuzz target of the host classifier: the byte-level HostClassifier against the
 // implementation it replaced (LegacyHostClassifier), over hosts built from the model's real endpoints,
 // the committed vectors, partitions, FIPS / dual-stack variants, S3 shapes, ports, case, trailing dots,
 // IP literals and raw bytes. Any difference in the Endpoint (every field) traps.
+
+import FuzzDriver
+import LegacyHostClassifier
+
 @testable import AWSClassifier
 
 let model: AWSModel
@@ -136,9 +137,11 @@ func check(_ host: String) {
         preconditionFailure(
             "host \(host.debugDescription): legacy \(String(describing: old)), new \(String(describing: new))")
     }
-    // The same host as a Substring of a longer string (the generic path).
+    // The same host as a Substring of a longer string (the generic path). Cut by UTF-8 offsets: a
+    // Character-wise dropFirst would take a combining mark at the host's start along with the "<".
     let padded = "<" + host + ">"
-    let inner = padded.dropFirst().dropLast()
+    let inner = padded[
+        padded.utf8.index(after: padded.utf8.startIndex)..<padded.utf8.index(before: padded.utf8.endIndex)]
     let viaSubstring = current.classify(host: inner)
     if viaSubstring != new {
         preconditionFailure(

@@ -27,7 +27,7 @@ final class ByteTable<Value: Sendable>: @unchecked Sendable {
         var slots = [Int32](repeating: 0, count: capacity)
         let mask = capacity - 1
         for (key, value) in entries {
-            var slot = key.withUnsafeBufferPointer { Self.hash($0) } & mask
+            var slot = Self.finish(key.withUnsafeBufferPointer { Self.hash($0) }) & mask
             var duplicate = false
             while slots[slot] != 0 {
                 let entry = Int(slots[slot]) - 1
@@ -59,14 +59,25 @@ final class ByteTable<Value: Sendable>: @unchecked Sendable {
         slots.deallocate()
     }
 
-    /// FNV-1a over the bytes, then a multiply to spread the low bits.
+    /// FNV-1a's initial value.
+    static var hashSeed: UInt64 { 0xCBF2_9CE4_8422_2325 }
+
+    /// FNV-1a: `hash` with `byte` added (a caller can hash a key while it reads it).
     @inline(__always)
-    static func hash(_ key: UnsafeBufferPointer<UInt8>) -> Int {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in key {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-        }
-        hash ^= hash >> 29
+    static func hash(_ hash: UInt64, _ byte: UInt8) -> UInt64 { (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+
+    /// FNV-1a over the bytes (unfinished: see ``finish(_:)``).
+    @inline(__always)
+    static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash = hashSeed
+        for byte in key { hash = Self.hash(hash, byte) }
+        return hash
+    }
+
+    /// A multiply to spread FNV's low bits: the slot index.
+    @inline(__always)
+    static func finish(_ hash: UInt64) -> Int {
+        var hash = hash ^ (hash >> 29)
         hash = hash &* 0xBF58_476D_1CE4_E5B9
         return Int(truncatingIfNeeded: hash ^ (hash >> 32))
     }
@@ -74,18 +85,24 @@ final class ByteTable<Value: Sendable>: @unchecked Sendable {
     /// The value stored under `key`, if any.
     @inline(__always)
     func value(for key: UnsafeBufferPointer<UInt8>) -> Value? {
-        let index = entry(for: key)
+        value(for: key, hash: Self.hash(key))
+    }
+
+    /// The value stored under `key`, whose ``hash(_:)-(UnsafeBufferPointer<UInt8>)`` the caller has.
+    @inline(__always)
+    func value(for key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Value? {
+        let index = entry(for: key, hash: hash)
         guard index >= 0 else { return nil }
         return values[index]
     }
 
     /// Whether `key` is in the table.
-    func contains(_ key: UnsafeBufferPointer<UInt8>) -> Bool { entry(for: key) >= 0 }
+    func contains(_ key: UnsafeBufferPointer<UInt8>) -> Bool { entry(for: key, hash: Self.hash(key)) >= 0 }
 
     /// The entry index of `key`, or -1.
-    private func entry(for key: UnsafeBufferPointer<UInt8>) -> Int {
+    private func entry(for key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int {
         let count = key.count
-        var slot = Self.hash(key) & mask
+        var slot = Self.finish(hash) & mask
         while true {
             let entry = Int(slots[slot]) - 1
             if entry < 0 { return -1 }

@@ -80,7 +80,7 @@ public struct Endpoint: Sendable, Hashable {
 
     /// An endpoint with every field given (the classifier builds each endpoint in one expression, so
     /// that the value is made in place rather than copied).
-    @inline(__always)
+    @inline(never)
     init(
         host: String, partition: AWSModel.Partition, kind: Kind, endpointPrefixes: [String], region: String?,
         anyRegion: Bool, fips: Bool, dualStack: Bool, bucket: String?, accessPointName: String?, accountID: String?,

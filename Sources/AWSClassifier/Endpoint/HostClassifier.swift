@@ -42,25 +42,25 @@ public struct HostClassifier: Sendable {
     /// Classifies a host given as bytes; `shared` is the same host as a string, if the caller has one.
     @inline(__always)
     private func classify(bytes raw: UnsafeBufferPointer<UInt8>, shared: String?) -> Endpoint? {
-        guard let (length, hasUpperCase) = Self.normalizedLength(raw) else { return nil }
+        guard let (length, hasUpperCase, hash) = Self.normalizedLength(raw) else { return nil }
         // Host headers are almost always lower case already: then the bytes are the answer.
         guard hasUpperCase else {
             let host = UnsafeBufferPointer(rebasing: raw[..<length])
-            return classify(normalized: host, shared: length == raw.count ? shared : nil)
+            return classify(normalized: host, hash: hash, shared: length == raw.count ? shared : nil)
         }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buffer in
             for i in 0..<length {
                 let byte = raw[i]
                 buffer[i] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
             }
-            return classify(normalized: UnsafeBufferPointer(rebasing: buffer[..<length]), shared: nil)
+            return classify(normalized: UnsafeBufferPointer(rebasing: buffer[..<length]), hash: hash, shared: nil)
         }
     }
 
     /// Classifies a normalized host: explicit hostnames from endpoints.json first, then the templates.
     @inline(__always)
-    private func classify(normalized host: UnsafeBufferPointer<UInt8>, shared: String?) -> Endpoint? {
-        if let explicit = index.explicitHosts.value(for: host) { return explicit }
+    private func classify(normalized host: UnsafeBufferPointer<UInt8>, hash: UInt64, shared: String?) -> Endpoint? {
+        if let explicit = index.explicitHosts.value(for: host, hash: hash) { return explicit }
         let scan = HostScan(bytes: host, shared: shared, index: index)
         guard let match = scan.classifyByTemplate() else { return nil }
         return scan.endpoint(match)
@@ -81,7 +81,7 @@ public struct HostClassifier: Sendable {
 
     /// The length of the host without port and trailing dot, and whether it has upper-case letters;
     /// `nil` for anything but a DNS name of LDH labels (with a port of 1–65535, if any).
-    static func normalizedLength(_ raw: UnsafeBufferPointer<UInt8>) -> (Int, Bool)? {
+    static func normalizedLength(_ raw: UnsafeBufferPointer<UInt8>) -> (Int, Bool, UInt64)? {
         guard let base = raw.baseAddress else { return nil }
         var end = raw.count
         // The port: after the last colon, 1–5 digits. A colon further left leaves more than five
@@ -111,9 +111,14 @@ public struct HostClassifier: Sendable {
         let classes = Self.byteClasses.utf8Start
         var seen: UInt8 = 0
         var labelStart = 0
+        // The hash of the normalized host, for the explicit-host table (`| 0x20` lower-cases letters
+        // and leaves digits, `-` and `.` as they are).
+        var hash = ByteTable<Endpoint>.hashSeed
         for i in 0..<end {
-            let byteClass = classes[Int(base[i])] &- 0x30
+            let byte = base[i]
+            let byteClass = classes[Int(byte)] &- 0x30
             seen |= byteClass
+            hash = ByteTable<Endpoint>.hash(hash, byte | 0x20)
             if byteClass == 4 {
                 guard i > labelStart, i - labelStart <= 63 else { return nil }
                 labelStart = i + 1
@@ -122,7 +127,7 @@ public struct HostClassifier: Sendable {
         guard seen & 8 == 0 else { return nil }
         let hasUpperCase = seen & 2 != 0
         guard end > labelStart, end - labelStart <= 63 else { return nil }
-        return (end, hasUpperCase)
+        return (end, hasUpperCase, hash)
     }
 }
 
@@ -237,7 +242,7 @@ struct HostScan {
     }
 
     /// The endpoint of a match: the one place an endpoint is built (and the strings it keeps).
-    @inline(__always)
+    @inline(never)
     func endpoint(_ match: Match) -> Endpoint {
         Endpoint(
             host: host, partition: index.partitions[match.partition], kind: match.kind,
