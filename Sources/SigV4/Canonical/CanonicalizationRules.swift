@@ -13,9 +13,20 @@ public enum CanonicalizationRules: Sendable, Hashable {
 
     /// The rules for a service signing name (the credential scope's service).
     public init(signingName: some StringProtocol) {
-        switch signingName {
-        case "s3", "s3-object-lambda", "s3-outposts", "s3express": self = .s3
-        default: self = .standard
+        // Byte comparison (no character comparison): no character canonically equivalent to one of
+        // these ASCII names other than itself exists, so this is String equality.
+        let utf8 = signingName.utf8
+        let isS3 =
+            utf8.withContiguousStorageIfAvailable { Self.isS3Family($0) }
+            ?? Array(utf8).withUnsafeBufferPointer { Self.isS3Family($0) }
+        self = isS3 ? .s3 : .standard
+    }
+
+    private static func isS3Family(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        func equals(_ literal: StaticString) -> Bool {
+            name.count == literal.utf8CodeUnitCount
+                && name.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
         }
+        return equals("s3") || equals("s3-object-lambda") || equals("s3-outposts") || equals("s3express")
     }
 }

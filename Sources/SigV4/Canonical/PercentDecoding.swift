@@ -27,14 +27,96 @@ package enum PercentDecoding {
 
     /// `text` decoded as UTF-8; `nil` for a bad escape or for bytes that are not valid UTF-8.
     package static func string(_ text: some StringProtocol, plusAsSpace: Bool) -> String? {
+        // A native string's bytes in place: one scan, and the decoded text written once.
+        if let decoded = text.utf8.withContiguousStorageIfAvailable({
+            decodedString(of: $0, plusAsSpace: plusAsSpace, keepingBadEscapes: false)
+        }) {
+            switch decoded {
+            case .unchanged: return String(text)
+            case .decoded(let string): return string
+            case .invalid: return nil
+            }
+        }
         guard needsDecoding(text, plusAsSpace: plusAsSpace) else { return String(text) }
         return decode(text.utf8, plusAsSpace: plusAsSpace).flatMap { String(validating: $0, as: UTF8.self) }
     }
 
     /// `text` decoded as UTF-8, bad escapes kept as they are, invalid UTF-8 replaced with U+FFFD.
     package static func string(keepingBadEscapes text: some StringProtocol, plusAsSpace: Bool) -> String {
+        if let decoded = text.utf8.withContiguousStorageIfAvailable({
+            decodedString(of: $0, plusAsSpace: plusAsSpace, keepingBadEscapes: true)
+        }) {
+            switch decoded {
+            case .unchanged, .invalid: return String(text)
+            case .decoded(let string): return string
+            }
+        }
         guard needsDecoding(text, plusAsSpace: plusAsSpace) else { return String(text) }
         return String(decoding: decode(keepingBadEscapes: text.utf8, plusAsSpace: plusAsSpace), as: UTF8.self)
+    }
+
+    /// What decoding a text's bytes gave.
+    private enum DecodedString {
+        /// Nothing to decode: the text itself.
+        case unchanged
+        /// The decoded text (invalid UTF-8 replaced with U+FFFD when bad escapes are kept).
+        case decoded(String)
+        /// A bad escape, or bytes that are not valid UTF-8 (only when bad escapes are refused).
+        case invalid
+    }
+
+    /// Decodes `bytes` into a string through a temporary buffer (on the stack when small): no array.
+    private static func decodedString(
+        of bytes: UnsafeBufferPointer<UInt8>, plusAsSpace: Bool, keepingBadEscapes: Bool
+    ) -> DecodedString {
+        var first = 0
+        while first < bytes.count {
+            let byte = bytes[first]
+            if byte == UInt8(ascii: "%") || (plusAsSpace && byte == UInt8(ascii: "+")) { break }
+            first += 1
+        }
+        guard first < bytes.count else { return .unchanged }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { out in
+            let (count, clean) = decode(bytes, plusAsSpace: plusAsSpace, into: out)
+            let decoded = UnsafeBufferPointer(rebasing: out[0..<count])
+            if keepingBadEscapes { return .decoded(String(decoding: decoded, as: UTF8.self)) }
+            guard clean, let string = String(validating: decoded, as: UTF8.self) else { return .invalid }
+            return .decoded(string)
+        }
+    }
+
+    /// The decoding loop of ``decoded(_:plusAsSpace:)`` over bytes in place, writing into `out` (at
+    /// least as long as `text`): the decoded length, and whether every escape was valid.
+    private static func decode(
+        _ text: UnsafeBufferPointer<UInt8>, plusAsSpace: Bool, into out: UnsafeMutableBufferPointer<UInt8>
+    ) -> (count: Int, clean: Bool) {
+        var count = 0
+        var clean = true
+        var index = 0
+        let end = text.count
+        while index < end {
+            let byte = text[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "%"):
+                if index < end, let high = Hex.value(ofDigit: text[index]), index + 1 < end,
+                    let low = Hex.value(ofDigit: text[index + 1])
+                {
+                    out[count] = high << 4 | low
+                    count += 1
+                    index += 2
+                    continue
+                }
+                clean = false
+                out[count] = byte
+            case UInt8(ascii: "+") where plusAsSpace:
+                out[count] = UInt8(ascii: " ")
+            default:
+                out[count] = byte
+            }
+            count += 1
+        }
+        return (count, clean)
     }
 
     /// Whether decoding can change `text` (a `%`, or a `+` read as a space).

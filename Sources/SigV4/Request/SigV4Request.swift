@@ -57,15 +57,22 @@ public struct SigV4Request: Sendable {
     ///
     /// A fragment (`#…`) never reaches a server; if one is present it is dropped.
     public init(method: String, requestTarget: String, headers: [HeaderField]) {
-        var target = Substring(requestTarget)
-        if let hash = target.utf8.firstIndex(of: UInt8(ascii: "#")) {
-            target = target[..<hash]
+        // The two offsets from the bytes in place, then one slice each.
+        func split(_ bytes: UnsafeBufferPointer<UInt8>) -> (question: Int?, end: Int) {
+            let end = ASCII.firstIndex(of: UInt8(ascii: "#"), in: bytes, from: 0, to: bytes.count)
+            let question = ASCII.firstIndex(of: UInt8(ascii: "?"), in: bytes, from: 0, to: end)
+            return (question < end ? question : nil, end)
         }
-        if let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
-            self.rawPath = String(target[..<question])
-            self.rawQuery = String(target[target.utf8.index(after: question)...])
+        let utf8 = requestTarget.utf8
+        let (question, end) =
+            utf8.withContiguousStorageIfAvailable(split) ?? Array(utf8).withUnsafeBufferPointer(split)
+        let endIndex = utf8.index(utf8.startIndex, offsetBy: end)
+        if let question {
+            let questionIndex = utf8.index(utf8.startIndex, offsetBy: question)
+            self.rawPath = String(Substring(utf8[..<questionIndex]))
+            self.rawQuery = String(Substring(utf8[utf8.index(after: questionIndex)..<endIndex]))
         } else {
-            self.rawPath = String(target)
+            self.rawPath = end == utf8.count ? requestTarget : String(Substring(utf8[..<endIndex]))
             self.rawQuery = ""
         }
         self.method = method
@@ -79,6 +86,18 @@ public struct SigV4Request: Sendable {
             values.append(field.value)
         }
         return values
+    }
+
+    /// The value of the first header whose name equals `lowercasedName` case-insensitively, `nil` when
+    /// there is none (no array made).
+    public func firstHeaderValue(_ lowercasedName: String) -> String? {
+        for field in headers where field.hasName(lowercasedName) { return field.value }
+        return nil
+    }
+
+    /// Whether a header named `lowercasedName` (in any letter case) is present.
+    public func hasHeader(_ lowercasedName: String) -> Bool {
+        headers.contains { $0.hasName(lowercasedName) }
     }
 
     /// The single value of a header, `nil` when absent; `.multiple` when it appears more than once.
@@ -119,6 +138,96 @@ enum ASCII {
         if let direct, let result = direct { return result }
         return zip(a, b).allSatisfy { lower($0) == lower($1) }
     }
+
+    /// Whether `bytes` equal `lowercased` (a lower-case literal) in any ASCII letter case.
+    @inline(__always)
+    static func equalsIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercased: StaticString) -> Bool {
+        let count = lowercased.utf8CodeUnitCount
+        guard bytes.count == count else { return false }
+        let literal = lowercased.utf8Start
+        for index in 0..<count where lower(bytes[index]) != literal[index] { return false }
+        return true
+    }
+
+    /// Whether the lower-case literal `lowercased` is `name` in any ASCII letter case, comparing the
+    /// lengths first (no buffer is made for a name of another length).
+    @inline(__always)
+    static func nameEquals(_ name: String, _ lowercased: StaticString) -> Bool {
+        let utf8 = name.utf8
+        guard utf8.count == lowercased.utf8CodeUnitCount else { return false }
+        return utf8.withContiguousStorageIfAvailable { equalsIgnoringCase($0, lowercased) }
+            ?? equalsIgnoringCase(
+                utf8, UnsafeBufferPointer(start: lowercased.utf8Start, count: lowercased.utf8CodeUnitCount))
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// The offset of the first `byte` in `bytes[start..<end]`, or `end`: eight bytes per step.
+    @inline(__always)
+    static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var index = start
+        if let base = bytes.baseAddress {
+            let pattern = ones &* UInt64(byte)
+            while index &+ 8 <= end {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) ^ pattern
+                let found = (word &- ones) & ~word & highBits
+                if found != 0 { return index &+ found.trailingZeroBitCount / 8 }
+                index &+= 8
+            }
+        }
+        while index < end, bytes[index] != byte { index &+= 1 }
+        return index
+    }
+
+    /// Whether `bytes` holds only printable ASCII and tabs (no other control byte, no byte ≥ 0x7F).
+    static func isPrintableOrTab(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        let end = bytes.count
+        if let base = bytes.baseAddress {
+            while index &+ 8 <= end {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                // A byte below 0x20, or one of 0x7F…0xFF: look at those eight bytes one by one.
+                let below = (word &- ones &* 0x20) & ~word & highBits
+                let high = (word | (word &+ ones)) & highBits
+                if below | high != 0 {
+                    for offset in index..<(index &+ 8) where !isPrintableOrTab(bytes[offset]) { return false }
+                }
+                index &+= 8
+            }
+        }
+        while index < end {
+            guard isPrintableOrTab(bytes[index]) else { return false }
+            index &+= 1
+        }
+        return true
+    }
+
+    /// Whether every byte of `bytes` is a lower-case hex digit (`0-9`, `a-f`): eight bytes per step.
+    static func isLowerHex(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        let end = bytes.count
+        if let base = bytes.baseAddress {
+            while index &+ 8 <= end {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                guard word & highBits == 0 else { return false }
+                // Each byte is below 0x80, so adding less than 0x80 never carries into the next byte:
+                // the high bit of byte + (0x80 - n) says whether byte >= n.
+                let digit = (word &+ ones &* 0x50) & ~(word &+ ones &* 0x46)
+                let letter = (word &+ ones &* 0x1F) & ~(word &+ ones &* 0x19)
+                guard (digit | letter) & highBits == highBits else { return false }
+                index &+= 8
+            }
+        }
+        while index < end {
+            guard isLowerHex(bytes[index]) else { return false }
+            index &+= 1
+        }
+        return true
+    }
+
+    @inline(__always)
+    private static func isPrintableOrTab(_ byte: UInt8) -> Bool { (byte >= 0x20 && byte < 0x7F) || byte == 0x09 }
 
     static func hasPrefixIgnoringCase<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ prefix: B) -> Bool {
         guard a.count >= prefix.count else { return false }

@@ -7,7 +7,11 @@ public struct AmzTimestamp: Sendable, Hashable {
     public let iso8601Basic: Substring
 
     /// The date part, `YYYYMMDD`.
-    public var date: Substring { iso8601Basic.prefix(8) }
+    public var date: Substring {
+        // ASCII by construction: eight bytes are eight characters.
+        let utf8 = iso8601Basic.utf8
+        return Substring(utf8.prefix(8))
+    }
 
     /// Parses `YYYYMMDDTHHMMSSZ` (the form of `X-Amz-Date`).
     ///
@@ -26,11 +30,22 @@ public struct AmzTimestamp: Sendable, Hashable {
     /// Parses the 16 bytes of `YYYYMMDDTHHMMSSZ` into seconds since the epoch.
     private static func parseBasic(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard u.count == 16, u[8] == UInt8(ascii: "T"), u[15] == UInt8(ascii: "Z"),
-            let year = ASCII.parseDecimal(u[0..<4]), let month = ASCII.parseDecimal(u[4..<6]),
-            let day = ASCII.parseDecimal(u[6..<8]), let hour = ASCII.parseDecimal(u[9..<11]),
-            let minute = ASCII.parseDecimal(u[11..<13]), let second = ASCII.parseDecimal(u[13..<15])
+            let year = number(u, 0, 4), let month = number(u, 4, 2), let day = number(u, 6, 2),
+            let hour = number(u, 9, 2), let minute = number(u, 11, 2), let second = number(u, 13, 2)
         else { return nil }
         return CivilTime.seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+    }
+
+    /// The decimal number in `u[start..<start + count]`; `nil` when a byte is not a digit.
+    @inline(__always)
+    private static func number(_ u: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
+        var value = 0
+        for index in start..<(start + count) {
+            let digit = u[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int(digit)
+        }
+        return value
     }
 
     private static func parseBasic(_ bytes: [UInt8]) -> Int64? {
@@ -47,21 +62,27 @@ public struct AmzTimestamp: Sendable, Hashable {
             return
         }
         // "Www, DD Mon YYYY HH:MM:SS ZONE"
-        let u = Array(text.utf8)
+        guard
+            let seconds = text.utf8.withContiguousStorageIfAvailable({ Self.parseHTTPDate($0) })
+                ?? Array(text.utf8).withUnsafeBufferPointer({ Self.parseHTTPDate($0) })
+        else { return nil }
+        self.secondsSinceEpoch = seconds
+        self.iso8601Basic = Substring(CivilTime.iso8601Basic(seconds))
+    }
+
+    /// Parses RFC 1123 with a UTC zone (`Sun, 06 Nov 1994 08:49:37 GMT`) into seconds since the epoch.
+    private static func parseHTTPDate(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard u.count >= 29, u.count <= 31, u[3] == UInt8(ascii: ","), u[4] == 0x20, u[7] == 0x20,
             u[11] == 0x20, u[16] == 0x20, u[19] == UInt8(ascii: ":"), u[22] == UInt8(ascii: ":"),
             u[25] == 0x20,
             Self.weekdays.contains(where: { $0.elementsEqual(u[0..<3]) }),
             let monthIndex = Self.months.firstIndex(where: { $0.elementsEqual(u[8..<11]) }),
-            let day = ASCII.parseDecimal(u[5..<7]), let year = ASCII.parseDecimal(u[12..<16]),
-            let hour = ASCII.parseDecimal(u[17..<19]), let minute = ASCII.parseDecimal(u[20..<22]),
-            let second = ASCII.parseDecimal(u[23..<25]),
-            Self.utcZones.contains(where: { $0.elementsEqual(u[26...]) }),
-            let seconds = CivilTime.seconds(
-                year: year, month: monthIndex + 1, day: day, hour: hour, minute: minute, second: second)
+            let day = number(u, 5, 2), let year = number(u, 12, 4), let hour = number(u, 17, 2),
+            let minute = number(u, 20, 2), let second = number(u, 23, 2),
+            Self.utcZones.contains(where: { $0.elementsEqual(u[26...]) })
         else { return nil }
-        self.secondsSinceEpoch = seconds
-        self.iso8601Basic = Substring(CivilTime.iso8601Basic(seconds))
+        return CivilTime.seconds(
+            year: year, month: monthIndex + 1, day: day, hour: hour, minute: minute, second: second)
     }
 
     /// Creates a timestamp from seconds since the epoch.
@@ -101,11 +122,30 @@ enum CivilTime {
         return isValidDate(year: year, month: month, day: day)
     }
 
+    /// The day (since 1970-01-01) that `bytes[range]` names as `YYYYMMDD`, `nil` when it is not a
+    /// real calendar day from 1970 to 9999.
+    static func day(yyyymmdd bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
+        guard range.count == 8 else { return nil }
+        var value = 0
+        for index in range {
+            let byte = bytes[index]
+            guard ASCII.isDigit(byte) else { return nil }
+            value = value * 10 + Int(byte &- 0x30)
+        }
+        let (year, month, day) = (value / 10_000, value / 100 % 100, value % 100)
+        guard isValidDate(year: year, month: month, day: day) else { return nil }
+        return daysFromCivil(year: year, month: month, day: day)
+    }
+
     static func isValidDate(year: Int, month: Int, day: Int) -> Bool {
         guard (1970...9999).contains(year), (1...12).contains(month), day >= 1 else { return false }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return day <= lengths[month - 1]
+        let length: Int
+        switch month {
+        case 2: length = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: length = 30
+        default: length = 31
+        }
+        return day <= length
     }
 
     static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
@@ -147,17 +187,27 @@ enum CivilTime {
     /// `YYYYMMDDTHHMMSSZ` for a time in seconds since the epoch.
     static func iso8601Basic(_ seconds: Int64) -> String {
         let time = fields(seconds)
-        var out: [UInt8] = []
-        out.reserveCapacity(16)
-        appendDigits(time.year, width: 4, to: &out)
-        appendDigits(time.month, width: 2, to: &out)
-        appendDigits(time.day, width: 2, to: &out)
-        out.append(UInt8(ascii: "T"))
-        appendDigits(time.hour, width: 2, to: &out)
-        appendDigits(time.minute, width: 2, to: &out)
-        appendDigits(time.second, width: 2, to: &out)
-        out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
+        return String(unsafeUninitializedCapacity: 16) { out in
+            var position = 0
+            func put(_ value: Int, width: Int) {
+                var value = value
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    out[position + offset] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
+                    value /= 10
+                }
+                position += width
+            }
+            put(time.year, width: 4)
+            put(time.month, width: 2)
+            put(time.day, width: 2)
+            out[position] = UInt8(ascii: "T")
+            position += 1
+            put(time.hour, width: 2)
+            put(time.minute, width: 2)
+            put(time.second, width: 2)
+            out[position] = UInt8(ascii: "Z")
+            return position + 1
+        }
     }
 }
 

@@ -18,45 +18,162 @@ public enum SignedHeaderPolicy {
     )
         throws(SigV4Error)
     {
-        guard credential.isSigned("host") else {
-            throw SigV4Error(.hostNotSigned, "the host header must be signed")
+        // One pass over the list's bytes in place; the error (and its message) is made only on failure.
+        var list = credential.signedHeaders
+        let failure = list.withUTF8 { bytes in
+            // Where each listed name is, in a table on the stack (the list is read once).
+            var count = 1
+            for byte in bytes where byte == UInt8(ascii: ";") { count += 1 }
+            return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: count) { names in
+                var start = 0
+                for index in 0..<count {
+                    let end = ASCII.firstIndex(of: UInt8(ascii: ";"), in: bytes, from: start, to: bytes.count)
+                    names.initializeElement(at: index, to: start..<end)
+                    start = end + 1
+                }
+                let table = NameTable(list: bytes, names: UnsafeBufferPointer(names))
+                return find(
+                    in: table, source: credential.timestampSource, request: request, rules: rules,
+                    headersArePartial: headersArePartial)
+            }
         }
-        switch credential.timestampSource {
+        guard let failure else { return }
+        switch failure {
+        case .hostNotSigned:
+            throw SigV4Error(.hostNotSigned, "the host header must be signed")
+        case .amzDateNotSigned:
+            throw SigV4Error(.dateNotSigned, "the X-Amz-Date header must be signed")
+        case .dateNotSigned:
+            throw SigV4Error(.dateNotSigned, "the Date header must be signed")
+        case .missing(let range):
+            let name = CredentialParser.slice(credential.signedHeaders, range)
+            throw SigV4Error(.signedHeaderMissing, "the header \(name) is listed in SignedHeaders but not sent")
+        case .unsigned(let name):
+            throw SigV4Error(
+                .unsignedAmzHeader, "S3 requires every x-amz-* header to be signed; \(name.lowercased()) is not")
+        }
+    }
+
+    /// The first rule a request breaks.
+    private enum Failure {
+        case hostNotSigned
+        case amzDateNotSigned
+        case dateNotSigned
+        /// A listed name (its bytes in the list) that no header has.
+        case missing(Range<Int>)
+        /// An unsigned `x-amz-*` header's name, as sent.
+        case unsigned(String)
+    }
+
+    /// A `;`-separated list and where its names are.
+    private struct NameTable {
+        let list: UnsafeBufferPointer<UInt8>
+        let names: UnsafeBufferPointer<Range<Int>>
+
+        /// The position of the first name equal to `name`, in any ASCII letter case or byte for byte.
+        @inline(__always)
+        func position(of name: UnsafeBufferPointer<UInt8>, ignoringCase: Bool) -> Int? {
+            for position in 0..<names.count where names[position].count == name.count {
+                let start = names[position].lowerBound
+                var equal = true
+                for offset in 0..<name.count {
+                    let a = list[start + offset]
+                    let b = name[offset]
+                    if ignoringCase ? ASCII.lower(a) != ASCII.lower(b) : a != b {
+                        equal = false
+                        break
+                    }
+                }
+                if equal { return position }
+            }
+            return nil
+        }
+
+        /// Whether the list has `name`, byte for byte.
+        func contains(_ name: StaticString) -> Bool {
+            position(
+                of: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), ignoringCase: false)
+                != nil
+        }
+    }
+
+    private static func find(
+        in table: NameTable, source: TimestampSource, request: SigV4Request,
+        rules: CanonicalizationRules, headersArePartial: Bool
+    ) -> Failure? {
+        guard table.contains("host") else { return .hostNotSigned }
+        switch source {
         case .xAmzDateHeader:
-            guard credential.isSigned("x-amz-date") else {
-                throw SigV4Error(.dateNotSigned, "the X-Amz-Date header must be signed")
-            }
+            guard table.contains("x-amz-date") else { return .amzDateNotSigned }
         case .dateHeader:
-            guard credential.isSigned("date") else {
-                throw SigV4Error(.dateNotSigned, "the Date header must be signed")
-            }
+            guard table.contains("date") else { return .dateNotSigned }
         case .query:
             break
         }
+        // One pass over the headers: which listed names some header has (a bit per name, for the
+        // first 64), and the first unsigned x-amz-* header (S3). Missing names are reported first,
+        // in list order, then unsigned headers, in header order.
+        var sent: UInt64 = 0
+        var unsigned: String?
+        let checksAmz = rules == .s3
+        for index in request.headers.indices {
+            // Each name's bytes once, in place: its position in the list, and whether it must be signed.
+            let name = request.headers[index].name
+            let (found, mustBeSigned) =
+                name.utf8.withContiguousStorageIfAvailable {
+                    look(at: $0, in: table, checksAmz: checksAmz, headersArePartial: headersArePartial)
+                }
+                ?? Array(name.utf8).withUnsafeBufferPointer {
+                    look(at: $0, in: table, checksAmz: checksAmz, headersArePartial: headersArePartial)
+                }
+            if let found, found < 64 { sent |= 1 << UInt64(found) }
+            if mustBeSigned, unsigned == nil, found == nil { unsigned = name }
+        }
         if !headersArePartial {
-            try ASCII.forEachPart(of: credential.signedHeaders, separator: UInt8(ascii: ";")) {
-                (name) throws(SigV4Error) in
-                guard request.headers.contains(where: { ASCII.equalsIgnoringCase($0.name.utf8, name.utf8) }) else {
-                    throw SigV4Error(
-                        .signedHeaderMissing, "the header \(name) is listed in SignedHeaders but not sent")
+            for position in 0..<table.names.count {
+                // A name past the 64th, or one not marked (a repeated name marks only its first
+                // copy), is looked for directly.
+                if position >= 64 || sent & (1 << UInt64(position)) == 0 {
+                    let range = table.names[position]
+                    let wanted = UnsafeBufferPointer(rebasing: table.list[range])
+                    guard request.headers.contains(where: { equalsIgnoringCase($0.name, wanted) }) else {
+                        return .missing(range)
+                    }
                 }
             }
         }
-        if rules == .s3 {
-            for field in request.headers where ASCII.hasPrefixIgnoringCase(field.name.utf8, "x-amz-".utf8) {
-                if field.hasName("x-amz-content-sha256") { continue }
-                // SignedHeaders is lower case (the parser refuses anything else).
-                guard
-                    ASCII.list(
-                        credential.signedHeaders, separator: UInt8(ascii: ";"), contains: field.name, ignoringCase: true
-                    )
-                else {
-                    throw SigV4Error(
-                        .unsignedAmzHeader,
-                        "S3 requires every x-amz-* header to be signed; \(field.name.lowercased()) is not")
-                }
-            }
+        if let unsigned { return .unsigned(unsigned) }
+        return nil
+    }
+
+    /// A header name's position in `list` (when it is looked for), and whether S3 requires it signed
+    /// (an `x-amz-*` name other than `x-amz-content-sha256`).
+    @inline(__always)
+    private static func look(
+        at name: UnsafeBufferPointer<UInt8>, in table: NameTable, checksAmz: Bool,
+        headersArePartial: Bool
+    ) -> (position: Int?, mustBeSigned: Bool) {
+        var mustBeSigned = false
+        if checksAmz, name.count >= 6 {
+            let prefix = UnsafeBufferPointer(rebasing: name[0..<6])
+            mustBeSigned =
+                ASCII.equalsIgnoringCase(prefix, "x-amz-") && !ASCII.equalsIgnoringCase(name, "x-amz-content-sha256")
         }
+        guard !headersArePartial || mustBeSigned else { return (nil, false) }
+        return (table.position(of: name, ignoringCase: true), mustBeSigned)
+    }
+
+    /// Whether `name` equals `bytes` in any ASCII letter case.
+    @inline(__always)
+    private static func equalsIgnoringCase(_ name: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let utf8 = name.utf8
+        guard utf8.count == bytes.count else { return false }
+        var offset = 0
+        for byte in utf8 {
+            guard ASCII.lower(byte) == ASCII.lower(bytes[offset]) else { return false }
+            offset += 1
+        }
+        return true
     }
 }
 

@@ -1,2 +1,0 @@
-// Placeholder until the legacy implementation is copied here.
-enum LegacySigV4Placeholder {}
