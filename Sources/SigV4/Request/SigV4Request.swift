@@ -229,11 +229,6 @@ enum ASCII {
     @inline(__always)
     private static func isPrintableOrTab(_ byte: UInt8) -> Bool { (byte >= 0x20 && byte < 0x7F) || byte == 0x09 }
 
-    static func hasPrefixIgnoringCase<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ prefix: B) -> Bool {
-        guard a.count >= prefix.count else { return false }
-        return zip(a, prefix).allSatisfy { lower($0) == lower($1) }
-    }
-
     @inline(__always)
     static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
@@ -256,24 +251,6 @@ enum ASCII {
             value = value * 10 + Int(byte - 0x30)
         }
         return value
-    }
-
-    /// Calls `body` with each part of `text` between `separator` bytes (empty parts included),
-    /// without allocating an array of parts.
-    static func forEachPart<E: Error>(
-        of text: Substring, separator: UInt8, _ body: (Substring) throws(E) -> Void
-    ) throws(E) {
-        var start = text.utf8.startIndex
-        var index = start
-        let end = text.utf8.endIndex
-        while index != end {
-            if text.utf8[index] == separator {
-                try body(text[start..<index])
-                start = text.utf8.index(after: index)
-            }
-            text.utf8.formIndex(after: &index)
-        }
-        try body(text[start..<end])
     }
 
     /// Whether the `separator`-separated list `list` has an element equal to `name` — byte for byte,

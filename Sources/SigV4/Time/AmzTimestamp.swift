@@ -109,19 +109,6 @@ enum CivilTime {
         return Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 
-    /// Whether `YYYYMMDD` names a real calendar day.
-    static func isValidDate(yyyymmdd text: Substring) -> Bool {
-        let utf8 = text.utf8
-        guard utf8.count == 8 else { return false }
-        let s = utf8.startIndex
-        let four = utf8.index(s, offsetBy: 4)
-        let six = utf8.index(s, offsetBy: 6)
-        guard let year = ASCII.parseDecimal(utf8[s..<four]), let month = ASCII.parseDecimal(utf8[four..<six]),
-            let day = ASCII.parseDecimal(utf8[six...])
-        else { return false }
-        return isValidDate(year: year, month: month, day: day)
-    }
-
     /// The day (since 1970-01-01) that `bytes[range]` names as `YYYYMMDD`, `nil` when it is not a
     /// real calendar day from 1970 to 9999.
     static func day(yyyymmdd bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
