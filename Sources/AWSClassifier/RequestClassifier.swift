@@ -44,12 +44,12 @@ public struct RequestClassifier: Sendable {
         knownHeaderNames: Set<String>? = nil
     ) -> Classification {
         var result = Classification()
-        let hostValues = request.headerValues("host")
-        guard hostValues.count <= 1 else {
+        let hostValue = request.headerValue("host")
+        guard hostValue.count <= 1 else {
             result.problem = .conflict("the request has more than one Host header")
             return result
         }
-        guard let host = hostValues.first else {
+        guard let host = hostValue.first else {
             result.problem = .unknownEndpoint("the request has no Host header")
             return result
         }

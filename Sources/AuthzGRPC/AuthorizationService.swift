@@ -31,18 +31,10 @@ public enum AuthorizationService {
     /// else the `headers` map's, sorted by name.
     static func translate(_ check: Envoy_Service_Auth_V3_CheckRequest) -> (AuthzRequest, [String]) {
         let http = check.attributes.request.http
-        let sent: [HeaderField]
-        if !http.headerMap.headers.isEmpty {
-            sent = http.headerMap.headers.map { header in
-                HeaderField(
-                    header.key,
-                    header.rawValue.isEmpty ? header.value : String(decoding: header.rawValue, as: UTF8.self))
-            }
-        } else {
-            sent = http.headers.keys.sorted().map { HeaderField($0, http.headers[$0] ?? "") }
-        }
         var headers: [HeaderField] = []
-        headers.reserveCapacity(sent.count)
+        // Room for a Host header made from the authority (below), so the engine need not copy.
+        headers.reserveCapacity(
+            (http.headerMap.headers.isEmpty ? http.headers.count : http.headerMap.headers.count) + 1)
         var authority = http.host
         var host: String?
         var clientDecisionHeaders: [String] = []
@@ -51,16 +43,16 @@ public enum AuthorizationService {
         // is unknown, never "absent".
         var partialBody: Bool?
         var requestID: String?
-        for field in sent {
+        func take(_ field: HeaderField) {
             switch HeaderRole(field.name) {
             case .authority:
                 if authority.isEmpty { authority = field.value }
-                continue
+                return
             case .pseudo, .expectedTimeout:
-                continue
+                return
             case .partialBody:
                 partialBody = partialBody == nil ? field.value.lowercased() != "false" : true
-                continue
+                return
             case .decision(let name): clientDecisionHeaders.append(name)
             case .requestID: requestID = field.value
             case .host: if host == nil { host = field.value }
@@ -68,7 +60,19 @@ public enum AuthorizationService {
             }
             headers.append(field)
         }
+        if !http.headerMap.headers.isEmpty {
+            for header in http.headerMap.headers {
+                take(
+                    HeaderField(
+                        header.key,
+                        header.rawValue.isEmpty ? header.value : String(decoding: header.rawValue, as: UTF8.self)))
+            }
+        } else {
+            for name in http.headers.keys.sorted() { take(HeaderField(name, http.headers[name] ?? "")) }
+        }
         if authority.isEmpty, let host { authority = host }
+        // The authority is the request's Host (HTTP/2 has no Host header): the one the engine reads.
+        if host == nil, !authority.isEmpty { headers.append(HeaderField("host", authority)) }
 
         let body: RequestBody
         switch partialBody {

@@ -230,8 +230,9 @@ struct GRPCConnectionHandlerTests {
         #expect(seen.mode == .grpc)
         #expect(seen.requestID == "rid-1")
         #expect(seen.sourceAddress == "10.0.0.7")
-        #expect(seen.headers.map(\.name) == ["x-amz-date", "x-request-id"])
-        #expect(seen.headers.map(\.value) == ["20260115T000000Z", "rid-1"])
+        // The pseudo-headers are dropped; the authority becomes the request's Host header.
+        #expect(seen.headers.map(\.name) == ["x-amz-date", "x-request-id", "host"])
+        #expect(seen.headers.map(\.value) == ["20260115T000000Z", "rid-1", "bucket.s3.eu-west-1.amazonaws.com"])
 
         // The response is the responder's, translated.
         let expected = AuthorizationService.encode(

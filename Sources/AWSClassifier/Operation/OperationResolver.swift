@@ -61,7 +61,7 @@ struct OperationResolver {
         }
 
         // JSON: X-Amz-Target: <targetPrefix>.<Operation>
-        let targets = wire.header("x-amz-target")
+        let targets = wire.headerValue("x-amz-target")
         if targets.count > 1 { return .conflict("the request has more than one X-Amz-Target header") }
         if let target = targets.first {
             guard service.speaks(.json), let prefix = service.targetPrefix else {
@@ -88,7 +88,7 @@ struct OperationResolver {
         // Query / EC2: Action= in the URL and/or the form body. The URL's Action is trusted only when
         // the whole body was seen and agrees: an unseen body could name another (never infer "no body"
         // from a missing Content-Length).
-        if (service.speaks(.query) || service.speaks(.ec2) || service.awsQueryCompatible), targets.isEmpty {
+        if (service.speaks(.query) || service.speaks(.ec2) || service.awsQueryCompatible), targets.count == 0 {
             let urlActions = wire.queryValues("Action")
             if urlActions.count > 1 { return .conflict("the query repeats Action") }
             var bodyActions: [String] = []

@@ -93,6 +93,11 @@ final class WireRequest {
 
     func header(_ lowercasedName: String) -> [String] { request.headerValues(lowercasedName) }
 
+    /// The first value of a header and how many times it appears (no array made).
+    func headerValue(_ lowercasedName: String) -> (first: String?, count: Int) {
+        request.headerValue(lowercasedName)
+    }
+
     /// Whether the request has a header named `lowercasedName` (builds nothing).
     func hasHeader(_ lowercasedName: String) -> Bool {
         request.headers.contains { $0.hasName(lowercasedName) }

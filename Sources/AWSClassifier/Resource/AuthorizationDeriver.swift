@@ -184,7 +184,7 @@ struct AuthorizationDeriver {
         case .s3AccessPoint, .s3ObjectLambda, .s3Outposts: derived.resourceAccount = endpoint.accountID
         default: break
         }
-        let owners = wire.header("x-amz-expected-bucket-owner")
+        let owners = wire.headerValue("x-amz-expected-bucket-owner")
         if owners.count > 1 {
             derived.problem = .conflict("the request has more than one x-amz-expected-bucket-owner header")
             return []
@@ -282,7 +282,7 @@ struct AuthorizationDeriver {
     /// The object `x-amz-copy-source` names (`bucket/key[?versionId=v]`, URL-encoded, or an access
     /// point ARN `…:accesspoint/name/object/key`), and whether it names a version; `nil` when unreadable.
     private func copySource() -> (resource: String?, versioned: Bool) {
-        let values = wire.header("x-amz-copy-source")
+        let values = wire.headerValue("x-amz-copy-source")
         guard values.count == 1, let raw = values.first else { return (nil, false) }
         var text = Substring(raw.trimmingASCIIWhitespace())
         var versioned = false
@@ -482,7 +482,7 @@ struct AuthorizationDeriver {
                     rowAction = "s3:\(versioned)"
                 }
             case .s3KMSKey:
-                let keys = wire.header("x-amz-server-side-encryption-aws-kms-key-id")
+                let keys = wire.headerValue("x-amz-server-side-encryption-aws-kms-key-id")
                 resource = keys.count == 1 ? kmsKey(keys.first?.trimmingASCIIWhitespace()) : nil
             case .kmsKeyMember(let name): resource = kmsKey(input.string(name).value)
             case .tableMember(let name): resource = table(input.string(name).value)
@@ -507,10 +507,10 @@ struct AuthorizationDeriver {
         case .always:
             return true
         case .header(let names):
-            return names.contains { !wire.header($0).isEmpty || !wire.isKnown(header: $0) }
+            return names.contains { wire.hasHeader($0) || !wire.isKnown(header: $0) }
         case .s3KMSEncryption:
             let keyHeader = "x-amz-server-side-encryption-aws-kms-key-id"
-            if !wire.header(keyHeader).isEmpty || !wire.isKnown(header: keyHeader) { return true }
+            if wire.hasHeader(keyHeader) || !wire.isKnown(header: keyHeader) { return true }
             let mode = "x-amz-server-side-encryption"
             guard wire.isKnown(header: mode) else { return true }
             return wire.header(mode).contains { $0.trimmingASCIIWhitespace().lowercased().hasPrefix("aws:kms") }

@@ -95,6 +95,19 @@ public struct SigV4Request: Sendable {
         return nil
     }
 
+    /// The first value of the header named `lowercasedName` (in any letter case) and how many times
+    /// the header appears: what ``headerValues(_:)`` says of a header that must appear at most once,
+    /// without an array.
+    public func headerValue(_ lowercasedName: String) -> (first: String?, count: Int) {
+        var first: String?
+        var count = 0
+        for field in headers where field.hasName(lowercasedName) {
+            if count == 0 { first = field.value }
+            count += 1
+        }
+        return (first, count)
+    }
+
     /// Whether a header named `lowercasedName` (in any letter case) is present.
     public func hasHeader(_ lowercasedName: String) -> Bool {
         headers.contains { $0.hasName(lowercasedName) }
