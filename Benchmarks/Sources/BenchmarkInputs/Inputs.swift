@@ -128,7 +128,9 @@ public struct BenchmarkInputs: Sendable {
             region: "eu-west-1", headers: [("User-Agent", "aws-cli/2.15")], body: [])
         decideS3 = AuthzRequest(
             method: "GET", host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/reports/q1.csv",
-            headers: virtualHosted.headers.filter { $0.name != "Host" }, body: .absent,
+            // With the Host header, as the front ends pass it (the gRPC translation gives the authority
+            // as Host).
+            headers: virtualHosted.headers, body: .absent,
             sourceAddress: "10.200.3.4:5555", principal: "spiffe://cluster.local/ns/app/sa/web", mode: .grpc,
             requestID: "bench")
         // A JSON-protocol request whose body names two tables: the body is read, and two
