@@ -13,7 +13,9 @@ public struct HeaderField: Hashable, Sendable {
 
     /// Whether the name is `lowercasedName` in any ASCII letter case.
     public func hasName(_ lowercasedName: String) -> Bool {
-        ASCII.equalsIgnoringCase(name.utf8, lowercasedName.utf8)
+        // Most names differ in length: that test needs neither buffer.
+        guard name.utf8.count == lowercasedName.utf8.count else { return false }
+        return ASCII.equalsIgnoringCase(name.utf8, lowercasedName.utf8)
     }
 
     /// Whether the value equals `other` in ASCII letter case (host names).
@@ -101,8 +103,12 @@ public struct SigV4Request: Sendable {
     public func headerValue(_ lowercasedName: String) -> (first: String?, count: Int) {
         var first: String?
         var count = 0
-        for field in headers where field.hasName(lowercasedName) {
-            if count == 0 { first = field.value }
+        let length = lowercasedName.utf8.count
+        // By index, the length compared first: a field of another length is neither copied nor
+        // retained.
+        for index in headers.indices
+        where headers[index].name.utf8.count == length && headers[index].hasName(lowercasedName) {
+            if count == 0 { first = headers[index].value }
             count += 1
         }
         return (first, count)
