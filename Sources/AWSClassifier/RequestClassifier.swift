@@ -78,7 +78,10 @@ public struct RequestClassifier: Sendable {
         var region = endpoint.region
         if let credential {
             let scopeService = String(credential.scope.service)
-            let matching = candidates.filter { $0.signingName == scopeService }
+            // Filtered only when some candidate differs (a new array otherwise for nothing).
+            let matching =
+                candidates.allSatisfy { $0.signingName == scopeService }
+                ? candidates : candidates.filter { $0.signingName == scopeService }
             guard !matching.isEmpty else {
                 let expected = Set(candidates.map(\.signingName)).sorted().joined(separator: " or ")
                 result.problem = .scopeMismatch(
@@ -120,38 +123,53 @@ public struct RequestClassifier: Sendable {
             }
         }
         result.region = region
-        result.signingName = credential.map { String($0.scope.service) } ?? candidates.first?.signingName
+        result.signingName = credential.map { String($0.scope.service) } ?? candidates[0].signingName
 
-        // Find the operation through each candidate service.
-        var found:
-            [(
+        // Find the operation through each candidate service. The first match is kept; later ones only
+        // matter when their action differs (no array of matches).
+        var match:
+            (
                 candidate: Int, operation: String, via: AWSModel.WireProtocol, labels: RouteLabels,
                 action: String
-            )] = []
+            )?
+        var otherActions: [String] = []
+        func record(
+            _ found: (
+                candidate: Int, operation: String, via: AWSModel.WireProtocol, labels: RouteLabels, action: String
+            )
+        ) {
+            guard let first = match else {
+                match = found
+                return
+            }
+            if found.action != first.action { otherActions.append(found.action) }
+        }
         var unknownReason: String?
-        for (index, candidate) in candidates.enumerated() {
-            if let fixed = candidate.fixedAction {
-                found.append((index, fixed.operation, .restJSON, .none, fixed.action))
+        for index in candidates.indices {
+            if let fixed = candidates[index].fixedAction {
+                record((index, fixed.operation, .restJSON, .none, fixed.action))
                 continue
             }
-            guard let service = candidate.service else { continue }
+            guard let service = candidates[index].service else { continue }
+            let iamPrefix = candidates[index].iamPrefix
             let resolver = OperationResolver(
-                service: service, wire: wire, hostBucket: candidate.hostBucket, hostPrefix: endpoint.hostPrefix)
+                service: service, wire: wire, hostBucket: candidates[index].hostBucket,
+                hostPrefix: endpoint.hostPrefix)
             func action(_ operation: String) -> String {
                 IAMActionMapper.action(
-                    service: service, operation: operation, method: wire.method, iamPrefix: candidate.iamPrefix,
+                    service: service, operation: operation, method: wire.method, iamPrefix: iamPrefix,
                     hasVersionID: wire.hasQuery("versionId"))
             }
             switch resolver.resolve() {
             case .found(let operation, let via, let labels):
-                found.append((index, operation, via, labels, action(operation)))
+                record((index, operation, via, labels, action(operation)))
             case .ambiguous(let operations, let via, let labels):
                 guard let operation = Self.breakTie(operations, endpoint: endpoint, action: action) else {
                     result.problem = .conflict(
                         "the request matches several operations: \(operations.joined(separator: ", "))")
                     return result
                 }
-                found.append((index, operation, via, labels, action(operation)))
+                record((index, operation, via, labels, action(operation)))
             case .conflict(let message):
                 result.problem = .conflict(message)
                 result.action = .unknown(reason: message)
@@ -162,32 +180,31 @@ public struct RequestClassifier: Sendable {
                 unknownReason = unknownReason ?? reason
             }
         }
-        if let first = found.first?.action, found.contains(where: { $0.action != first }) {
-            let actions = Set(found.map(\.action))
+        if let first = match?.action, !otherActions.isEmpty {
+            let actions = Set([first] + otherActions)
             result.problem = .conflict(
                 "the request reads as several actions: \(actions.sorted().joined(separator: ", "))")
             result.action = .unknown(reason: "conflicting actions")
             return result
         }
-        guard let match = found.first else {
+        guard let match else {
             result.serviceModel = candidates.first?.service?.modelName
             result.iamPrefix = candidates.first?.iamPrefix
             result.action = .unknown(reason: unknownReason ?? "no operation matches the request")
             return result
         }
-        let candidate = candidates[match.candidate]
-        result.serviceModel = candidate.service?.modelName
-        result.iamPrefix = candidate.iamPrefix
+        result.serviceModel = candidates[match.candidate].service?.modelName
+        result.iamPrefix = candidates[match.candidate].iamPrefix
         result.operation = match.operation
         result.wireProtocol = match.via
-        if let fixed = candidate.fixedAction {
+        if let fixed = candidates[match.candidate].fixedAction {
             // API Gateway invocations and Lambda function URLs: nothing in the request names the owner,
             // and the endpoint may not check signatures, so the signer's account says nothing.
             result.authorizations = [
                 Classification.Authorization(action: .known(match.action), resource: fixed.resource?(endpoint, region))
             ]
             result.ownerUnverifiable = true
-        } else if let service = candidate.service {
+        } else if let service = candidates[match.candidate].service {
             let derived = AuthorizationDeriver(
                 endpoint: endpoint, region: region, accountID: accountID?.description, wire: wire, service: service,
                 operation: match.operation, labels: match.labels, wireProtocol: match.via, action: match.action
@@ -213,7 +230,20 @@ public struct RequestClassifier: Sendable {
         var hostBucket: String?
         /// For endpoints whose action does not come from a service model (API Gateway invocations,
         /// Lambda function URLs).
-        var fixedAction: (operation: String, action: String, resource: (@Sendable (Endpoint, String?) -> String?)?)?
+        var fixedAction: FixedAction?
+    }
+
+    /// The action of an endpoint without a service model; a class, so a candidate copies as one retain.
+    final class FixedAction {
+        let operation: String
+        let action: String
+        let resource: (@Sendable (Endpoint, String?) -> String?)?
+
+        init(_ operation: String, _ action: String, _ resource: (@Sendable (Endpoint, String?) -> String?)?) {
+            self.operation = operation
+            self.action = action
+            self.resource = resource
+        }
     }
 
     private func candidates(for endpoint: Endpoint, wire: WireRequest) -> [Candidate] {
@@ -244,7 +274,7 @@ public struct RequestClassifier: Sendable {
             return [
                 Candidate(
                     service: nil, signingName: "execute-api", iamPrefix: "execute-api",
-                    fixedAction: (
+                    fixedAction: FixedAction(
                         "Invoke", "execute-api:Invoke",
                         { endpoint, region in
                             // The API's owner is not in the request: the account field stays empty.
@@ -259,7 +289,7 @@ public struct RequestClassifier: Sendable {
             return [
                 Candidate(
                     service: nil, signingName: "lambda", iamPrefix: "lambda",
-                    fixedAction: ("InvokeFunctionUrl", "lambda:InvokeFunctionUrl", nil))
+                    fixedAction: FixedAction("InvokeFunctionUrl", "lambda:InvokeFunctionUrl", nil))
             ]
         case .regional, .global:
             var result: [Candidate] = []

@@ -241,6 +241,37 @@ struct PathSegments {
         return Segment(bytes: UnsafeBufferPointer(rebasing: rest[start..<end])).text
     }
 
+    /// The raw bytes `take` segments from `first` span: the bucket (when the span starts at it) and
+    /// the bytes of the rest, joined by `/` when `joined`.
+    func span(
+        from first: Int, count take: Int
+    ) -> (
+        bucket: UnsafeBufferPointer<UInt8>?, joined: Bool, rest: UnsafeBufferPointer<UInt8>
+    ) {
+        var cursor = Cursor()
+        for _ in 0..<first { _ = next(&cursor) }
+        if cursor.index == 0, let bucket {
+            guard take > 1 else { return (bucket, false, UnsafeBufferPointer(rebasing: rest[0..<0])) }
+            var end = 0
+            var seen = 0
+            while seen < take - 1 {
+                while end < rest.count, rest[end] != UInt8(ascii: "/") { end += 1 }
+                seen += 1
+                if seen < take - 1 { end += 1 }
+            }
+            return (bucket, true, UnsafeBufferPointer(rebasing: rest[0..<end]))
+        }
+        let start = cursor.offset
+        var end = start
+        var seen = 0
+        while seen < take {
+            while end < rest.count, rest[end] != UInt8(ascii: "/") { end += 1 }
+            seen += 1
+            if seen < take { end += 1 }
+        }
+        return (nil, false, UnsafeBufferPointer(rebasing: rest[start..<end]))
+    }
+
     /// One segment's raw bytes.
     struct Segment {
         let bytes: UnsafeBufferPointer<UInt8>
@@ -332,6 +363,60 @@ struct RouteLabels {
             }
             return segments.text(from: first, count: take)
         }
+    }
+
+    /// `parts` joined, then `/` and the value of label `name` (as ``subscript(_:)`` reads it), in one
+    /// string allocated once: the label's bytes are percent-decoded straight into it. `nil` when the
+    /// route has no such label.
+    func appending(label name: String, to parts: [String]) -> String? {
+        guard let route, let path,
+            let index = route.template.lastIndex(where: { $0.kind != .literal && $0.name == name })
+        else { return nil }
+        return path.withSegments { segments in
+            let (first, take) = Self.location(of: index, in: route, segments)
+            let span = segments.span(from: first, count: take)
+            var count = 1 + (span.bucket?.count ?? 0) + (span.joined ? 1 : 0) + span.rest.count
+            for part in parts { count += part.utf8.count }
+            return String(unsafeUninitializedCapacity: count) { out in
+                var written = 0
+                for var part in parts {
+                    part.withUTF8 { bytes in
+                        for byte in bytes {
+                            out[written] = byte
+                            written += 1
+                        }
+                    }
+                }
+                out[written] = UInt8(ascii: "/")
+                written += 1
+                if let bucket = span.bucket {
+                    written += PathSegments.Segment(bytes: bucket).decode(
+                        into: UnsafeMutableBufferPointer(rebasing: out[written...]))
+                    if span.joined {
+                        out[written] = UInt8(ascii: "/")
+                        written += 1
+                    }
+                }
+                return written
+                    + PathSegments.Segment(bytes: span.rest).decode(
+                        into: UnsafeMutableBufferPointer(rebasing: out[written...]))
+            }
+        }
+    }
+
+    /// The first segment and the number of segments of the label at template `index`.
+    private static func location(
+        of index: Int, in route: AWSModel.Route, _ segments: PathSegments
+    ) -> (
+        first: Int, take: Int
+    ) {
+        let template = route.template
+        var count = segments.count
+        if count == template.count + 1, !route.hasGreedyLabel, segments.lastIsEmpty { count -= 1 }
+        let greedy = template.firstIndex { $0.kind == .greedyLabel }
+        if let greedy, index > greedy { return (count - (template.count - index), 1) }
+        if index == greedy { return (index, count - index - (template.count - index - 1)) }
+        return (index, 1)
     }
 
     /// Every label and its value (tests, diagnostics).

@@ -241,7 +241,6 @@ struct AuthorizationDeriver {
     }
 
     private func s3Resource() -> String? {
-        let key = labels["Key"]
         switch endpoint.kind {
         case .s3AccessPoint, .s3ObjectLambda, .s3Outposts:
             guard let name = endpoint.accessPointName, let account = endpoint.accountID, let region = endpoint.region
@@ -256,13 +255,14 @@ struct AuthorizationDeriver {
                 base = "arn:\(partition):s3-outposts:\(region):\(account):outpost/\(outpost)/accesspoint/\(name)"
             default: base = "arn:\(partition):s3:\(region):\(account):accesspoint/\(name)"
             }
-            return key.map { "\(base)/object/\($0)" } ?? base
+            return labels["Key"].map { "\(base)/object/\($0)" } ?? base
         case .s3MultiRegionAccessPoint, .s3Express:
             return nil
         default:
             // Virtual-hosted requests were matched with the host's bucket put back in the path.
             guard let bucket = labels["Bucket"] ?? endpoint.bucket else { return nil }
-            if let key { return Self.concatenated(["arn:", partition, ":s3:::", bucket, "/", key]) }
+            // The key is decoded from the path straight into the ARN.
+            if let arn = labels.appending(label: "Key", to: ["arn:", partition, ":s3:::", bucket]) { return arn }
             return Self.concatenated(["arn:", partition, ":s3:::", bucket])
         }
     }
