@@ -15,12 +15,12 @@ public struct HeaderField: Hashable, Sendable {
     public func hasName(_ lowercasedName: String) -> Bool {
         // Most names differ in length: that test needs neither buffer.
         guard name.utf8.count == lowercasedName.utf8.count else { return false }
-        return ASCII.equalsIgnoringCase(name.utf8, lowercasedName.utf8)
+        return ASCII.equalsIgnoringCase(name, lowercasedName)
     }
 
     /// Whether the value equals `other` in ASCII letter case (host names).
     public func valueEqualsIgnoringCase(_ other: String) -> Bool {
-        ASCII.equalsIgnoringCase(value.utf8, other.utf8)
+        ASCII.equalsIgnoringCase(value, other)
     }
 }
 
@@ -156,6 +156,21 @@ enum ASCII {
         }
         if let direct, let result = direct { return result }
         return zip(a, b).allSatisfy { lower($0) == lower($1) }
+    }
+
+    /// Whether two strings are equal in ASCII letter case, comparing their bytes in place: small
+    /// strings too (whose UTF-8 view has no contiguous storage, which sent the generic form above
+    /// through two iterators).
+    static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        var a = a
+        var b = b
+        return a.withUTF8 { left in
+            b.withUTF8 { right in
+                for index in 0..<left.count where lower(left[index]) != lower(right[index]) { return false }
+                return true
+            }
+        }
     }
 
     /// Whether `bytes` equal `lowercased` (a lower-case literal) in any ASCII letter case.
