@@ -127,17 +127,9 @@ public struct RequestClassifier: Sendable {
 
         // Find the operation through each candidate service. The first match is kept; later ones only
         // matter when their action differs (no array of matches).
-        var match:
-            (
-                candidate: Int, operation: String, via: AWSModel.WireProtocol, labels: RouteLabels,
-                action: String
-            )?
+        var match: Match?
         var otherActions: [String] = []
-        func record(
-            _ found: (
-                candidate: Int, operation: String, via: AWSModel.WireProtocol, labels: RouteLabels, action: String
-            )
-        ) {
+        func record(_ found: Match) {
             guard let first = match else {
                 match = found
                 return
@@ -147,7 +139,10 @@ public struct RequestClassifier: Sendable {
         var unknownReason: String?
         for index in candidates.indices {
             if let fixed = candidates[index].fixedAction {
-                record((index, fixed.operation, .restJSON, .none, fixed.action))
+                record(
+                    Match(
+                        candidate: index, operation: fixed.operation, via: .restJSON, labels: .none,
+                        action: fixed.action))
                 continue
             }
             guard let service = candidates[index].service else { continue }
@@ -162,14 +157,16 @@ public struct RequestClassifier: Sendable {
             }
             switch resolver.resolve() {
             case .found(let operation, let via, let labels):
-                record((index, operation, via, labels, action(operation)))
+                record(
+                    Match(candidate: index, operation: operation, via: via, labels: labels, action: action(operation)))
             case .ambiguous(let operations, let via, let labels):
                 guard let operation = Self.breakTie(operations, endpoint: endpoint, action: action) else {
                     result.problem = .conflict(
                         "the request matches several operations: \(operations.joined(separator: ", "))")
                     return result
                 }
-                record((index, operation, via, labels, action(operation)))
+                record(
+                    Match(candidate: index, operation: operation, via: via, labels: labels, action: action(operation)))
             case .conflict(let message):
                 result.problem = .conflict(message)
                 result.action = .unknown(reason: message)
@@ -219,6 +216,16 @@ public struct RequestClassifier: Sendable {
             result.addressesS3Bucket = derived.addressesS3Bucket
         }
         return result
+    }
+
+    /// An operation found through a candidate (a struct, not a tuple: a tuple with ``RouteLabels`` in
+    /// it is copied by the runtime's generic tuple copy).
+    struct Match {
+        let candidate: Int
+        let operation: String
+        let via: AWSModel.WireProtocol
+        let labels: RouteLabels
+        let action: String
     }
 
     // MARK: - Candidates

@@ -152,8 +152,9 @@ struct OperationResolver {
             }
         }
 
-        let operations = Set(found.map(\.operation))
-        if operations.count > 1 {
+        // A set only when the signals disagree.
+        if let first = found.first, found.contains(where: { $0.operation != first.operation }) {
+            let operations = Set(found.map(\.operation))
             return .conflict("the request names several operations: \(operations.sorted().joined(separator: ", "))")
         }
         if let first = found.first { return .found(first.operation, first.via, routeLabels: first.labels) }
