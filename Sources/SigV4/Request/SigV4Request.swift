@@ -189,9 +189,9 @@ enum ASCII {
     static func nameEquals(_ name: String, _ lowercased: StaticString) -> Bool {
         let utf8 = name.utf8
         guard utf8.count == lowercased.utf8CodeUnitCount else { return false }
-        // withUTF8 reaches a small string's bytes too (its UTF-8 view has no contiguous storage).
-        var name = name
-        return name.withUTF8 { equalsIgnoringCase($0, lowercased) }
+        return utf8.withContiguousStorageIfAvailable { equalsIgnoringCase($0, lowercased) }
+            ?? equalsIgnoringCase(
+                utf8, UnsafeBufferPointer(start: lowercased.utf8Start, count: lowercased.utf8CodeUnitCount))
     }
 
     private static let ones: UInt64 = 0x0101_0101_0101_0101
