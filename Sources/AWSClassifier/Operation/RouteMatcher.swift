@@ -365,41 +365,60 @@ struct RouteLabels {
         }
     }
 
-    /// `parts` joined, then `/` and the value of label `name` (as ``subscript(_:)`` reads it), in one
-    /// string allocated once: the label's bytes are percent-decoded straight into it. `nil` when the
-    /// route has no such label.
-    func appending(label name: String, to parts: [String]) -> String? {
-        guard let route, let path,
-            let index = route.template.lastIndex(where: { $0.kind != .literal && $0.name == name })
-        else { return nil }
+    /// `parts` joined, then the value of label `first` (`fallback`, as it is, when the route has no
+    /// such label), then `/` and the value of label `second` when the route has it: one string
+    /// allocated once, the labels percent-decoded straight into it (the S3 object ARN from `Bucket` and
+    /// `Key`). `nil` when there is neither `first` nor `fallback`.
+    func joined(_ parts: [String], label first: String, or fallback: String?, then second: String) -> String? {
+        guard let route, let path else { return fallback.map { AuthorizationDeriver.concatenated(parts + [$0]) } }
+        let template = route.template
+        let firstIndex = template.lastIndex { $0.kind != .literal && $0.name == first }
+        let secondIndex = template.lastIndex { $0.kind != .literal && $0.name == second }
+        if firstIndex == nil, fallback == nil { return nil }
         return path.withSegments { segments in
-            let (first, take) = Self.location(of: index, in: route, segments)
-            let span = segments.span(from: first, count: take)
-            var count = 1 + (span.bucket?.count ?? 0) + (span.joined ? 1 : 0) + span.rest.count
+            typealias Span = (bucket: UnsafeBufferPointer<UInt8>?, joined: Bool, rest: UnsafeBufferPointer<UInt8>)
+            func span(_ index: Int?) -> Span? {
+                guard let index else { return nil }
+                let (start, take) = Self.location(of: index, in: route, segments)
+                return segments.span(from: start, count: take)
+            }
+            func length(_ span: Span) -> Int { (span.bucket?.count ?? 0) + (span.joined ? 1 : 0) + span.rest.count }
+            let firstSpan = span(firstIndex)
+            let secondSpan = span(secondIndex)
+            var count = firstSpan.map(length) ?? (fallback?.utf8.count ?? 0)
+            if let secondSpan { count += 1 + length(secondSpan) }
             for part in parts { count += part.utf8.count }
             return String(unsafeUninitializedCapacity: count) { out in
                 var written = 0
-                for var part in parts {
-                    part.withUTF8 { bytes in
+                func copy(_ text: String) {
+                    var text = text
+                    text.withUTF8 { bytes in
                         for byte in bytes {
                             out[written] = byte
                             written += 1
                         }
                     }
                 }
-                out[written] = UInt8(ascii: "/")
-                written += 1
-                if let bucket = span.bucket {
-                    written += PathSegments.Segment(bytes: bucket).decode(
-                        into: UnsafeMutableBufferPointer(rebasing: out[written...]))
-                    if span.joined {
-                        out[written] = UInt8(ascii: "/")
-                        written += 1
+                func decode(_ span: Span) {
+                    if let bucket = span.bucket {
+                        written += PathSegments.Segment(bytes: bucket).decode(
+                            into: UnsafeMutableBufferPointer(rebasing: out[written...]))
+                        if span.joined {
+                            out[written] = UInt8(ascii: "/")
+                            written += 1
+                        }
                     }
+                    written += PathSegments.Segment(bytes: span.rest).decode(
+                        into: UnsafeMutableBufferPointer(rebasing: out[written...]))
+                }
+                for part in parts { copy(part) }
+                if let firstSpan { decode(firstSpan) } else if let fallback { copy(fallback) }
+                if let secondSpan {
+                    out[written] = UInt8(ascii: "/")
+                    written += 1
+                    decode(secondSpan)
                 }
                 return written
-                    + PathSegments.Segment(bytes: span.rest).decode(
-                        into: UnsafeMutableBufferPointer(rebasing: out[written...]))
             }
         }
     }

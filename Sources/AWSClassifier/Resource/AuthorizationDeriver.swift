@@ -260,10 +260,8 @@ struct AuthorizationDeriver {
             return nil
         default:
             // Virtual-hosted requests were matched with the host's bucket put back in the path.
-            guard let bucket = labels["Bucket"] ?? endpoint.bucket else { return nil }
-            // The key is decoded from the path straight into the ARN.
-            if let arn = labels.appending(label: "Key", to: ["arn:", partition, ":s3:::", bucket]) { return arn }
-            return Self.concatenated(["arn:", partition, ":s3:::", bucket])
+            // The bucket and key are decoded from the path straight into the ARN.
+            return labels.joined(["arn:", partition, ":s3:::"], label: "Bucket", or: endpoint.bucket, then: "Key")
         }
     }
 
