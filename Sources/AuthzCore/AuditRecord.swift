@@ -451,29 +451,18 @@ enum JSONBytes {
         /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC), as `UTCTime.rfc3339(millisecondsSinceEpoch:)` writes it.
         mutating func rfc3339(millisecondsSinceEpoch ms: Int64) {
             let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
-            let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
-            let secondOfDay = Int(seconds - Int64(days) * 86_400)
-            // Days to civil date (H. Hinnant's algorithm, as SigV4's CivilTime).
-            let z = days + 719_468
-            let era = (z >= 0 ? z : z - 146_096) / 146_097
-            let doe = z - era * 146_097
-            let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-            let mp = (5 * doy + 2) / 153
-            let day = doy - (153 * mp + 2) / 5 + 1
-            let month = mp < 10 ? mp + 3 : mp - 9
-            let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+            let (year, month, day, hour, minute, second) = CivilTime.fields(seconds)
             digits(year, 4)
             byte(UInt8(ascii: "-"))
             digits(month, 2)
             byte(UInt8(ascii: "-"))
             digits(day, 2)
             byte(UInt8(ascii: "T"))
-            digits(secondOfDay / 3600, 2)
+            digits(hour, 2)
             byte(UInt8(ascii: ":"))
-            digits(secondOfDay % 3600 / 60, 2)
+            digits(minute, 2)
             byte(UInt8(ascii: ":"))
-            digits(secondOfDay % 60, 2)
+            digits(second, 2)
             byte(UInt8(ascii: "."))
             digits(Int(ms - seconds * 1000), 3)
             byte(UInt8(ascii: "Z"))

@@ -31,19 +31,9 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     package init?(socketAddress text: String) {
         // No bracket: at most one colon is `v4[:port]` (an IPv6 address has at least two). One pass
         // over the bytes: how many colons (0, 1, more), where the first is, and the IPv4 before it.
-        let scanned = text.utf8.withContiguousStorageIfAvailable {
-            bytes -> (colons: Int, firstColon: Int, v4: UInt32?)? in
-            guard let first = bytes.first, first != UInt8(ascii: "[") else { return nil }
-            var colons = 0
-            var firstColon = bytes.count
-            for index in bytes.indices where bytes[index] == UInt8(ascii: ":") {
-                colons += 1
-                if colons == 1 { firstColon = index } else { break }
-            }
-            guard colons <= 1 else { return (colons, firstColon, nil) }
-            return (colons, firstColon, Self.parseIPv4(UnsafeBufferPointer(rebasing: bytes[..<firstColon])))
-        }
-        if let found = scanned ?? Self.scanSlow(text) {
+        var text = text
+        text.makeContiguousUTF8()  // a native string already is: no copy
+        if let found = text.utf8.withContiguousStorageIfAvailable(Self.scanSocketAddress) ?? nil {
             if found.colons <= 1 {
                 guard let v4 = found.v4 else { return nil }
                 let utf8 = text.utf8
@@ -66,20 +56,20 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         self.init(text)
     }
 
-    /// ``init(socketAddress:)``'s scan of a text without contiguous UTF-8.
-    private static func scanSlow(_ text: String) -> (colons: Int, firstColon: Int, v4: UInt32?)? {
-        var copy = text
-        return copy.withUTF8 { bytes in
-            guard let first = bytes.first, first != UInt8(ascii: "[") else { return nil }
-            var colons = 0
-            var firstColon = bytes.count
-            for index in bytes.indices where bytes[index] == UInt8(ascii: ":") {
-                colons += 1
-                if colons == 1 { firstColon = index } else { break }
-            }
-            guard colons <= 1 else { return (colons, firstColon, nil) }
-            return (colons, firstColon, parseIPv4(UnsafeBufferPointer(rebasing: bytes[..<firstColon])))
+    /// ``init(socketAddress:)``'s one pass over the bytes: how many colons (0, 1, more), where the first
+    /// is, and the IPv4 address before it; `nil` for a bracketed text.
+    private static func scanSocketAddress(
+        _ bytes: UnsafeBufferPointer<UInt8>
+    ) -> (colons: Int, firstColon: Int, v4: UInt32?)? {
+        guard let first = bytes.first, first != UInt8(ascii: "[") else { return nil }
+        var colons = 0
+        var firstColon = bytes.count
+        for index in bytes.indices where bytes[index] == UInt8(ascii: ":") {
+            colons += 1
+            if colons == 1 { firstColon = index } else { break }
         }
+        guard colons <= 1 else { return (colons, firstColon, nil) }
+        return (colons, firstColon, parseIPv4(UnsafeBufferPointer(rebasing: bytes[..<firstColon])))
     }
 
     private init(high: UInt64, low: UInt64, isIPv4: Bool, description: String) {

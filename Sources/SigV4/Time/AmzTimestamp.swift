@@ -99,7 +99,7 @@ public struct AmzTimestamp: Sendable, Hashable {
 }
 
 /// Proleptic Gregorian calendar arithmetic in UTC, without Foundation (Howard Hinnant's algorithms).
-enum CivilTime {
+package enum CivilTime {
     /// Seconds since the epoch, or `nil` when a field is out of range (no leap seconds).
     static func seconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int64? {
         guard isValidDate(year: year, month: month, day: day), (0...23).contains(hour),
@@ -146,7 +146,9 @@ enum CivilTime {
     }
 
     /// The UTC calendar fields of a time in seconds since the epoch.
-    static func fields(_ seconds: Int64) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+    package static func fields(
+        _ seconds: Int64
+    ) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
         let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
         let secondOfDay = Int(seconds - Int64(days) * 86_400)
         let z = days + 719_468
