@@ -210,35 +210,15 @@ struct PathSegments {
     /// percent-decoded at once (a `/` is never part of an escape, so this is each segment decoded and
     /// the results joined), or the bytes as they are when they hold no `%`.
     func text(from first: Int, count take: Int) -> String {
-        var cursor = Cursor()
-        for _ in 0..<first { _ = next(&cursor) }
-        if cursor.index == 0, let bucket {
-            // The bucket, then possibly segments of the rest.
-            guard take > 1 else { return Segment(bytes: bucket).text }
-            var end = 0
-            var seen = 0
-            while seen < take - 1 {
-                while end < rest.count, rest[end] != UInt8(ascii: "/") { end += 1 }
-                seen += 1
-                if seen < take - 1 { end += 1 }
-            }
-            let tail = Segment(bytes: UnsafeBufferPointer(rebasing: rest[0..<end]))
-            return String(unsafeUninitializedCapacity: bucket.count + 1 + end) { out in
-                var written = Segment(bytes: bucket).decode(into: out)
-                out[written] = UInt8(ascii: "/")
-                written += 1
-                return written + tail.decode(into: UnsafeMutableBufferPointer(rebasing: out[written...]))
-            }
+        let (head, joined, tail) = span(from: first, count: take)
+        guard let head else { return Segment(bytes: tail).text }
+        guard joined else { return Segment(bytes: head).text }
+        return String(unsafeUninitializedCapacity: head.count + 1 + tail.count) { out in
+            var written = Segment(bytes: head).decode(into: out)
+            out[written] = UInt8(ascii: "/")
+            written += 1
+            return written + Segment(bytes: tail).decode(into: UnsafeMutableBufferPointer(rebasing: out[written...]))
         }
-        let start = cursor.offset
-        var end = start
-        var seen = 0
-        while seen < take {
-            while end < rest.count, rest[end] != UInt8(ascii: "/") { end += 1 }
-            seen += 1
-            if seen < take { end += 1 }
-        }
-        return Segment(bytes: UnsafeBufferPointer(rebasing: rest[start..<end])).text
     }
 
     /// The raw bytes `take` segments from `first` span: the bucket (when the span starts at it) and
@@ -252,24 +232,22 @@ struct PathSegments {
         for _ in 0..<first { _ = next(&cursor) }
         if cursor.index == 0, let bucket {
             guard take > 1 else { return (bucket, false, UnsafeBufferPointer(rebasing: rest[0..<0])) }
-            var end = 0
-            var seen = 0
-            while seen < take - 1 {
-                while end < rest.count, rest[end] != UInt8(ascii: "/") { end += 1 }
-                seen += 1
-                if seen < take - 1 { end += 1 }
-            }
-            return (bucket, true, UnsafeBufferPointer(rebasing: rest[0..<end]))
+            return (bucket, true, UnsafeBufferPointer(rebasing: rest[0..<end(ofSegments: take - 1, from: 0)]))
         }
         let start = cursor.offset
+        return (nil, false, UnsafeBufferPointer(rebasing: rest[start..<end(ofSegments: take, from: start)]))
+    }
+
+    /// The offset in the rest of the path where `count` segments starting at `start` end.
+    private func end(ofSegments count: Int, from start: Int) -> Int {
         var end = start
         var seen = 0
-        while seen < take {
+        while seen < count {
             while end < rest.count, rest[end] != UInt8(ascii: "/") { end += 1 }
             seen += 1
-            if seen < take { end += 1 }
+            if seen < count { end += 1 }
         }
-        return (nil, false, UnsafeBufferPointer(rebasing: rest[start..<end]))
+        return end
     }
 
     /// One segment's raw bytes.
