@@ -265,7 +265,7 @@ struct PathSegments {
         /// Whether the percent-decoded bytes (`+` stays `+`, a bad escape stays as it is) are `literal`.
         func equalsDecoded(_ literal: [UInt8]) -> Bool {
             var j = 0
-            let matched = forEachDecodedByte { byte in
+            let matched = PercentDecoding.forEachDecodedByte(keepingBadEscapes: bytes) { byte in
                 guard j < literal.count, literal[j] == byte else { return false }
                 j += 1
                 return true
@@ -273,30 +273,10 @@ struct PathSegments {
             return matched && j == literal.count
         }
 
-        /// Calls `body` with each percent-decoded byte in order (`+` stays `+`, a bad escape stays as it
-        /// is) while it returns `true`; whether every byte was taken.
-        @inline(__always)
-        private func forEachDecodedByte(_ body: (UInt8) -> Bool) -> Bool {
-            var i = 0
-            let n = bytes.count
-            while i < n {
-                var byte = bytes[i]
-                i += 1
-                if byte == UInt8(ascii: "%"), i + 1 < n, let high = Hex.value(ofDigit: bytes[i]),
-                    let low = Hex.value(ofDigit: bytes[i + 1])
-                {
-                    byte = high << 4 | low
-                    i += 2
-                }
-                guard body(byte) else { return false }
-            }
-            return true
-        }
-
         /// Percent-decodes into `out` (at least as long as the segment); the bytes written.
         func decode(into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
             var written = 0
-            _ = forEachDecodedByte { byte in
+            _ = PercentDecoding.forEachDecodedByte(keepingBadEscapes: bytes) { byte in
                 out[written] = byte
                 written += 1
                 return true

@@ -14,6 +14,30 @@
 /// follow the same split: ``string(_:plusAsSpace:)`` returns `nil` for bytes that are not valid
 /// UTF-8, ``string(keepingBadEscapes:plusAsSpace:)`` replaces each invalid sequence with U+FFFD.
 package enum PercentDecoding {
+    /// Calls `body` with each byte of `bytes` decoded while it returns `true`, keeping bad escapes (and
+    /// `+`) as they are; whether every byte was taken. Nothing is allocated: for readers that compare or
+    /// copy the decoded bytes in place (the presigned query's parameters, the route matcher's path
+    /// segments).
+    @inlinable
+    package static func forEachDecodedByte(
+        keepingBadEscapes bytes: UnsafeBufferPointer<UInt8>, _ body: (UInt8) -> Bool
+    ) -> Bool {
+        var index = 0
+        let end = bytes.count
+        while index < end {
+            var byte = bytes[index]
+            index += 1
+            if byte == UInt8(ascii: "%"), index + 1 < end, let high = Hex.value(ofDigit: bytes[index]),
+                let low = Hex.value(ofDigit: bytes[index + 1])
+            {
+                byte = high << 4 | low
+                index += 2
+            }
+            guard body(byte) else { return false }
+        }
+        return true
+    }
+
     /// `text` decoded; `nil` when a `%` is not followed by two hex digits.
     package static func decode(_ text: some Collection<UInt8>, plusAsSpace: Bool) -> [UInt8]? {
         let (bytes, clean) = decoded(text, plusAsSpace: plusAsSpace)

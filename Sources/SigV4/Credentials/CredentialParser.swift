@@ -691,19 +691,7 @@ struct PresignedParameters {
     private static func forEachDecodedByte(
         _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ body: (UInt8) -> Bool
     ) {
-        var index = range.lowerBound
-        let end = range.upperBound
-        while index < end {
-            var byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: "%"), index + 1 < end, let high = Hex.value(ofDigit: bytes[index]),
-                let low = Hex.value(ofDigit: bytes[index + 1])
-            {
-                byte = high << 4 | low
-                index += 2
-            }
-            guard body(byte) else { return }
-        }
+        _ = PercentDecoding.forEachDecodedByte(keepingBadEscapes: UnsafeBufferPointer(rebasing: bytes[range]), body)
     }
 
     private static func read(
