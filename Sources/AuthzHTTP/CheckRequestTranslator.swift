@@ -139,22 +139,28 @@ package struct CheckRequestTranslator: Sendable {
 }
 
 /// An answer as HTTP: 200 (allow) or 403 (deny), the decision headers, and on deny the AWS-style body
-/// with its content type and error headers. HTTP/1.1 and h2c write it.
+/// with its content type and error headers. HTTP/1.1 and h2c write it: the headers go straight into
+/// the codec's own header list (``forEachHeader(_:)``), with no array of their own in between.
 struct HTTPAnswer {
     let status: Int
-    let headers: [(name: String, value: String)]
-    let body: String?
+    private let result: CheckResult
+    private let deny: DenyBody?
 
     init(_ result: CheckResult) {
-        var headers = DecisionHeaders.fields(result)
-        var body: String?
-        if let deny = DenyBody(denying: result) {
-            headers.append(("content-type", deny.contentType))
-            headers += deny.headers
-            body = deny.body
-        }
+        self.result = result
+        self.deny = DenyBody(denying: result)
         self.status = result.decision.effect == .allow ? 200 : 403
-        self.headers = headers
-        self.body = body
+    }
+
+    /// The deny body (`nil` on allow).
+    var body: String? { deny?.body }
+
+    /// Calls `body` with each response header but `content-length`: the decision headers
+    /// (``DecisionHeaders/forEach(_:_:)``), then on deny the content type and the AWS error headers.
+    func forEachHeader(_ body: (_ name: String, _ value: String) -> Void) {
+        DecisionHeaders.forEach(result, body)
+        guard let deny else { return }
+        body("content-type", deny.contentType)
+        for (name, value) in deny.headers { body(name, value) }
     }
 }

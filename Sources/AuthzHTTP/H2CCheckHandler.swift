@@ -76,8 +76,9 @@ final class H2CCheckHandler: HTTP2FrameServer {
     private func write(_ result: CheckResult, streamID: HTTP2StreamID, context: ChannelHandlerContext) {
         let answer = HTTPAnswer(result)
         var headers = HPACKHeaders()
-        headers.add(name: ":status", value: String(answer.status))
-        for (name, value) in answer.headers { headers.add(name: name, value: value) }
+        headers.reserveCapacity(14)
+        headers.add(name: ":status", value: answer.status == 200 ? "200" : "403")
+        answer.forEachHeader { headers.add(name: $0, value: $1) }
         let body = answer.body.map { context.channel.allocator.buffer(string: $0) }
         headers.add(name: "content-length", value: String(body?.readableBytes ?? 0))
         write(headers: headers, endStream: body == nil, streamID: streamID, context: context)

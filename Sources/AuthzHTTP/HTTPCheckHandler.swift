@@ -108,7 +108,8 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .decided(let result):
             let answer = HTTPAnswer(result)
             status = HTTPResponseStatus(statusCode: answer.status)
-            for (name, value) in answer.headers { headers.add(name: name, value: value) }
+            headers.reserveCapacity(14)
+            answer.forEachHeader { headers.add(name: $0, value: $1) }
             body = answer.body.map { context.channel.allocator.buffer(string: $0) }
         }
         headers.add(name: "content-length", value: String(body?.readableBytes ?? 0))
