@@ -12,11 +12,14 @@
 #   make bench-instructions  instructions per check (callgrind) of the whole server beside nginx
 #                      `return 200`: HTTP/1.1, h2c, gRPC (N=20000 checks; installs valgrind, h2load, nginx)
 #   make bench-transport  the same plus each transport alone (no decision)
+#   make soak    SOAK_MINUTES (30) at half of peak through real Envoy (ext_authz gRPC) against a
+#                release build: RSS, fds and p99 every minute -> docs/images/soak.{png,csv}; fails
+#                when memory or descriptors grow or a check fails (not part of `make test`)
 #   make format  format the sources in place with the toolchain's swift-format
 
 SWIFT ?= swift
 
-.PHONY: test deps testsuite lint build swift-tests deploy-tests e2e-tests bench bench-check bench-thresholds bench-server bench-envoy bench-instructions bench-transport format vectors protos
+.PHONY: test deps testsuite lint build swift-tests deploy-tests e2e-tests bench bench-check bench-thresholds bench-server bench-envoy bench-instructions bench-transport soak format vectors protos
 
 test: deps testsuite lint build swift-tests deploy-tests e2e-tests
 
@@ -80,6 +83,11 @@ bench-instructions:
 
 bench-transport:
 	CEILING=1 scripts/bench-instructions.sh
+
+# Takes SOAK_MINUTES (default 30) + about a minute; SIGV4_AUTHZ_BIN=PATH skips the release build.
+# Writes .cache/soak/ (every log) and docs/images/soak.png, soak.csv, soak-summary.txt.
+soak:
+	scripts/soak.sh
 
 # Regenerates Sources/AuthzGRPC/Generated and Tests/AuthzServerTests/Generated from Protos/ (needs protoc: apt-get install protobuf-compiler).
 protos:
