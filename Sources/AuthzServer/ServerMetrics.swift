@@ -10,7 +10,9 @@ internal import Synchronization
 /// Names (Prometheus text): `sigv4authz_decisions_total{decision,reason,mode}`,
 /// `sigv4authz_check_duration_seconds` (histogram), `sigv4authz_checks_in_flight`,
 /// `sigv4authz_config_reloads_total{result}`, `sigv4authz_config_generation`,
-/// `sigv4authz_audit_dropped_total`, `sigv4authz_build_info{version}`.
+/// `sigv4authz_audit_dropped_total` (records dropped: the buffer was full or their write failed),
+/// `sigv4authz_audit_records_total` (records written), `sigv4authz_audit_write_errors_total` (failed
+/// writes), `sigv4authz_audit_reopens_total{result}`, `sigv4authz_build_info{version}`.
 package final class ServerMetrics: Sendable {
     /// The registry `/metrics` renders.
     package let registry: PrometheusCollectorRegistry
@@ -22,6 +24,10 @@ package final class ServerMetrics: Sendable {
     let reloadsFailed: CoreMetrics.Counter
     let generation: CoreMetrics.Gauge
     let auditDropped: CoreMetrics.Counter
+    let auditWritten: CoreMetrics.Counter
+    let auditWriteErrors: CoreMetrics.Counter
+    let auditReopensOK: CoreMetrics.Counter
+    let auditReopensFailed: CoreMetrics.Counter
 
     /// Creates the metrics in a new registry (tests get their own; nothing global is touched).
     package init(version: String) {
@@ -41,6 +47,13 @@ package final class ServerMetrics: Sendable {
             label: "sigv4authz_config_reloads_total", dimensions: [("result", "failed")], factory: factory)
         generation = CoreMetrics.Gauge(label: "sigv4authz_config_generation", dimensions: [], factory: factory)
         auditDropped = CoreMetrics.Counter(label: "sigv4authz_audit_dropped_total", dimensions: [], factory: factory)
+        auditWritten = CoreMetrics.Counter(label: "sigv4authz_audit_records_total", dimensions: [], factory: factory)
+        auditWriteErrors = CoreMetrics.Counter(
+            label: "sigv4authz_audit_write_errors_total", dimensions: [], factory: factory)
+        auditReopensOK = CoreMetrics.Counter(
+            label: "sigv4authz_audit_reopens_total", dimensions: [("result", "ok")], factory: factory)
+        auditReopensFailed = CoreMetrics.Counter(
+            label: "sigv4authz_audit_reopens_total", dimensions: [("result", "failed")], factory: factory)
         CoreMetrics.Gauge(label: "sigv4authz_build_info", dimensions: [("version", version)], factory: factory).record(
             1)
     }
@@ -64,6 +77,18 @@ package final class ServerMetrics: Sendable {
 
     /// An audit record was dropped.
     func auditRecordDropped() { auditDropped.increment() }
+
+    /// Audit records were written.
+    func auditRecordsWritten(_ count: Int) { auditWritten.increment(by: Int64(count)) }
+
+    /// An audit write failed; its records were dropped.
+    func auditWriteFailed(droppedRecords: Int) {
+        auditWriteErrors.increment()
+        if droppedRecords > 0 { auditDropped.increment(by: Int64(droppedRecords)) }
+    }
+
+    /// The audit file was reopened (or could not be).
+    func auditReopened(ok: Bool) { (ok ? auditReopensOK : auditReopensFailed).increment() }
 
     /// Counts one decision.
     func decision(_ effect: Effect, reason: ReasonCode, mode: AuthzMode, nanoseconds: Int64) {

@@ -14,7 +14,7 @@ import UnixSignals
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Run the authorization server (HTTP/1.1 + h2c checks, admin), reloading the configuration on SIGHUP and on change.",
+            "Run the authorization server (HTTP/1.1 + h2c checks, admin), reloading the configuration on SIGHUP and on change, reopening the audit file on SIGUSR1.",
         discussion: "Without --config: ./config.yaml if it exists, else the bundled example configuration.")
 
     @Option(help: "The configuration file.")
@@ -59,7 +59,18 @@ struct Serve: AsyncParsableCommand {
         do {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await services.run() }
+                // SIGUSR1: reopen the audit file (logrotate's `postrotate`); trapped before the first
+                // check, so a rotation's signal never takes the default action (terminate).
+                let rotations = await UnixSignalsSequence(trapping: .sigusr1)
+                let audit = server.audit
+                tasks.addTask {
+                    for await _ in rotations {
+                        logger.info("SIGUSR1: reopening the audit file")
+                        audit.reopen()
+                    }
+                }
                 try await tasks.next()
+                tasks.cancelAll()
             }
         } catch let error as ServerError {
             // A listener could not bind: a start-up failure, reported like the others.
