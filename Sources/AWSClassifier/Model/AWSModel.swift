@@ -179,11 +179,9 @@ public struct AWSModel: Sendable {
         public let operations: Set<String>
         /// REST routes (REST services only).
         public let routes: [Route]
-        /// ``routes`` by HTTP method, in the same order.
-        let routesByMethod: [String: [Route]]
-        /// ``routesByMethod`` as a list, searched by comparing the method (cheaper than hashing it), with
-        /// the routes that need no query literal or member apart (all a request without a query can match).
-        let routeTable: [(method: String, routes: [Route], withoutQuery: [Route])]
+        /// ``routes`` by HTTP method, each method's indexed by first literal and query literal; a list,
+        /// searched by comparing the method (cheaper than hashing it).
+        let routeIndexes: [RouteIndex]
         /// The API version (query and EC2 requests carry it as `Version=`).
         public let apiVersion: String
         /// Operations served on a prefixed host, by prefix (`sync-`, `data.`, `{AccountId}.`).
@@ -219,9 +217,8 @@ public struct AWSModel: Sendable {
             self.awsQueryCompatible = awsQueryCompatible
             self.operations = operations
             self.routes = routes
-            self.routesByMethod = Dictionary(grouping: routes, by: \.method)
-            self.routeTable = routesByMethod.sorted { $0.key < $1.key }.map {
-                ($0.key, $0.value, $0.value.filter { !$0.hasQueryConditions })
+            self.routeIndexes = Dictionary(grouping: routes, by: \.method).sorted { $0.key < $1.key }.map {
+                RouteIndex(method: $0.key, routes: $0.value)
             }
             self.apiVersion = apiVersion
             self.hostPrefixes = hostPrefixes
@@ -233,13 +230,10 @@ public struct AWSModel: Sendable {
         public static func == (lhs: Service, rhs: Service) -> Bool { lhs.modelName == rhs.modelName }
         public func hash(into hasher: inout Hasher) { hasher.combine(modelName) }
 
-        /// The routes for `method` (compared byte for byte), in model order; only those that need no
-        /// query when the request has none.
-        func routes(for method: String, queryIsEmpty: Bool) -> [Route] {
-            for entry in routeTable where entry.method.utf8.elementsEqual(method.utf8) {
-                return queryIsEmpty ? entry.withoutQuery : entry.routes
-            }
-            return []
+        /// The routes of `method` (compared byte for byte), indexed; `nil` when it has none.
+        func routes(for method: String) -> RouteIndex? {
+            for index in routeIndexes where index.method.utf8.elementsEqual(method.utf8) { return index }
+            return nil
         }
 
         /// Whether the service speaks `wireProtocol`.

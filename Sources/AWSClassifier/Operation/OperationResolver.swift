@@ -138,7 +138,7 @@ struct OperationResolver {
 
         // REST: the route table.
         if service.speaks(.restJSON) || service.speaks(.restXML), found.isEmpty {
-            switch RouteMatcher(routes: service.routes(for: wire.method, queryIsEmpty: wire.query.isEmpty)).match(
+            switch RouteMatcher(routes: service.routes(for: wire.method)).match(
                 wire, hostBucket: hostBucket)
             {
             case .matched(let route, let labels):

@@ -14,8 +14,8 @@ internal import SigV4
 /// `/`, compared with the model's literals byte for byte, percent-decoded only where they hold a `%`,
 /// and labels become strings only when asked for (``RouteLabels``).
 struct RouteMatcher {
-    /// The routes to consider (the service's routes for the request's method).
-    let routes: [AWSModel.Route]
+    /// The routes to consider (the service's routes for the request's method), `nil` when it has none.
+    let routes: RouteIndex?
 
     enum Result {
         case matched(AWSModel.Route, labels: RouteLabels)
@@ -25,15 +25,14 @@ struct RouteMatcher {
     }
 
     func match(_ wire: WireRequest, hostBucket: String?) -> Result {
+        guard let routes else { return .none }
         let path = RequestPath(rawPath: wire.rawPath, hostBucket: hostBucket)
         var best: AWSModel.Route?
         var tied: [String] = []
         path.withSegments { segments in
-            // Cheapest tests first: the first literal, query and headers; the whole path last.
-            for route in routes {
-                if let first = route.firstLiteral {
-                    guard segments.count > 0, segments.equalsFirst(first) else { continue }
-                }
+            // The index gives the routes whose first literal or first query literal the request has;
+            // then the cheapest tests first: query and headers; the whole path last.
+            routes.forEachCandidate(segments: segments, query: wire.query) { route in
                 if route.hasQueryConditions {
                     guard
                         route.literalQuery.allSatisfy({ literal in
@@ -42,18 +41,18 @@ struct RouteMatcher {
                                     && (literal.value.map { pair.value.utf8.elementsEqual($0.utf8) } ?? true)
                             }
                         })
-                    else { continue }
-                    guard route.requiredQuery.allSatisfy(wire.hasQuery) else { continue }
+                    else { return }
+                    guard route.requiredQuery.allSatisfy(wire.hasQuery) else { return }
                 }
-                guard route.requiredHeaders.allSatisfy(wire.hasHeader) else { continue }
-                guard Self.walk(route, segments, label: nil) else { continue }
+                guard route.requiredHeaders.allSatisfy(wire.hasHeader) else { return }
+                guard Self.walk(route, segments, label: nil) else { return }
                 if let current = best {
-                    if route.specificity.lexicographicallyPrecedes(current.specificity) { continue }
+                    if route.specificity.lexicographicallyPrecedes(current.specificity) { return }
                     if route.specificity == current.specificity {
                         if route.operation != current.operation, !tied.contains(route.operation) {
                             tied.append(route.operation)
                         }
-                        continue
+                        return
                     }
                 }
                 best = route
@@ -198,12 +197,6 @@ struct PathSegments {
         let segment = UnsafeBufferPointer(rebasing: rest[cursor.offset..<end])
         cursor.offset = end + 1
         return Segment(bytes: segment)
-    }
-
-    /// Whether the first segment is `literal` (after percent-decoding).
-    func equalsFirst(_ literal: [UInt8]) -> Bool {
-        var cursor = Cursor()
-        return next(&cursor).equalsDecoded(literal)
     }
 
     /// The decoded text of `take` segments from `first`, joined by `/`: the raw bytes they span
