@@ -265,26 +265,43 @@ def start_fake_aws(workdir: Path, certs: Path) -> FakeAWS:
 
 @dataclass
 class Authz:
-    """sigv4-authz serve with the e2e policy; restartable on the same ports."""
+    """sigv4-authz serve with the e2e policy; restartable on the same ports.
+
+    `server` is a `server:` section (YAML) put before the policy, `audit_file` replaces the audit file
+    path, and `wrap` turns the command into the one started (e.g. inside a mount namespace); the
+    fault tests (test_faults.py) use them, the shared world does not."""
 
     workdir: Path
     http_port: int = field(default_factory=free_port)
     grpc_port: int = field(default_factory=free_port)
     admin_port: int = field(default_factory=free_port)
     proc: Proc | None = None
+    server: str = ""
+    audit_file: Path | None = None
+    wrap: object = None               # callable: argv -> argv
+    name: str = "sigv4-authz"
 
     def __post_init__(self) -> None:
-        self.audit = self.workdir / "audit.jsonl"
-        self.config = render(HERE / "authz.yaml", self.workdir / "authz.yaml", {
+        self.audit = self.audit_file or self.workdir / "audit.jsonl"
+        self.config = self.workdir / "authz.yaml"
+        self.config_text = self.render_config()
+        self.config.write_text(self.config_text)
+        self.config.chmod(0o644)
+
+    def render_config(self) -> str:
+        """The e2e policy with this server's ports, audit file and `server:` section."""
+        text = render(HERE / "authz.yaml", self.workdir / ".authz.rendered.yaml", {
             '"127.0.0.1:8080"': f'"127.0.0.1:{self.http_port}"',
             '"127.0.0.1:9001"': f'"127.0.0.1:{self.grpc_port}"',
             '"127.0.0.1:9090"': f'"127.0.0.1:{self.admin_port}"',
             "/var/log/sigv4-authz/audit.log": str(self.audit),
-        })
+        }).read_text()
+        return (self.server.rstrip() + "\n\n" if self.server else "") + text
 
     def start(self) -> "Authz":
-        self.proc = Proc("sigv4-authz", [str(authz_binary()), "serve", "--config", str(self.config)],
-                         self.workdir / "logs" / "sigv4-authz.log").start()
+        argv = [str(authz_binary()), "serve", "--config", str(self.config)]
+        self.proc = Proc(self.name, self.wrap(argv) if self.wrap else argv,
+                         self.workdir / "logs" / f"{self.name}.log").start()
         self.proc.wait_ready(lambda: http_ok(f"http://127.0.0.1:{self.admin_port}/readyz"), timeout=30)
         return self
 
@@ -297,6 +314,22 @@ class Authz:
             return []
         with open(self.audit, encoding="utf-8") as f:
             return [json.loads(line) for line in f if line.strip()]
+
+    def metrics(self) -> dict[str, float]:
+        """/metrics as {series: value}, e.g. {'sigv4authz_audit_dropped_total': 0.0, ...}."""
+        url = f"http://127.0.0.1:{self.admin_port}/metrics"
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url, timeout=5) as r:
+            text = r.read().decode()
+        series = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                name, _, value = line.rpartition(" ")
+                series[name] = float(value)
+        return series
+
+    def checks(self) -> int:
+        """Decisions made so far: the sum of sigv4authz_decisions_total over its series."""
+        return int(sum(v for k, v in self.metrics().items() if k.startswith("sigv4authz_decisions_total")))
 
 
 def helper_config(authz: Authz, workdir: Path) -> tuple[Path, Path]:
