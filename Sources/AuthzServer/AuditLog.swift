@@ -267,6 +267,16 @@ package final class AuditLog: Service, AuditSink, Sendable {
         logger.info("audit file reopened", metadata: ["file": "\(path)"])
     }
 
+    /// Appends one record (a JSON line, without its newline) to an open audit file with one write(2),
+    /// as a process without a writer task does (Squid's helper); returns the error (`errno`) when the
+    /// write failed (a full disk), in which case the record was not written (no partial line is left
+    /// when it can be cut off). Never traps, unlike `FileHandle.write(_:)`.
+    package static func appendRecord(_ line: String, to descriptor: Int32) -> Int32? {
+        var bytes = Array(line.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        return append(bytes, records: 1, to: descriptor, newlineFirst: false).error
+    }
+
     /// What ``append(_:records:to:newlineFirst:)`` did.
     struct AppendResult: Equatable {
         /// Records written whole.

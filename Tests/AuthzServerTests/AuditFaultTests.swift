@@ -181,4 +181,18 @@ struct AuditFaultTests {
         #expect(metricValue(metrics.render(), "sigv4authz_audit_reopens_total{result=\"failed\"}") == 1)
         #expect(log.messages(.error) == ["audit file reopen failed; records still go to the file open before"])
     }
+
+    @Test("one record appended without a writer task: a full disk is an error returned, not a trap")
+    func appendRecordReportsErrors() throws {
+        let full = open("/dev/full", O_WRONLY | O_APPEND)
+        try #require(full >= 0)
+        defer { close(full) }
+        #expect(AuditLog.appendRecord("{\"n\":1}", to: full) == ENOSPC)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.log").path
+        let handle = try AuditLog.openForAppending(path)
+        #expect(AuditLog.appendRecord("{\"n\":2}", to: handle.fileDescriptor) == nil)
+        #expect(try jsonLines(path).count == 1)
+    }
 }
