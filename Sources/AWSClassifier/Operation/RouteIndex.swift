@@ -9,11 +9,15 @@
 /// segment, those under each of its query parameters' names, and those that need no query literal —
 /// the route matcher then applies every condition to each, as it would to the whole list, so the index
 /// changes which routes are looked at, never which one wins.
-struct RouteIndex: Sendable {
+///
+/// A class: a request's lookup returns one reference, not five.
+final class RouteIndex: Sendable {
     /// The HTTP method.
     let method: String
     /// Routes whose template starts with a literal, by that literal's bytes.
     private let byFirstLiteral: ByteTable<[AWSModel.Route]>
+    /// Whether any route starts with a literal (S3's never do: no lookup of the bucket then).
+    private let hasLiteralFirst: Bool
     /// Routes whose template starts with a label (or is `/`) and that need no query at all.
     private let open: [AWSModel.Route]
     /// Routes whose template starts with a label (or is `/`) and that need a query member but no
@@ -51,6 +55,7 @@ struct RouteIndex: Sendable {
             }
         }
         self.byFirstLiteral = ByteTable(literalFirst)
+        self.hasLiteralFirst = !literalFirst.isEmpty
         self.byQueryLiteral = ByteTable(queryLiteral)
         self.open = open
         self.needingQueryMember = needingQueryMember
@@ -60,10 +65,11 @@ struct RouteIndex: Sendable {
     /// the first path segment (percent-decoded), those that need no query literal, and — when the
     /// request has a query — those under each of its parameters' names. A route under a name the query
     /// repeats is given once per repetition.
+    @inline(__always)
     func forEachCandidate(
         segments: PathSegments, query: [(name: String, value: String)], _ body: (AWSModel.Route) -> Void
     ) {
-        if segments.count > 0 {
+        if hasLiteralFirst, segments.count > 0 {
             var cursor = PathSegments.Cursor()
             let first = segments.next(&cursor)
             let routes: [AWSModel.Route]?
