@@ -57,7 +57,7 @@ package enum YAMLDocument {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw ConfigError([issue(error, file: path)])
+            throw ConfigError([inside(issue(error, file: path), text)])
         } catch {
             throw ConfigError([
                 ConfigIssue(position: SourcePosition(file: path, line: 1, column: 1), message: "\(error)")
@@ -71,6 +71,33 @@ package enum YAMLDocument {
             ])
         }
         return YAMLNode(root, file: path)
+    }
+
+    /// `issue` with its position moved inside `text`: libyaml places an error at the end of text without
+    /// a final line break on the line after it (where that break would end), which is no line of the
+    /// file; it becomes the end of the last line. (Lines end as YAML's do: LF, CRLF, CR, NEL, LS, PS.)
+    static func inside(_ issue: ConfigIssue, _ text: String) -> ConfigIssue {
+        var lines = 1
+        var lastLineLength = 0
+        var previousWasCR = false
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n" where previousWasCR:
+                previousWasCR = false
+            case "\r", "\n", "\u{85}", "\u{2028}", "\u{2029}":
+                lines += 1
+                lastLineLength = 0
+                previousWasCR = scalar == "\r"
+            default:
+                lastLineLength += 1
+                previousWasCR = false
+            }
+        }
+        guard issue.position.line > lines else { return issue }
+        var moved = issue
+        moved.position.line = lines
+        moved.position.column = lastLineLength + 1
+        return moved
     }
 
     static func issue(_ error: YamlError, file: String) -> ConfigIssue {
