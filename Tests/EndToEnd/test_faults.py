@@ -369,7 +369,7 @@ def test_reload_storm_under_load_zero_failed_checks(rig):
     assert not wrong, f"{len(wrong)} of {len(results)} checks failed: {[(r.kind, r.status) for r in wrong[:10]]}"
     ok = m['sigv4authz_config_reloads_total{result="ok"}'] - m0.get('sigv4authz_config_reloads_total{result="ok"}', 0)
     failed = m['sigv4authz_config_reloads_total{result="failed"}'] - m0.get('sigv4authz_config_reloads_total{result="failed"}', 0)
-    assert ok >= 10 and failed >= 10, (ok, failed)
+    assert ok >= 5 and failed >= 5, (ok, failed)
     # The policy in force at the end is the valid one, reloaded (not the start-up generation).
     assert m["sigv4authz_config_generation"] > 1
     records = audit_lines(rig.authz.audit)
