@@ -19,7 +19,7 @@
 
 SWIFT ?= swift
 
-.PHONY: test deps testsuite lint build swift-tests deploy-tests e2e-tests bench bench-check bench-thresholds bench-server bench-envoy bench-instructions bench-transport soak format vectors protos
+.PHONY: test deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests bench bench-check bench-thresholds bench-server bench-envoy bench-instructions bench-transport soak format vectors protos
 
 test: deps testsuite lint build swift-tests deploy-tests e2e-tests
 
@@ -35,6 +35,12 @@ deploy-tests:
 # aws CLI and moto; installs the proxies (apt, PyPI) itself.
 e2e-tests: build
 	SIGV4_AUTHZ_BIN="$$($(SWIFT) build --show-bin-path)/sigv4-authz" Tests/EndToEnd/run.sh
+
+# HTTP/2 and connection abuse against the debug build, over real sockets on 127.0.0.1: rapid reset,
+# CONTINUATION and control-frame floods, HPACK bombs, slowloris, stalled TLS handshakes (about 80 s;
+# installs Python's h2 into .cache/abuse-venv).
+abuse-tests: build
+	SIGV4_AUTHZ_BIN="$$($(SWIFT) build --show-bin-path)/sigv4-authz" Tests/Abuse/run.sh
 
 # Tools the tests need on a fresh Debian machine: python3 + pip fetch the AWS test suite; openssl
 # makes the certificates of the TLS tests.
