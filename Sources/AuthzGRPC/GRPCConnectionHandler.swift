@@ -16,9 +16,10 @@ internal import SwiftProtobuf
 /// `UNIMPLEMENTED`, a `grpc-encoding` other than `identity` is `UNIMPLEMENTED` (with
 /// `grpc-accept-encoding: identity`), a message over the limit is `RESOURCE_EXHAUSTED` as soon as
 /// its prefix or its bytes pass the limit (it is never buffered whole), an expired `grpc-timeout` is
-/// `DEADLINE_EXCEEDED`, a request that is not `application/grpc` is HTTP 415. `Health/Watch` sends the
-/// status once and stays open until the server shuts down (then `UNAVAILABLE`). A deny is never an RPC
-/// error (see ``AuthorizationService``).
+/// `DEADLINE_EXCEEDED`, as is a request not received whole within ``HTTP2FrameServer/requestTimeout``
+/// (a trickled message); a request that is not `application/grpc` is HTTP 415. `Health/Watch` sends
+/// the status once and stays open until the server shuts down (then `UNAVAILABLE`). A deny is never an
+/// RPC error (see ``AuthorizationService``).
 public final class GRPCConnectionHandler: HTTP2FrameServer {
     /// The methods served.
     enum Method {
@@ -170,6 +171,13 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
         } catch {
             refuse(.internal, "the request message cannot be decoded", streamID: streamID, context: context)
         }
+    }
+
+    /// A request not received whole within the request timeout (a trickled message): `DEADLINE_EXCEEDED`.
+    public override func requestTimedOut(streamID: HTTP2StreamID, context: ChannelHandlerContext) {
+        refuse(
+            .deadlineExceeded, "the request was not received within \(requestTimeout.nanoseconds / 1_000_000) ms",
+            streamID: streamID, context: context)
     }
 
     public override func endsAtShutdown(streamID: HTTP2StreamID) -> Bool {

@@ -26,6 +26,8 @@ package enum HTTPCheckPipeline {
         let translator = CheckRequestTranslator(configuration: configuration)
         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
         try channel.pipeline.syncOperations.addHandler(
+            TLSHandshakeDeadline(timeout: .seconds(configuration.tlsHandshakeTimeoutSeconds)))
+        try channel.pipeline.syncOperations.addHandler(
             IdleStateHandler(allTimeout: .seconds(configuration.idleTimeoutSeconds)))
         try channel.pipeline.syncOperations.addHandler(
             ApplicationProtocolNegotiationHandler { result, channel in
@@ -52,8 +54,10 @@ package enum HTTPCheckPipeline {
                 settings: HTTP2FrameServer.settings(
                     maximumRequestBytes: configuration.maxBodyBytes, maximumHeaderBytes: configuration.maxHeaderBytes)),
             position: .last)
-        try channel.pipeline.syncOperations.addHandler(
-            H2CCheckHandler(translator: translator, authorizer: authorizer), position: .last)
+        let handler = H2CCheckHandler(translator: translator, authorizer: authorizer)
+        handler.requestTimeout = .seconds(configuration.requestTimeoutSeconds)
+        handler.maximumHeaderListBytes = configuration.maxHeaderBytes
+        try channel.pipeline.syncOperations.addHandler(handler, position: .last)
     }
 
     /// Configures an HTTP/1.1 connection.
@@ -63,6 +67,8 @@ package enum HTTPCheckPipeline {
         // No outbound header validation: every response header name is a constant and every value is a
         // constant, a number or has been through `DecisionHeaders.safe` (printable ASCII, bounded), so
         // NIO's per-response re-check (about 6% of the HTTP/1.1 server's time) guards nothing here.
+        try channel.pipeline.syncOperations.addHandler(
+            HTTP1RequestDeadline(timeout: .seconds(translator.configuration.requestTimeoutSeconds)), position: .last)
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
             position: .last, withPipeliningAssistance: true, withErrorHandling: true,
             withOutboundHeaderValidation: false)

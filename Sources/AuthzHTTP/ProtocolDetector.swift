@@ -6,7 +6,9 @@ internal import NIOCore
 ///
 /// Until then no request has begun, so graceful shutdown (`ChannelShouldQuiesceEvent`) and the idle
 /// timeout close the connection: a client that connects and sends nothing, or part of the preface,
-/// neither holds the connection open nor delays shutdown.
+/// neither holds the connection open nor delays shutdown. Nor does one that trickles the preface a
+/// byte at a time (each byte resets the idle timer): the protocol must be known within the request
+/// timeout of the connection's start.
 final class ProtocolDetector: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -16,10 +18,23 @@ final class ProtocolDetector: ChannelInboundHandler, RemovableChannelHandler {
     private let translator: CheckRequestTranslator
     private let authorizer: any Authorizer
     private var buffered: ByteBuffer?
+    private var deadline: Scheduled<Void>?
 
     init(translator: CheckRequestTranslator, authorizer: any Authorizer) {
         self.translator = translator
         self.authorizer = authorizer
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let timeout = TimeAmount.seconds(translator.configuration.requestTimeoutSeconds)
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+            context.close(promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

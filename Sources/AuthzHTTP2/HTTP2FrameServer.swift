@@ -26,6 +26,11 @@ public import NIOHTTP2
 ///   NIOHTTP2Handler reports some stream-level errors unwrapped; they close the connection too (the
 ///   client reconnects), which is safe but costs the other checks in flight on it. An idle connection (`IdleStateHandler`) with no open stream
 ///   is closed.
+/// - Bounds on a slow or stalled client (``requestTimeout``): a connection must send its first frame,
+///   and a stream its whole request and take its whole answer, within the timeout — an idle timer
+///   that every byte resets stops neither a trickled request nor a window never opened. The header
+///   list is held to ``maximumHeaderListBytes`` from the first frame (NIOHTTP2Handler applies the
+///   announced limit only once the client has acknowledged the settings).
 open class HTTP2FrameServer: ChannelInboundHandler {
     public typealias InboundIn = HTTP2Frame
     public typealias OutboundOut = HTTP2Frame
@@ -67,6 +72,31 @@ open class HTTP2FrameServer: ChannelInboundHandler {
     /// Whether graceful shutdown has begun.
     public private(set) var quiescing = false
 
+    /// How long a stream may take from its HEADERS to the last byte of its answer: the client's whole
+    /// request (a body trickled a byte at a time, a header block trickled in CONTINUATION frames) and
+    /// the answer's way out (a client that never opens its flow-control window). Past it a request
+    /// still arriving is answered by ``requestTimedOut(streamID:context:)`` and an answer still held
+    /// by flow control is reset (RST_STREAM CANCEL); streams kept open (``keepOpen(streamID:)``) are
+    /// exempt. It also bounds the time from the connection's start to the client's first frame (the
+    /// TLS handshake and the preface included). Set before the connection is active.
+    public var requestTimeout = TimeAmount.seconds(10)
+
+    /// The largest header list a request may carry (RFC 9113 section 6.5.2: name, value and 32 bytes
+    /// per field); a larger one is answered 431 without being read further. NIOHTTP2Handler enforces
+    /// the SETTINGS_MAX_HEADER_LIST_SIZE it announces only once the client has acknowledged the
+    /// settings (until then its decoder allows 16 KiB), so this check holds from the first frame.
+    public var maximumHeaderListBytes = 64 << 10
+
+    /// The deadline of every stream NIOHTTP2Handler has open (from its `NIOHTTP2StreamCreatedEvent`, or
+    /// its first HEADERS, to its `StreamClosedEvent`), whether its request is still arriving or its
+    /// answer is still going out.
+    private var deadlines: [HTTP2StreamID: NIODeadline] = [:]
+    /// The next look at ``deadlines``.
+    private var sweep: Scheduled<Void>?
+    /// Closes the connection when no frame has arrived within ``requestTimeout`` of its start.
+    private var firstFrameDeadline: Scheduled<Void>?
+    private var receivedFrame = false
+
     /// Creates the handler.
     public init() {}
 
@@ -98,6 +128,20 @@ open class HTTP2FrameServer: ChannelInboundHandler {
 
     /// A stream is gone (answered, reset by the client, failed, ended at shutdown): drop its state.
     open func streamClosed(_ streamID: HTTP2StreamID) {}
+
+    /// The client has not sent the whole request within ``requestTimeout``: answer (the stream is
+    /// then finished, and reset since the client has not ended it). The default answers HTTP 408.
+    open func requestTimedOut(streamID: HTTP2StreamID, context: ChannelHandlerContext) {
+        write(
+            headers: [":status": "408", "content-length": "0"], endStream: true, streamID: streamID, context: context)
+    }
+
+    /// The request's header list is larger than ``maximumHeaderListBytes``: answer (the stream is
+    /// then finished). The default answers HTTP 431.
+    open func headersTooLarge(streamID: HTTP2StreamID, size: Int, context: ChannelHandlerContext) {
+        write(
+            headers: [":status": "431", "content-length": "0"], endStream: true, streamID: streamID, context: context)
+    }
 
     /// Writes headers on a stream (flushed at the end of the read batch).
     public func write(headers: HPACKHeaders, endStream: Bool, streamID: HTTP2StreamID, context: ChannelHandlerContext) {
@@ -135,12 +179,36 @@ open class HTTP2FrameServer: ChannelInboundHandler {
     // MARK: Channel events
 
     public func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { openConnectionWindow(context: context) }
+        if context.channel.isActive {
+            openConnectionWindow(context: context)
+            awaitFirstFrame(context: context)
+        }
     }
 
     public func channelActive(context: ChannelHandlerContext) {
         openConnectionWindow(context: context)
+        awaitFirstFrame(context: context)
         context.fireChannelActive()
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        cancelTimers()
+    }
+
+    private func cancelTimers() {
+        firstFrameDeadline?.cancel()
+        firstFrameDeadline = nil
+        sweep?.cancel()
+        sweep = nil
+    }
+
+    /// A connection that sends no frame (a stalled TLS handshake, a preface never sent) is closed at
+    /// ``requestTimeout``, however it trickles bytes.
+    private func awaitFirstFrame(context: ChannelHandlerContext) {
+        guard !receivedFrame, firstFrameDeadline == nil else { return }
+        firstFrameDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: requestTimeout) {
+            context.close(promise: nil)
+        }
     }
 
     private func openConnectionWindow(context: ChannelHandlerContext) {
@@ -156,6 +224,11 @@ open class HTTP2FrameServer: ChannelInboundHandler {
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        if !receivedFrame {
+            receivedFrame = true
+            firstFrameDeadline?.cancel()
+            firstFrameDeadline = nil
+        }
         switch frame.payload {
         case .headers(let payload):
             receivedHeaders(payload, streamID: frame.streamID, context: context)
@@ -175,6 +248,8 @@ open class HTTP2FrameServer: ChannelInboundHandler {
     }
 
     open func channelInactive(context: ChannelHandlerContext) {
+        cancelTimers()
+        deadlines = [:]
         for streamID in streams.keys { remove(streamID) }
         context.fireChannelInactive()
     }
@@ -201,6 +276,10 @@ open class HTTP2FrameServer: ChannelInboundHandler {
                 replenish(inboundWindow: inbound, context: context)
                 flushIfNeeded(context: context)
             }
+        case let created as NIOHTTP2StreamCreatedEvent where deadlines[created.streamID] == nil:
+            opened(created.streamID, context: context)
+        case let closed as StreamClosedEvent:
+            deadlines[closed.streamID] = nil
         case let idle as IdleStateHandler.IdleStateEvent where idle == .all:
             if streams.isEmpty { context.close(promise: nil) }
         case is ChannelShouldQuiesceEvent where !quiescing:
@@ -221,6 +300,44 @@ open class HTTP2FrameServer: ChannelInboundHandler {
         context.fireUserInboundEventTriggered(event)
     }
 
+    // MARK: Deadlines
+
+    private func opened(_ streamID: HTTP2StreamID, context: ChannelHandlerContext) {
+        let deadline = context.eventLoop.now + requestTimeout
+        deadlines[streamID] = deadline
+        if sweep == nil { scheduleSweep(at: deadline, context: context) }
+    }
+
+    private func scheduleSweep(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        sweep = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            sweep = nil
+            sweepDeadlines(context: context)
+        }
+    }
+
+    /// Ends the streams past their deadline: a request still arriving is answered
+    /// (``requestTimedOut(streamID:context:)``), an answer flow control still holds is reset.
+    private func sweepDeadlines(context: ChannelHandlerContext) {
+        let now = context.eventLoop.now
+        var next: NIODeadline?
+        for (streamID, deadline) in deadlines {
+            guard deadline <= now else {
+                next = min(next ?? deadline, deadline)
+                continue
+            }
+            deadlines[streamID] = nil
+            if let stream = streams[streamID] {
+                if stream.keptOpen { continue }
+                requestTimedOut(streamID: streamID, context: context)
+                finish(streamID: streamID, context: context)
+            } else {
+                write(.rstStream(.cancel), streamID: streamID, context: context)
+            }
+        }
+        flushIfNeeded(context: context)
+        if let next { scheduleSweep(at: next, context: context) }
+    }
+
     // MARK: Frames
 
     private func receivedHeaders(
@@ -232,6 +349,16 @@ open class HTTP2FrameServer: ChannelInboundHandler {
             return
         }
         lastStreamID = max(lastStreamID, streamID)
+        if deadlines[streamID] == nil { opened(streamID, context: context) }
+        let headerListBytes = payload.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 32 }
+        if headerListBytes > maximumHeaderListBytes {
+            streams[streamID] = Stream(
+                headers: [:], body: context.channel.allocator.buffer(capacity: 0), limit: 0,
+                endedByClient: payload.endStream)
+            headersTooLarge(streamID: streamID, size: headerListBytes, context: context)
+            finish(streamID: streamID, context: context)
+            return
+        }
         streams[streamID] = Stream(
             headers: payload.headers, body: context.channel.allocator.buffer(capacity: 0), limit: 0,
             endedByClient: payload.endStream)

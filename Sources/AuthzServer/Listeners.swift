@@ -35,20 +35,34 @@ final class ListenerShutdown: Sendable {
         drained = group.next().makePromise(of: Void.self)
     }
 
-    /// Tracks a new connection until it closes (closes it at once when shutdown was forced).
-    func register(_ channel: any Channel) {
+    /// What ``register(_:limit:)`` did with a new connection.
+    enum Admission {
+        /// Tracked until it closes.
+        case admitted
+        /// Closed at once: `limit` connections were already open.
+        case overLimit
+        /// Closed at once: shutdown was forced.
+        case shutDown
+    }
+
+    /// Tracks a new connection until it closes, or closes it at once when shutdown was forced or
+    /// `limit` connections are already open.
+    func register(_ channel: any Channel, limit: Int = .max) -> Admission {
         let id = ObjectIdentifier(channel)
-        let forced = state.withLock { state in
-            if !state.forced { state.connections[id] = channel }
-            return state.forced
+        let admission = state.withLock { state -> Admission in
+            if state.forced { return .shutDown }
+            guard state.connections.count < limit else { return .overLimit }
+            state.connections[id] = channel
+            return .admitted
         }
-        if forced {
+        guard case .admitted = admission else {
             channel.close(promise: nil)
-            return
+            return admission
         }
         channel.closeFuture.whenComplete { [weak self] _ in
             _ = self?.state.withLock { $0.connections.removeValue(forKey: id) }
         }
+        return .admitted
     }
 
     /// Graceful shutdown (once).
@@ -75,6 +89,11 @@ final class ListenerShutdown: Sendable {
 /// shutdown, lets open connections finish (they get `ChannelShouldQuiesceEvent`), and returns when
 /// the last one has closed — or, when the service group cancels it at the end of the grace period,
 /// closes the connections left and returns.
+///
+/// It holds at most `maxConnections` connections (`server.max_connections`): one more is accepted
+/// and closed at once, before any byte is read or written, and reported to `onRefused` (a
+/// counter), so a flood of connections costs one descriptor each only for as long as it takes to
+/// close it.
 package struct Listener: Service {
     /// What the listener serves, for logs.
     package let name: String
@@ -83,13 +102,18 @@ package struct Listener: Service {
     let logger: Logger
     let initializer: @Sendable (any Channel) throws -> Void
     let onBound: @Sendable (SocketAddress) -> Void
+    let maxConnections: Int
+    let onRefused: @Sendable () -> Void
 
     /// Creates a listener.
     package init(
         name: String, address: ListenAddress, group: any EventLoopGroup, logger: Logger,
-        onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in },
+        onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }, maxConnections: Int = .max,
+        onRefused: @escaping @Sendable () -> Void = {},
         initializer: @escaping @Sendable (any Channel) throws -> Void
     ) {
+        self.maxConnections = maxConnections
+        self.onRefused = onRefused
         self.name = name
         self.address = address
         self.group = group
@@ -103,6 +127,8 @@ package struct Listener: Service {
     package func run() async throws {
         let shutdown = ListenerShutdown(group: group)
         let initializer = self.initializer
+        let maxConnections = self.maxConnections
+        let onRefused = self.onRefused
         let channel: any Channel
         do {
             channel = try await ServerBootstrap(group: group)
@@ -117,8 +143,15 @@ package struct Listener: Service {
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.allowRemoteHalfClosure, value: false)
                 .childChannelInitializer { channel in
-                    shutdown.register(channel)
-                    return channel.eventLoop.makeCompletedFuture { try initializer(channel) }
+                    switch shutdown.register(channel, limit: maxConnections) {
+                    case .admitted:
+                        return channel.eventLoop.makeCompletedFuture { try initializer(channel) }
+                    case .overLimit:
+                        onRefused()
+                        return channel.eventLoop.makeSucceededVoidFuture()
+                    case .shutDown:
+                        return channel.eventLoop.makeSucceededVoidFuture()
+                    }
                 }
                 .bind(host: address.host, port: address.port)
                 .get()

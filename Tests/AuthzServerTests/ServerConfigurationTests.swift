@@ -63,6 +63,13 @@ struct ServerConfigurationTests {
             $0.reloadPoll = .seconds(3600)
         },
         Case(
+            testDescription: "server: the bounds on slow clients",
+            yaml: "server: { request_timeout: 3s, tls_handshake_timeout: 1m }\n"
+        ) {
+            $0.requestTimeout = .seconds(3)
+            $0.tlsHandshakeTimeout = .seconds(60)
+        },
+        Case(
             testDescription: "audit: sampled allows, no denials, a file",
             yaml: "audit: { allow: 0.25, deny: none, file: /var/log/authz.log }\n"
         ) {
@@ -97,6 +104,33 @@ struct ServerConfigurationTests {
         #expect(server.auditBuffer == 10_000)
         #expect(server.audit == ServerConfiguration.Audit())
         #expect(server.tls == nil)
+        #expect(server.requestTimeout == .seconds(10))
+        #expect(server.tlsHandshakeTimeout == .seconds(10))
+    }
+
+    @Test("the bounds on slow clients reach the HTTP check listener")
+    func boundsApplied() throws {
+        let file = try ConfigurationFile.parse(
+            "server: { request_timeout: 4s, tls_handshake_timeout: 3s }\n", path: "c.yaml")
+        let http = HTTPCheckConfiguration(file.server)
+        #expect(http.requestTimeoutSeconds == 4)
+        #expect(http.tlsHandshakeTimeoutSeconds == 3)
+    }
+
+    @Test(
+        "request_timeout and tls_handshake_timeout are refused out of range",
+        arguments: [
+            "request_timeout: 0s", "request_timeout: 2h", "request_timeout: 1.5s", "tls_handshake_timeout: 0s",
+            "tls_handshake_timeout: 11m", "tls_handshake_timeout: soon",
+        ])
+    func boundsOutOfRange(_ setting: String) {
+        do {
+            _ = try ConfigurationFile.parse("server: { \(setting) }\n", path: "c.yaml")
+            Issue.record("accepted: \(setting)")
+        } catch {
+            #expect(error.issues.count == 1, "\(error)")
+            #expect(error.issues.first?.position.line == 1)
+        }
     }
 
     @Test("the HTTP check listener and the engine get the server's limits")

@@ -9,5 +9,7 @@ extension HTTPCheckConfiguration {
         maxBodyBytes = server.maxBodyBytes
         maxHeaderBytes = server.maxHeaderBytes
         idleTimeoutSeconds = server.idleTimeout.components.seconds
+        requestTimeoutSeconds = server.requestTimeout.components.seconds
+        tlsHandshakeTimeoutSeconds = server.tlsHandshakeTimeout.components.seconds
     }
 }

@@ -74,6 +74,12 @@ package struct ServerConfiguration: Sendable, Hashable {
     package var maxHeaderBytes = 64 << 10
     /// `server.idle_timeout`: how long a connection may stay idle before it is closed.
     package var idleTimeout = Duration.seconds(60)
+    /// `server.request_timeout`: how long a client may take to send one whole request (head and body,
+    /// from its first byte) and, on HTTP/2, to take its answer. Every byte resets the idle timeout, so
+    /// only this bound stops a request trickled a byte at a time (slowloris).
+    package var requestTimeout = Duration.seconds(10)
+    /// `server.tls_handshake_timeout`: how long a TLS client may take to complete its handshake.
+    package var tlsHandshakeTimeout = Duration.seconds(10)
     /// `server.shutdown_grace`: how long the checks in flight get to finish on SIGTERM/SIGINT before
     /// the connections left are closed.
     package var shutdownGrace = Duration.seconds(10)

@@ -104,6 +104,24 @@ rules:
 
 default: deny                   # no_matching_rule, or the allowlist level that failed
 
+# The server's limits and timers; every value here is the default.
+server:
+  envoy_prefix: /envoy          # Envoy HTTP mode: <prefix>/original/path?query
+  nginx_path: /nginx            # nginx auth_request (X-Original-Method, X-Original-URI)
+  max_body_bytes: 1048576       # the largest body read for classification; larger: deny body_too_large
+  max_header_bytes: 65536       # the largest request head (HTTP/1.1: 431) or header list (HTTP/2: 431 or GOAWAY)
+  idle_timeout: 60s             # a connection with no request in progress is closed after this long
+  # The longest one request may take to arrive whole, head and body, from its first byte (and, on
+  # HTTP/2, its answer to be taken: a flow-control window never opened). Every byte resets
+  # idle_timeout, so only this stops a request trickled a byte at a time (slowloris): HTTP/1.1 gets
+  # 408 and the close, an HTTP/2 stream 408 and RST_STREAM. The gRPC listener applies 10 s (its own
+  # default) whatever this says, for now.
+  request_timeout: 10s
+  tls_handshake_timeout: 10s    # TLS: a handshake not complete by then is closed (HTTP listener; gRPC: 10 s)
+  shutdown_grace: 10s           # SIGTERM: how long the checks in flight get before the rest is closed
+  audit_buffer: 10000           # audit records queued for the writer; beyond this they are dropped and counted
+  reload_poll: 2s               # how often the configuration file is checked for changes
+
 audit:
   allow: all                    # all | none | a sample rate from 0 to 1
   deny: all                     # all | none (denials are never sampled)

@@ -1,0 +1,168 @@
+"""Connection abuse against the real server: slowloris on HTTP/1.1 (a request head, a body trickled a
+byte at a time), stalled TLS handshakes, a preface trickled before the protocol is known. Each test
+asserts that the server ends the attacked connection within its bound, keeps answering a normal
+client's signed check meanwhile, and frees the connection's descriptor."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+from abuse import Prober, check_http1, check_tls, http1_request, signed_headers
+
+CLOSE_BOUND = 5.0
+REQUEST_TIMEOUT = 2
+HANDSHAKE_TIMEOUT = 2
+
+
+def attacked(server, attack, check=None) -> object:
+    """Runs `attack()` while a normal client checks on other connections; asserts every check was
+    answered (200) during and after it, and that the server's descriptors come back."""
+    check = check or (lambda: check_http1(server.http_port))
+    assert check() == 200
+    baseline = server.fds()
+    with Prober(check) as prober:
+        result = attack()
+    assert check() == 200, "a normal check after the attack"
+    assert prober.results, "no check completed during the attack"
+    assert not prober.failures(200), f"checks during the attack: {prober.failures(200)[:5]}"
+    fds = server.settle_fds(baseline)
+    assert fds <= baseline, f"the server holds {fds} descriptors, {baseline} before the attack"
+    return result
+
+
+def trickle(sock: socket.socket, data: bytes, interval: float, limit: float) -> tuple[bytes, float]:
+    """Sends `data` a byte every `interval` until the server answers or closes (or `limit` passes):
+    what it answered, and when (seconds after the first byte)."""
+    start = time.monotonic()
+    sock.setblocking(False)
+    answer = b""
+    for byte in data:
+        if time.monotonic() - start > limit:
+            break
+        try:
+            sock.send(bytes([byte]))
+        except (BrokenPipeError, ConnectionResetError):
+            break
+        time.sleep(interval)
+        try:
+            chunk = sock.recv(65536)
+            answer += chunk
+            if not chunk or answer:
+                break
+        except BlockingIOError:
+            continue
+        except ConnectionResetError:
+            break
+    sock.setblocking(True)
+    sock.settimeout(CLOSE_BOUND)
+    try:
+        while chunk := sock.recv(65536):
+            answer += chunk
+    except (socket.timeout, ConnectionResetError):
+        pass
+    return answer, time.monotonic() - start
+
+
+def test_http1_slowloris_head(start_server):
+    """A request head sent a byte every 0.1 s (each byte resets the idle timeout, 30 s here): 408 and
+    the close at server.request_timeout (2 s)."""
+    server = start_server(server={"request_timeout": f"{REQUEST_TIMEOUT}s", "idle_timeout": "30s"})
+
+    def attack():
+        with socket.create_connection(("127.0.0.1", server.http_port)) as s:
+            request = http1_request("/envoy/abuse-bucket/object.txt", signed_headers())
+            answer, took = trickle(s, request, 0.1, REQUEST_TIMEOUT + CLOSE_BOUND)
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
+        assert REQUEST_TIMEOUT <= took < REQUEST_TIMEOUT + CLOSE_BOUND, took
+        print(f"HTTP/1.1 head trickled: 408 and close {took:.2f} s after the first byte")
+
+    attacked(server, attack)
+
+
+def test_http1_slowloris_body(start_server):
+    """A whole head, then a 1 KB body sent a byte every 0.1 s: 408 and the close at the request
+    timeout."""
+    server = start_server(server={"request_timeout": f"{REQUEST_TIMEOUT}s", "idle_timeout": "30s"})
+
+    def attack():
+        with socket.create_connection(("127.0.0.1", server.http_port)) as s:
+            headers = signed_headers(method="PUT") | {"content-length": "1024"}
+            head = "PUT /envoy/abuse-bucket/object.txt HTTP/1.1\r\n" + "".join(
+                f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+            s.sendall(head.encode())
+            answer, took = trickle(s, b"x" * 1024, 0.1, REQUEST_TIMEOUT + CLOSE_BOUND)
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
+        assert took < REQUEST_TIMEOUT + CLOSE_BOUND, took
+        print(f"HTTP/1.1 body trickled: 408 and close {took:.2f} s after the head")
+
+    attacked(server, attack)
+
+
+def test_http1_keepalive_is_not_a_slow_request(start_server):
+    """The request timeout bounds one request, not the connection: a keep-alive connection that
+    sends a check, waits longer than the timeout, and sends another is answered both times."""
+    server = start_server(server={"request_timeout": f"{REQUEST_TIMEOUT}s", "idle_timeout": "30s"})
+    with socket.create_connection(("127.0.0.1", server.http_port), timeout=CLOSE_BOUND) as s:
+        for _ in range(2):
+            s.sendall(http1_request("/envoy/abuse-bucket/object.txt", signed_headers()))
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += s.recv(65536)
+            assert data.startswith(b"HTTP/1.1 200"), data[:80]
+            time.sleep(REQUEST_TIMEOUT + 0.5)
+
+
+def test_preface_trickled(start_server):
+    """The h2c preface a byte every 0.1 s: the protocol is never known, and the connection is closed
+    at the request timeout (the idle timeout, which every byte resets, would never fire)."""
+    server = start_server(server={"request_timeout": f"{REQUEST_TIMEOUT}s", "idle_timeout": "30s"})
+
+    def attack():
+        with socket.create_connection(("127.0.0.1", server.http_port)) as s:
+            answer, took = trickle(s, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" * 4, 0.1, REQUEST_TIMEOUT + CLOSE_BOUND)
+        assert answer == b"", answer[:80]
+        assert REQUEST_TIMEOUT <= took < REQUEST_TIMEOUT + CLOSE_BOUND, took
+        print(f"h2c preface trickled: closed {took:.2f} s after the first byte")
+
+    attacked(server, attack)
+
+
+def tls_stall(server, port: int, sent: bytes) -> float:
+    """Connects, sends `sent` (nothing, or part of a ClientHello), then waits: seconds until the close."""
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        start = time.monotonic()
+        if sent:
+            s.sendall(sent)
+        s.settimeout(HANDSHAKE_TIMEOUT + CLOSE_BOUND)
+        try:
+            while s.recv(65536):
+                pass
+        except socket.timeout:
+            raise AssertionError(f"the stalled handshake ({len(sent)} bytes) is still open") from None
+        except ConnectionResetError:
+            pass
+        return time.monotonic() - start
+
+
+# The first 60 bytes of a TLS 1.2+ ClientHello: record header, handshake header, version, random.
+PARTIAL_CLIENT_HELLO = bytes.fromhex("160301020001 0001fc 0303".replace(" ", "")) + bytes(32) + b"\x20" + bytes(17)
+
+
+def test_tls_handshake_stalls(start_server):
+    """TCP connect then nothing, and half a ClientHello then nothing, on the HTTP and the gRPC TLS
+    listeners: closed at server.tls_handshake_timeout (2 s) on HTTP, at the first-frame bound (the
+    HTTP/2 request timeout, 10 s by default) on gRPC; TLS checks keep being answered."""
+    server = start_server(tls=True, server={"tls_handshake_timeout": f"{HANDSHAKE_TIMEOUT}s",
+                                            "request_timeout": f"{REQUEST_TIMEOUT}s", "idle_timeout": "30s"})
+
+    def attack():
+        figures = []
+        for sent in (b"", PARTIAL_CLIENT_HELLO):
+            took = tls_stall(server, server.http_port, sent)
+            assert HANDSHAKE_TIMEOUT - 0.5 <= took < HANDSHAKE_TIMEOUT + CLOSE_BOUND, took
+            figures.append(took)
+        print(f"TLS handshake stalled (HTTP listener): nothing sent, closed in {figures[0]:.2f} s; "
+              f"60 bytes of ClientHello, closed in {figures[1]:.2f} s")
+
+    attacked(server, attack, check=lambda: check_tls(server.http_port))
