@@ -14,6 +14,11 @@ internal import UnixSignals
 /// swapped in atomically; a bad file leaves the policy in force, is logged with its positions and
 /// counted in `sigv4authz_config_reloads_total{result="failed"}`, and readiness does not change.
 ///
+/// The server's poll loads a change once two polls in a row see the same file: a file written in place
+/// in several writes (an editor, `cat >`, a slow copy) is not loaded half-written, which could be a
+/// valid configuration missing its later accounts or deny rules; a change is in force within two poll
+/// intervals. SIGHUP loads the file as it is at once (whoever sends it says the file is complete).
+///
 /// A reload applies the policy, `server.max_body_bytes` as the engine applies it, and the audit
 /// sampling; the listeners, TLS files, the other `server:` settings and the audit file are read at
 /// start only.
@@ -29,6 +34,8 @@ package final class ConfigReloader: Service, Sendable {
     let environment: [String: String]?
     /// The file's fingerprint when it was last loaded or looked at.
     private let lastSeen: Mutex<String>
+    /// A changed fingerprint the server's poll saw once and loads when the next poll sees it again.
+    private let pending = Mutex<String?>(nil)
 
     /// Creates a reloader for the file at `path`, whose current content is in force.
     package init(
@@ -56,6 +63,28 @@ package final class ConfigReloader: Service, Sendable {
         return changed ? reload(because: "the file changed") : nil
     }
 
+    /// The server's poll: reloads when the file changed and has stayed the same since the previous
+    /// poll (one poll interval to finish writing it); returns the new generation, or `nil` when it did
+    /// not change, is still changing, or is invalid.
+    @discardableResult
+    package func reloadIfSettled() -> Int? {
+        let now = Self.fingerprint(path)
+        let load = pending.withLock { pending in
+            guard lastSeen.withLock({ $0 }) != now else {
+                pending = nil
+                return false
+            }
+            guard pending == now else {
+                pending = now  // first seen: the writer may not be done
+                return false
+            }
+            pending = nil
+            lastSeen.withLock { $0 = now }
+            return true
+        }
+        return load ? reload(because: "the file changed") : nil
+    }
+
     package func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         // Graceful shutdown cancels both loops.
@@ -69,7 +98,7 @@ package final class ConfigReloader: Service, Sendable {
                 group.addTask {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: self.pollInterval)
-                        if !Task.isCancelled { await runBlocking { _ = self.reloadIfChanged() } }
+                        if !Task.isCancelled { await runBlocking { _ = self.reloadIfSettled() } }
                     }
                 }
             }

@@ -378,6 +378,37 @@ def test_reload_storm_under_load_zero_failed_checks(rig):
            failed_checks=len(wrong), rate_per_s=round(load.rate(), 1), audit_records=len(records))
 
 
+def test_configuration_written_in_place_in_pieces_is_never_loaded_half_written(rig):
+    """A writer that stops part-way (an editor, `cat >`, a slow copy): the part before `accounts:` is
+    itself a valid configuration, one that allows nobody. The poll loads a change only once two polls
+    in a row see the same file, so the half-written file is never in force: zero wrong decisions."""
+    rig.restart()
+    valid = rig.authz.config_text
+    head = valid[:valid.index("\naccounts:")] + "\n"
+    config = rig.authz.config
+    m0 = rig.authz.metrics()
+    cycles = 0
+    with Load(rig, clients=4, kinds=("allow", "deny")) as load:
+        end = time.monotonic() + 6.0
+        while time.monotonic() < end:
+            with open(config, "r+", encoding="utf-8") as f:   # one open, two writes, a pause between
+                f.truncate(0)
+                f.write(head)
+                f.flush()
+                time.sleep(0.3)
+                f.write(valid[len(head):] + f"# edit {cycles}\n")
+            cycles += 1
+            time.sleep(0.3)
+        time.sleep(2.5)   # the last, complete, write is loaded within two polls
+    m = settled_metrics(rig.authz)
+    wrong = load.wrong()
+    assert not wrong, f"{len(wrong)} of {len(load.results)} wrong: {[(r.kind, r.status) for r in wrong[:10]]}"
+    reloads = m['sigv4authz_config_reloads_total{result="ok"}'] - m0.get('sigv4authz_config_reloads_total{result="ok"}', 0)
+    assert reloads >= 1, "the finished file was never loaded"
+    figure("config_written_in_pieces", cycles=cycles, checks=len(load.results), failed_checks=len(wrong),
+           reloads_ok=int(reloads))
+
+
 # ---------------------------------------------------------------------------------------------
 # 4. The audit disk full: checks go on, drops counted and logged once, audit resumes
 
