@@ -6,6 +6,7 @@ client's signed check meanwhile, and frees the connection's descriptor."""
 from __future__ import annotations
 
 import socket
+import threading
 import time
 
 from abuse import Prober, check_http1, check_tls, http1_request, signed_headers
@@ -128,13 +129,13 @@ def test_preface_trickled(start_server):
     attacked(server, attack)
 
 
-def tls_stall(server, port: int, sent: bytes) -> float:
+def tls_stall(server, port: int, sent: bytes, bound: float = HANDSHAKE_TIMEOUT) -> float:
     """Connects, sends `sent` (nothing, or part of a ClientHello), then waits: seconds until the close."""
     with socket.create_connection(("127.0.0.1", port)) as s:
         start = time.monotonic()
         if sent:
             s.sendall(sent)
-        s.settimeout(HANDSHAKE_TIMEOUT + CLOSE_BOUND)
+        s.settimeout(bound + CLOSE_BOUND)
         try:
             while s.recv(65536):
                 pass
@@ -150,9 +151,8 @@ PARTIAL_CLIENT_HELLO = bytes.fromhex("160301020001 0001fc 0303".replace(" ", "")
 
 
 def test_tls_handshake_stalls(start_server):
-    """TCP connect then nothing, and half a ClientHello then nothing, on the HTTP and the gRPC TLS
-    listeners: closed at server.tls_handshake_timeout (2 s) on HTTP, at the first-frame bound (the
-    HTTP/2 request timeout, 10 s by default) on gRPC; TLS checks keep being answered."""
+    """TCP connect then nothing, and half a ClientHello then nothing, on the HTTP listener: closed at
+    server.tls_handshake_timeout (2 s here); TLS checks keep being answered."""
     server = start_server(tls=True, server={"tls_handshake_timeout": f"{HANDSHAKE_TIMEOUT}s",
                                             "request_timeout": f"{REQUEST_TIMEOUT}s", "idle_timeout": "30s"})
 
@@ -166,3 +166,82 @@ def test_tls_handshake_stalls(start_server):
               f"60 bytes of ClientHello, closed in {figures[1]:.2f} s")
 
     attacked(server, attack, check=lambda: check_tls(server.http_port))
+
+
+GRPC_FIRST_FRAME_BOUND = 10  # the HTTP/2 request timeout's default; GRPCListener does not pass the setting yet
+
+
+def test_tls_handshake_stalls_grpc(start_server):
+    """The same two stalls on the gRPC listener over TLS, at once: closed at the HTTP/2 first-frame
+    bound (10 s), which covers the handshake; the HTTP listener's TLS checks keep being answered."""
+    server = start_server(tls=True)
+
+    def attack():
+        results: dict[int, object] = {}
+
+        def stall(sent: bytes) -> None:
+            try:
+                results[len(sent)] = tls_stall(server, server.grpc_port, sent, GRPC_FIRST_FRAME_BOUND)
+            except AssertionError as error:
+                results[len(sent)] = error
+
+        threads = [threading.Thread(target=stall, args=(sent,)) for sent in (b"", PARTIAL_CLIENT_HELLO)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(GRPC_FIRST_FRAME_BOUND + 2 * CLOSE_BOUND)
+        for sent, took in results.items():
+            assert isinstance(took, float), took
+            assert GRPC_FIRST_FRAME_BOUND - 0.5 <= took < GRPC_FIRST_FRAME_BOUND + CLOSE_BOUND, (sent, took)
+        assert len(results) == 2
+        print(f"TLS handshake stalled (gRPC listener): nothing sent, closed in {results[0]:.2f} s; "
+              f"60 bytes of ClientHello, closed in {results[len(PARTIAL_CLIENT_HELLO)]:.2f} s")
+
+    attacked(server, attack, check=lambda: check_tls(server.http_port))
+
+
+def rss_kib(server) -> int:
+    with open(f"/proc/{server.popen.pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def test_http1_pipelined_never_read(start_server):
+    """Denied requests pipelined as fast as the socket takes them, the answers (403 with a body) never
+    read: the server stops reading when it cannot write (its memory stays flat), and the connection,
+    quiet both ways, is closed at the idle timeout (3 s here) while the client still holds it open."""
+    server = start_server(server={"idle_timeout": "3s"})
+
+    def attack():
+        before = rss_kib(server)
+        baseline = server.fds()
+        s = socket.create_connection(("127.0.0.1", server.http_port))
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.setblocking(False)
+        request = http1_request("/envoy/abuse-bucket/object.txt", {"host": "s3.us-east-1.amazonaws.com"}) * 100
+        sent, start = 0, time.monotonic()
+        blocked_since = None
+        while time.monotonic() - start < 10:
+            try:
+                s.send(request)
+                sent += 100
+                blocked_since = None
+            except BlockingIOError:
+                blocked_since = blocked_since or time.monotonic()
+                if time.monotonic() - blocked_since > 0.5:
+                    break  # the server has stopped reading
+                time.sleep(0.05)
+        grown = rss_kib(server) - before
+        assert blocked_since is not None, f"the server read {sent} requests without its answers being read"
+        closed_at = None
+        while time.monotonic() - start < 10 + 3 + CLOSE_BOUND:
+            if server.fds() <= baseline:
+                closed_at = time.monotonic() - blocked_since
+                break
+            time.sleep(0.1)
+        s.close()
+        assert closed_at is not None, "the server still holds the connection"
+        assert grown < 16 << 10, f"resident memory grew {grown} KiB"
+        print(f"HTTP/1.1 pipelined, never read: {sent} requests sent before the server stopped reading, "
+              f"memory +{grown} KiB, closed {closed_at:.2f} s after the client blocked")
+
+    attacked(server, attack)
