@@ -1,7 +1,8 @@
 # sigv4-authz — build, test and benchmark entry points.
 #
 #   make test    install what the tests need, check formatting, build, run every test: the Swift
-#                tests, the deployment tests (Tests/Deploy) and the real-proxy tests (Tests/EndToEnd)
+#                tests, the deployment tests (Tests/Deploy), the real-proxy and fault tests
+#                (Tests/EndToEnd) and the HTTP/2 and connection abuse tests (Tests/Abuse)
 #   make bench   run the micro-benchmarks (the Benchmarks/ package, ordo-one/benchmark; release build)
 #   make bench-check   the micro-benchmarks against the committed thresholds (allocations exactly,
 #                      callgrind instructions within 2%): fails on a regression (installs valgrind)
@@ -21,7 +22,7 @@ SWIFT ?= swift
 
 .PHONY: test deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests bench bench-check bench-thresholds bench-server bench-envoy bench-instructions bench-transport soak format vectors protos
 
-test: deps testsuite lint build swift-tests deploy-tests e2e-tests
+test: deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests
 
 swift-tests:
 	$(SWIFT) test --skip-build
