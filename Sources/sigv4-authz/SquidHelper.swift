@@ -6,6 +6,7 @@ import AuthzSquid
 import Foundation
 import Logging
 import Policy
+import Synchronization
 
 /// `sigv4-authz squid-helper`: Squid's `external_acl_type` helper.
 ///
@@ -82,6 +83,7 @@ struct SquidHelper: ParsableCommand {
             if ContinuousClock.now - lastPoll >= poll {
                 lastPoll = .now
                 reloader.reloadIfChanged()
+                audit.reopenIfMoved()
             }
             let lookup = SquidHelperCodec.parse(Substring(line), headerNames: names)
             let result: CheckResult
@@ -97,20 +99,63 @@ struct SquidHelper: ParsableCommand {
     }
 }
 
-/// Where the helper's audit records go: the configured file (appended, one write per record, so
+/// Where the helper's audit records go: the configured file (appended, one write(2) per record, so
 /// Squid's helper processes can share it) or standard error (Squid's cache.log).
+///
+/// A record that cannot be written (a full disk, an I/O error) is dropped, never a crash: the first
+/// drop of a burst is reported on standard error, and the count when writing resumes. After log
+/// rotation (the file renamed or removed), the next look between lookups opens the configured path
+/// again (``reopenIfMoved()``), so logrotate's `create` works without signalling every helper.
 final class DirectAuditSink: AuditSink {
-    let handle: FileHandle
+    private struct State {
+        var handle: FileHandle
+        /// Records dropped in the current burst of failures (0: writing works).
+        var dropped = 0
+    }
+
+    private let path: String?
+    private let state: Mutex<State>
 
     init(path: String?) throws(ServerError) {
+        self.path = path
         guard let path else {
-            handle = FileHandle.standardError
+            state = Mutex(State(handle: FileHandle.standardError))
             return
         }
-        handle = try AuditLog.openForAppending(path)
+        state = Mutex(State(handle: try AuditLog.openForAppending(path)))
     }
 
     func record(_ line: String) {
-        handle.write(Data((line + "\n").utf8))
+        let target = path ?? "standard error"
+        state.withLock { state in
+            if let error = AuditLog.appendRecord(line, to: state.handle.fileDescriptor) {
+                if state.dropped == 0 {
+                    printError(
+                        "sigv4-authz: audit records are being dropped: cannot write \(target): "
+                            + String(cString: strerror(error)))
+                }
+                state.dropped += 1
+            } else if state.dropped > 0 {
+                printError("sigv4-authz: audit writing resumed; \(state.dropped) records were dropped")
+                state.dropped = 0
+            }
+        }
+    }
+
+    /// Opens the configured path again when it no longer names the open file (renamed or removed by
+    /// log rotation); keeps the open file when the new one cannot be opened.
+    func reopenIfMoved() {
+        guard let path else { return }
+        state.withLock { state in
+            var open = stat()
+            var named = stat()
+            guard fstat(state.handle.fileDescriptor, &open) == 0 else { return }
+            if stat(path, &named) == 0, named.st_dev == open.st_dev, named.st_ino == open.st_ino { return }
+            do {
+                state.handle = try AuditLog.openForAppending(path)
+            } catch {
+                printError("sigv4-authz: cannot reopen the audit file after rotation: \(error)")
+            }
+        }
     }
 }
