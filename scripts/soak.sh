@@ -11,8 +11,9 @@
 #   2. Soak at half the peak (RATE=N overrides): one h2load --h1 -c$CONNECTIONS --rps run of 60 s per
 #      minute, every request timed. Mid-minute, under load: sigv4-authz's VmRSS and threads
 #      (/proc/PID/status) and open descriptors (/proc/PID/fd); at the end of the minute: that
-#      minute's p50/p99/max latency, requests, the checks sigv4-authz counted (/metrics), and every
-#      error (h2load failed/errored, a status other than 200, Envoy ext_authz error/denied, a deny).
+#      minute's p50/p99/max latency, requests, the checks sigv4-authz counted (/metrics: allows and
+#      denies), and every error (h2load failed/errored, a status other than 200, Envoy ext_authz
+#      error/denied, a deny). The request is signed again for every minute.
 #   3. scripts/soak-plot.py writes the CSV and the plot (RSS MiB, fds, p99 ms by minute), prints the
 #      summary (first/last/max and slope of each) and the verdict: it fails (exit 1) if any check
 #      failed, if RSS grew (median of the last 5 minutes more than 10% above the median of minutes
@@ -104,14 +105,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A signature is valid for 15 minutes (the default clock-skew window): the request is signed again
+# for every minute of the soak (while the minute before runs), so that every check stays an allow.
+load_headers() { # dir: wrk_headers and h2_headers from the request signed into dir
+    wrk_headers=()
+    h2_headers=()
+    # h2load takes the host as `:authority` (a `Host:` header would be sent twice).
+    while IFS= read -r line; do
+        wrk_headers+=(-H "$line")
+        case "$line" in Host:*) h2_headers+=(-H ":authority:${line#Host:}") ;; *) h2_headers+=(-H "$line") ;; esac
+    done <"$1/headers"
+}
 "$py" "$helper" sign "$RUN_DIR"
-wrk_headers=()
-h2_headers=()
-# h2load takes the host as `:authority` (a `Host:` header would be sent twice).
-while IFS= read -r line; do
-    wrk_headers+=(-H "$line")
-    case "$line" in Host:*) h2_headers+=(-H ":authority:${line#Host:}") ;; *) h2_headers+=(-H "$line") ;; esac
-done <"$RUN_DIR/headers"
+load_headers "$RUN_DIR"
 denied_headers=()
 while IFS= read -r line; do denied_headers+=(-H "$line"); done <"$RUN_DIR/headers-denied"
 path=/reports/q1.csv
@@ -233,6 +239,7 @@ read -r -a total_before < <(counters)
 before=("${total_before[@]}")
 for minute in $(seq "$SOAK_MINUTES"); do
     log="$RUN_DIR/minute.log"
+    if [ "$minute" -gt 1 ]; then load_headers "$RUN_DIR/signed"; fi
     h2load --h1 -c"$CONNECTIONS" -m1 --rps="$per_client" -D60 --log-file="$log" "${h2_headers[@]}" "$url" \
         >"$RUN_DIR/h2load-minute.txt" 2>&1 &
     h2load_pid=$!
@@ -243,6 +250,8 @@ for minute in $(seq "$SOAK_MINUTES"); do
     fds=$(fd_count "$authz_pid")
     envoy_rss=$(rss_kib "$envoy_pid")
     loadavg1=$(cut -d' ' -f1 /proc/loadavg)
+    mkdir -p "$RUN_DIR/signed"
+    "$py" "$helper" sign "$RUN_DIR/signed" # for the next minute
     wait "$h2load_pid" || { cat "$RUN_DIR/h2load-minute.txt" >&2; die "h2load failed in minute $minute"; }
     h2load_pid=
     sleep 0.2 # the last checks of the minute
@@ -260,10 +269,10 @@ for minute in $(seq "$SOAK_MINUTES"); do
     rm -f "$log"
     printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" \
         "$minute" "$rss" "$threads" "$fds" "$envoy_rss" "$requests" "$p50" "$p99" "$max" "$non200" "$failed" \
-        "${d[0]}" "${d[1]}" "${d[2]}" "${d[3]}" "${d[4]}" "$((d[5] - d[6]))" "$loadavg1" >>"$rows"
+        "$((d[0] + d[1]))" "${d[1]}" "${d[2]}" "${d[3]}" "${d[4]}" "$((d[5] - d[6]))" "$loadavg1" >>"$rows"
     printf "minute %3d: RSS %7.1f MiB  fds %4d  threads %3d  p99 %7.2f ms  %7d requests  %7d checks  errors %d\n" \
         "$minute" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$fds" "$threads" \
-        "$(awk -v u="$p99" 'BEGIN {print u / 1000}')" "$requests" "${d[0]}" \
+        "$(awk -v u="$p99" 'BEGIN {print u / 1000}')" "$requests" "$((d[0] + d[1]))" \
         $((non200 + failed + d[1] + d[3] + d[4] + d[5] - d[6]))
 done
 read -r -a total_after < <(counters)
