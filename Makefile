@@ -20,7 +20,7 @@
 
 SWIFT ?= swift
 
-.PHONY: test deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests bench bench-check bench-thresholds bench-server bench-envoy bench-instructions bench-transport soak format vectors protos
+.PHONY: fuzz fuzz-smoke test deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests bench bench-check bench-thresholds bench-server bench-envoy bench-instructions bench-transport soak format vectors protos
 
 test: deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests
 
@@ -95,6 +95,15 @@ bench-transport:
 # Writes .cache/soak/ (every log) and docs/images/soak.png, soak.csv, soak-summary.txt.
 soak:
 	scripts/soak.sh
+
+# Fuzzing (Fuzz/, libFuzzer + ASan): every target for FUZZ_SECONDS (default 300) one after another, after
+# one build; fails on a crash or a broken property (inputs in .cache/fuzz/<target>/). fuzz-smoke: 30 s each.
+FUZZ_SECONDS ?= 300
+fuzz:
+	scripts/fuzz-all.sh $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	scripts/fuzz-all.sh 30
 
 # Regenerates Sources/AuthzGRPC/Generated and Tests/AuthzServerTests/Generated from Protos/ (needs protoc: apt-get install protobuf-compiler).
 protos:

@@ -5,45 +5,172 @@
 //
 //   scripts/fuzz.sh TARGET [libFuzzer options…]     build (debug, -sanitize=fuzzer,address) and run
 //   scripts/fuzz.sh FuzzCredentialParser -runs=10000000
+//   FUZZ_CONFIG=release scripts/fuzz.sh …              the same, optimized (-enable-testing)
+//   scripts/fuzz-all.sh SECONDS                        every target for SECONDS (make fuzz, fuzz-smoke)
 //
 // Each Fuzz* executable's main.swift hands one function of the input bytes to FuzzDriver.run, which
 // starts libFuzzer (LLVMFuzzerRunDriver); its seed corpus is Corpus/<target>/. Each target checks
 // properties of one parser (no crash or hang, the same answer twice, and the target's own invariants).
+// The front ends' modules (AuthzHTTP2, AuthzHTTP, AuthzGRPC, AuthzSquid, AuthzServer) and the test
+// fixtures (AuthzFixtures) are not products of the main package, and SwiftPM refuses two packages that
+// declare targets of the same name in one build, so this package builds every module of the main package
+// it uses itself, from the same sources: Sources/<module> here is a symbolic link to ../../Sources/<module>
+// (../../Tests/AuthzFixtures), with the main package's settings. Package.resolved pins the main
+// package's dependency versions.
 // The rewrites of issue 14 were first checked against the implementations they replaced, kept in
 // Legacy* libraries of this package for the differential runs (10,000,000 executions each, no
 // difference; see the commit history of Fuzz/Sources) and deleted after.
 import PackageDescription
 
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+let fuzzSettings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioEmbedded = Target.Dependency.product(name: "NIOEmbedded", package: "swift-nio")
+let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
+let nioHTTP2 = Target.Dependency.product(name: "NIOHTTP2", package: "swift-nio-http2")
+let nioHPACK = Target.Dependency.product(name: "NIOHPACK", package: "swift-nio-http2")
+let sigV4 = Target.Dependency.target(name: "SigV4")
+let classifier = Target.Dependency.target(name: "AWSClassifier")
+let policy = Target.Dependency.target(name: "Policy")
+let core = Target.Dependency.target(name: "AuthzCore")
+
 let package = Package(
     name: "sigv4-authz-fuzz",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "sigv4-authz", path: "..")
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.36.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.25.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.28.0"),
     ],
     targets: [
-        .target(name: "FuzzDriver", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "FuzzDriver", swiftSettings: fuzzSettings),
         .executableTarget(
             name: "FuzzCredentialParser",
-            dependencies: ["FuzzDriver", .product(name: "SigV4", package: "sigv4-authz")],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            dependencies: ["FuzzDriver", sigV4],
+            swiftSettings: fuzzSettings
         ),
         .executableTarget(
             name: "FuzzHostClassifier",
-            dependencies: [
-                "FuzzDriver",
-                .product(name: "SigV4", package: "sigv4-authz"),
-                .product(name: "AWSClassifier", package: "sigv4-authz"),
-            ],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            dependencies: ["FuzzDriver", sigV4, classifier],
+            swiftSettings: fuzzSettings
         ),
         .executableTarget(
             name: "FuzzOperationResolver",
+            dependencies: ["FuzzDriver", sigV4, classifier],
+            swiftSettings: fuzzSettings
+        ),
+        .executableTarget(
+            name: "FuzzResourceScanners",
+            dependencies: ["FuzzDriver", sigV4, classifier],
+            swiftSettings: fuzzSettings
+        ),
+        .executableTarget(
+            name: "FuzzCheckRequest",
             dependencies: [
-                "FuzzDriver",
-                .product(name: "SigV4", package: "sigv4-authz"),
-                .product(name: "AWSClassifier", package: "sigv4-authz"),
+                "FuzzDriver", "AuthzGRPC", "AuthzFixtures", core, policy, sigV4, classifier,
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: fuzzSettings
+        ),
+        .executableTarget(
+            name: "FuzzHTTP1Frontend",
+            dependencies: [
+                "FuzzDriver", "AuthzHTTP", "AuthzHTTP2", "AuthzFixtures", core, policy, sigV4, nioCore, nioEmbedded,
+                nioHTTP1,
+            ],
+            swiftSettings: fuzzSettings
+        ),
+        .executableTarget(
+            name: "FuzzHTTP2Frontend",
+            dependencies: [
+                "FuzzDriver", "AuthzHTTP", "AuthzHTTP2", "AuthzGRPC", "AuthzFixtures", core, policy, sigV4, nioCore,
+                nioEmbedded, nioHTTP2, nioHPACK, .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: fuzzSettings
+        ),
+        .executableTarget(
+            name: "FuzzConfigLoader",
+            dependencies: ["FuzzDriver", "AuthzServer", policy],
+            swiftSettings: fuzzSettings
+        ),
+        .executableTarget(
+            name: "FuzzSquidLine",
+            dependencies: ["FuzzDriver", "AuthzSquid", "AuthzFixtures", core, policy, sigV4],
+            swiftSettings: fuzzSettings
+        ),
+        // The main package's modules (Sources/<name> links to its sources, with its settings).
+        .target(
+            name: "SigV4",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "AWSClassifier", dependencies: ["SigV4"], swiftSettings: strictSettings),
+        .target(name: "Policy", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
+        .target(name: "AuthzCore", dependencies: ["SigV4", "AWSClassifier", "Policy"], swiftSettings: strictSettings),
+        .target(
+            name: "AuthzFixtures",
+            dependencies: ["AuthzCore", "Policy", "SigV4", "AWSClassifier"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AuthzHTTP2",
+            dependencies: [nioCore, nioHTTP2, nioHPACK],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AuthzHTTP",
+            dependencies: [
+                core, "AuthzHTTP2", policy, sigV4, nioCore, nioHTTP1, nioHTTP2,
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AuthzGRPC",
+            dependencies: [
+                core, "AuthzHTTP2", policy, sigV4, nioCore, nioHTTP2, nioHPACK,
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Generated/README.md"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AuthzSquid",
+            dependencies: [core, policy, sigV4],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AuthzServer",
+            dependencies: [
+                core, "AuthzHTTP", "AuthzHTTP2", "AuthzGRPC", policy, classifier, nioCore,
+                .product(name: "NIOPosix", package: "swift-nio"),
+                nioHTTP1, nioHTTP2,
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
         ),
     ]
 )

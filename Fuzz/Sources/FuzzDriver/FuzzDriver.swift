@@ -14,7 +14,25 @@ public enum FuzzDriver {
     nonisolated(unsafe) private static var body: ((UnsafeRawBufferPointer) -> Void)?
 
     /// Fuzzes `body` until libFuzzer stops, then exits with its status.
-    public static func run(_ body: @escaping (UnsafeRawBufferPointer) -> Void) -> Never {
+    ///
+    /// With the environment variable `FUZZ_WRITE_SEEDS=<directory>`, writes `seeds()` there instead
+    /// (one file per seed, named `seed-<n>`) and exits: how the committed corpora of targets whose
+    /// seeds are built from the committed vectors are made (scripts/fuzz-seeds.sh).
+    public static func run(
+        seeds: () -> [[UInt8]] = { [] }, _ body: @escaping (UnsafeRawBufferPointer) -> Void
+    ) -> Never {
+        if let directory = getenv("FUZZ_WRITE_SEEDS").map({ String(cString: $0) }) {
+            for (index, seed) in seeds().enumerated() {
+                let path = "\(directory)/seed-\(index)"
+                guard let file = fopen(path, "wb") else {
+                    print("cannot write \(path)")
+                    exit(1)
+                }
+                _ = seed.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+                fclose(file)
+            }
+            exit(0)
+        }
         Self.body = body
         var argc = CommandLine.argc
         var argv = CommandLine.unsafeArgv
