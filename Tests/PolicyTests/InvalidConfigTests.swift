@@ -260,3 +260,25 @@ struct InvalidConfigTests {
         }
     }
 }
+
+/// A file that cannot be read is named with the system's reason, without a line and column it has not.
+@Suite("Unreadable configuration files")
+struct UnreadableConfigTests {
+    @Test(
+        "a missing file or a directory: the path, then why",
+        arguments: [
+            (
+                "/nonexistent/sigv4-authz.yaml",
+                "/nonexistent/sigv4-authz.yaml: cannot read the file: No such file or directory"
+            ),
+            ("/", "/: cannot read the file: it is not a readable regular file"),
+        ])
+    func unreadable(path: String, expected: String) {
+        #expect(throws: ConfigError.self) { try YAMLDocument.read(path: path) }
+        do {
+            _ = try YAMLDocument.read(path: path)
+        } catch {
+            #expect(error.issues.map(\.description) == [expected])
+        }
+    }
+}

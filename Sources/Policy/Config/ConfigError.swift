@@ -2,7 +2,7 @@
 public struct SourcePosition: Sendable, Hashable, CustomStringConvertible {
     /// The file path as given (or `<string>`).
     public var file: String
-    /// 1-based line.
+    /// 1-based line; 0 for the file as a whole (it cannot be read).
     public var line: Int
     /// 1-based column.
     public var column: Int
@@ -14,7 +14,8 @@ public struct SourcePosition: Sendable, Hashable, CustomStringConvertible {
         self.column = column
     }
 
-    public var description: String { "\(file):\(line):\(column)" }
+    /// `file:line:column`, or the file alone for a problem with the whole file.
+    public var description: String { line > 0 ? "\(file):\(line):\(column)" : file }
 }
 
 /// One problem in a configuration file: where, and a sentence that says how to fix it.

@@ -39,7 +39,9 @@ package enum YAMLDocument {
     package static func read(path: String) throws(ConfigError) -> YAMLNode {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError([
-                ConfigIssue(position: SourcePosition(file: path, line: 0, column: 0), message: "cannot read the file")
+                ConfigIssue(
+                    position: SourcePosition(file: path, line: 0, column: 0),
+                    message: "cannot read the file: \(unreadableReason(path))")
             ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
@@ -49,6 +51,14 @@ package enum YAMLDocument {
             ])
         }
         return try parse(text, path: path)
+    }
+
+    /// Why the file at `path` cannot be read: the system's reason when it cannot be opened.
+    private static func unreadableReason(_ path: String) -> String {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
+        close(descriptor)
+        return "it is not a readable regular file"
     }
 
     /// The root of configuration text; `path` is used in positions.
