@@ -83,10 +83,12 @@ def free_port() -> int:
 def make_certs(directory: Path) -> None:
     """A CA and a server certificate for 127.0.0.1 (openssl; run.sh installs it)."""
     script = """
-        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.crt -days 1 -subj /CN=abuse-ca
-        openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout server.key -out server.csr -subj /CN=localhost
+        key="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+        openssl req -x509 $key -keyout ca.key -out ca.crt -days 1 -subj /CN=abuse-ca
+        openssl req $key -keyout server.key -out server.csr -subj /CN=localhost
         printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > server.ext
-        openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 1 -extfile server.ext
+        openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 1 \\
+            -extfile server.ext
     """
     subprocess.run(["sh", "-ec", script], cwd=directory, check=True, capture_output=True)
 
@@ -150,7 +152,18 @@ class Server:
         assert self.popen is not None
         return len(os.listdir(f"/proc/{self.popen.pid}/fd"))
 
-    def settle_fds(self, baseline: int, timeout: float = 5.0) -> int:
+    def fd_targets(self) -> list[str]:
+        """What the server's descriptors point at (for a failure's message)."""
+        assert self.popen is not None
+        targets = []
+        for fd in os.listdir(f"/proc/{self.popen.pid}/fd"):
+            try:
+                targets.append(os.readlink(f"/proc/{self.popen.pid}/fd/{fd}"))
+            except OSError:
+                pass
+        return sorted(targets)
+
+    def settle_fds(self, baseline: int, timeout: float = 10.0) -> int:
         """Waits until the server holds no more descriptors than `baseline`; returns the last count."""
         deadline = time.monotonic() + timeout
         count = self.fds()

@@ -28,7 +28,8 @@ def attacked(server, attack, check=None) -> object:
     assert prober.results, "no check completed during the attack"
     assert not prober.failures(200), f"checks during the attack: {prober.failures(200)[:5]}"
     fds = server.settle_fds(baseline)
-    assert fds <= baseline, f"the server holds {fds} descriptors, {baseline} before the attack"
+    assert fds <= baseline, (f"the server holds {fds} descriptors, {baseline} before the attack: "
+                             f"{server.fd_targets()}")
     return result
 
 
