@@ -67,11 +67,12 @@ package enum HTTPCheckPipeline {
         // No outbound header validation: every response header name is a constant and every value is a
         // constant, a number or has been through `DecisionHeaders.safe` (printable ASCII, bounded), so
         // NIO's per-response re-check (about 6% of the HTTP/1.1 server's time) guards nothing here.
-        try channel.pipeline.syncOperations.addHandler(
-            HTTP1RequestDeadline(timeout: .seconds(translator.configuration.requestTimeoutSeconds)), position: .last)
+        let deadline = HTTP1RequestDeadline(timeout: .seconds(translator.configuration.requestTimeoutSeconds))
+        try channel.pipeline.syncOperations.addHandler(deadline, position: .last)
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
             position: .last, withPipeliningAssistance: true, withErrorHandling: true,
             withOutboundHeaderValidation: false)
+        try channel.pipeline.syncOperations.addHandler(HTTP1AnswerObserver(deadline: deadline), position: .last)
         try channel.pipeline.syncOperations.addHandler(
             HTTPCheckHandler(translator: translator, authorizer: authorizer), position: .last)
     }
