@@ -27,6 +27,8 @@ def attacked(server, attack, check=None) -> object:
     assert check() == 200, "a normal check after the attack"
     assert prober.results, "no check completed during the attack"
     assert not prober.failures(200), f"checks during the attack: {prober.failures(200)[:5]}"
+    print(f"  normal client: {len(prober.results)} checks answered during the attack, slowest "
+          f"{prober.slowest * 1000:.0f} ms")
     fds = server.settle_fds(baseline)
     assert fds <= baseline, (f"the server holds {fds} descriptors, {baseline} before the attack: "
                              f"{server.fd_targets()}")

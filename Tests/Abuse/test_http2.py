@@ -47,6 +47,8 @@ def attacked(server, kind: str, attack) -> object:
     assert check() == good, "a normal check after the attack"
     assert prober.results, "no check completed during the attack"
     assert not prober.failures(good), f"checks during the attack: {prober.failures(good)[:5]}"
+    print(f"  normal client: {len(prober.results)} checks answered during the attack, slowest "
+          f"{prober.slowest * 1000:.0f} ms")
     fds = server.settle_fds(baseline)
     assert fds <= baseline, (f"the server holds {fds} descriptors, {baseline} before the attack: "
                              f"{server.fd_targets()}")
