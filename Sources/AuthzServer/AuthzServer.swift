@@ -53,6 +53,8 @@ package final class AuthzServer: Sendable {
     /// How long the checks in flight get to finish at shutdown (`server.shutdown_grace`).
     package let shutdownGrace: Duration
     let httpConfiguration: HTTPCheckConfiguration
+    /// `server.max_connections`, per check listener.
+    let maxConnections: Int
     /// TLS for the check listeners, when configured.
     package let tls: TLSSupport?
     let group: any EventLoopGroup
@@ -86,6 +88,7 @@ package final class AuthzServer: Sendable {
                 environment: environment)
         }
         self.httpConfiguration = HTTPCheckConfiguration(config)
+        self.maxConnections = config.maxConnections
         self.tls = try config.tls.map { tls throws(ServerError) in try TLSSupport(tls, refresh: config.reloadPoll) }
         self.group = group
         self.logger = logger
@@ -125,7 +128,8 @@ package final class AuthzServer: Sendable {
         services.append(
             Listener(
                 name: "http", address: addresses.http, group: group, logger: logger,
-                onBound: { [bound] address in bound.set("http", address.port ?? 0) },
+                onBound: { [bound] address in bound.set("http", address.port ?? 0) }, maxConnections: maxConnections,
+                onRefused: { metrics.connectionRefused(listener: "http") },
                 initializer: { channel in
                     if let tlsContext {
                         try HTTPCheckPipeline.configureTLS(
@@ -140,7 +144,9 @@ package final class AuthzServer: Sendable {
             GRPCListener(
                 address: addresses.grpc, authorizer: authorizer, tls: tls,
                 maxBodyBytes: httpConfiguration.maxBodyBytes, maxHeaderBytes: httpConfiguration.maxHeaderBytes,
-                idleTimeoutSeconds: httpConfiguration.idleTimeoutSeconds, group: group,
+                idleTimeoutSeconds: httpConfiguration.idleTimeoutSeconds,
+                requestTimeoutSeconds: httpConfiguration.requestTimeoutSeconds, maxConnections: maxConnections,
+                onRefused: { metrics.connectionRefused(listener: "grpc") }, group: group,
                 logger: logger, ready: { bound.checksReady }, onBound: { port in bound.set("grpc", port) }))
         return services
     }

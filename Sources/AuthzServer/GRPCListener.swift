@@ -20,7 +20,8 @@ package struct GRPCListener: Service {
     /// refused `RESOURCE_EXHAUSTED` before it is buffered.
     package init(
         address: ListenAddress, authorizer: any Authorizer, tls: TLSSupport?, maxBodyBytes: Int,
-        maxHeaderBytes: Int = 64 << 10, idleTimeoutSeconds: Int64 = 60, group: any EventLoopGroup,
+        maxHeaderBytes: Int = 64 << 10, idleTimeoutSeconds: Int64 = 60, requestTimeoutSeconds: Int64 = 10,
+        maxConnections: Int = .max, onRefused: @escaping @Sendable () -> Void = {}, group: any EventLoopGroup,
         logger: Logger, ready: @escaping @Sendable () -> Bool, onBound: @escaping @Sendable (Int) -> Void
     ) {
         let maximumMessageBytes = maxBodyBytes + (1 << 20)
@@ -29,15 +30,19 @@ package struct GRPCListener: Service {
         let tlsContext = tls?.serverContext
         listener = Listener(
             name: "grpc", address: address, group: group, logger: logger,
-            onBound: { address in onBound(address.port ?? 0) },
+            onBound: { address in onBound(address.port ?? 0) }, maxConnections: maxConnections, onRefused: onRefused,
             initializer: { channel in
                 let pipeline = channel.pipeline.syncOperations
                 if let tlsContext { try pipeline.addHandler(NIOSSLServerHandler(context: tlsContext)) }
                 try pipeline.addHandler(GoAwayCloser.http2Handler(channel: channel, settings: settings))
                 try pipeline.addHandler(IdleStateHandler(allTimeout: .seconds(idleTimeoutSeconds)))
-                try pipeline.addHandler(
-                    GRPCConnectionHandler(
-                        authorizer: authorizer, ready: ready, maximumMessageBytes: maximumMessageBytes))
+                let handler = GRPCConnectionHandler(
+                    authorizer: authorizer, ready: ready, maximumMessageBytes: maximumMessageBytes)
+                // A request (and its answer) within server.request_timeout; the first frame too, which
+                // bounds a TLS handshake that stalls. The header list to max_header_bytes from the start.
+                handler.requestTimeout = .seconds(requestTimeoutSeconds)
+                handler.maximumHeaderListBytes = maxHeaderBytes
+                try pipeline.addHandler(handler)
             })
     }
 

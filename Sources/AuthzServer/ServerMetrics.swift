@@ -12,7 +12,8 @@ internal import Synchronization
 /// `sigv4authz_config_reloads_total{result}`, `sigv4authz_config_generation`,
 /// `sigv4authz_audit_dropped_total` (records dropped: the buffer was full or their write failed),
 /// `sigv4authz_audit_records_total` (records written), `sigv4authz_audit_write_errors_total` (failed
-/// writes), `sigv4authz_audit_reopens_total{result}`, `sigv4authz_build_info{version}`.
+/// writes), `sigv4authz_audit_reopens_total{result}`, `sigv4authz_connections_refused_total{listener}`
+/// (connections over `server.max_connections`, closed at once), `sigv4authz_build_info{version}`.
 package final class ServerMetrics: Sendable {
     /// The registry `/metrics` renders.
     package let registry: PrometheusCollectorRegistry
@@ -28,6 +29,8 @@ package final class ServerMetrics: Sendable {
     let auditWriteErrors: CoreMetrics.Counter
     let auditReopensOK: CoreMetrics.Counter
     let auditReopensFailed: CoreMetrics.Counter
+    let connectionsRefusedHTTP: CoreMetrics.Counter
+    let connectionsRefusedGRPC: CoreMetrics.Counter
 
     /// Creates the metrics in a new registry (tests get their own; nothing global is touched).
     package init(version: String) {
@@ -54,6 +57,10 @@ package final class ServerMetrics: Sendable {
             label: "sigv4authz_audit_reopens_total", dimensions: [("result", "ok")], factory: factory)
         auditReopensFailed = CoreMetrics.Counter(
             label: "sigv4authz_audit_reopens_total", dimensions: [("result", "failed")], factory: factory)
+        connectionsRefusedHTTP = CoreMetrics.Counter(
+            label: "sigv4authz_connections_refused_total", dimensions: [("listener", "http")], factory: factory)
+        connectionsRefusedGRPC = CoreMetrics.Counter(
+            label: "sigv4authz_connections_refused_total", dimensions: [("listener", "grpc")], factory: factory)
         CoreMetrics.Gauge(label: "sigv4authz_build_info", dimensions: [("version", version)], factory: factory).record(
             1)
     }
@@ -74,6 +81,11 @@ package final class ServerMetrics: Sendable {
 
     /// The first configuration is in force.
     func loaded(generation value: Int) { generation.record(value) }
+
+    /// A connection over `server.max_connections` was closed at once (`listener`: http or grpc).
+    func connectionRefused(listener: String) {
+        (listener == "grpc" ? connectionsRefusedGRPC : connectionsRefusedHTTP).increment()
+    }
 
     /// An audit record was dropped.
     func auditRecordDropped() { auditDropped.increment() }

@@ -171,13 +171,14 @@ def test_tls_handshake_stalls(start_server):
     attacked(server, attack, check=lambda: check_tls(server.http_port))
 
 
-GRPC_FIRST_FRAME_BOUND = 10  # the HTTP/2 request timeout's default; GRPCListener does not pass the setting yet
+GRPC_FIRST_FRAME_BOUND = REQUEST_TIMEOUT  # the HTTP/2 first frame within server.request_timeout
 
 
 def test_tls_handshake_stalls_grpc(start_server):
     """The same two stalls on the gRPC listener over TLS, at once: closed at the HTTP/2 first-frame
-    bound (10 s), which covers the handshake; the HTTP listener's TLS checks keep being answered."""
-    server = start_server(tls=True)
+    bound (server.request_timeout, 2 s here), which covers the handshake; the HTTP listener's TLS
+    checks keep being answered."""
+    server = start_server(tls=True, server={"request_timeout": f"{REQUEST_TIMEOUT}s"})
 
     def attack():
         results: dict[int, object] = {}
@@ -248,3 +249,53 @@ def test_http1_pipelined_never_read(start_server):
               f"memory +{grown} KiB, closed {closed_at:.2f} s after the client blocked")
 
     attacked(server, attack)
+
+
+class KeepAliveCheck:
+    """A normal client already connected (as Envoy keeps its connections): signed checks on one
+    HTTP/1.1 keep-alive connection."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=CLOSE_BOUND)
+
+    def __call__(self) -> int:
+        self.sock.sendall(http1_request("/envoy/abuse-bucket/object.txt", signed_headers()))
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return 0
+            data += chunk
+        return int(data.split(b" ", 2)[1])
+
+
+def test_too_many_connections(start_server):
+    """server.max_connections (20 here) on the HTTP and gRPC listeners: 20 connections held idle, then
+    30 more on each listener, each accepted and closed at once (counted in
+    sigv4authz_connections_refused_total); a client already connected keeps being answered, and once
+    the flood's connections close, new ones are served again."""
+    server = start_server(server={"max_connections": "20", "request_timeout": "30s", "idle_timeout": "60s"})
+    keepalive = KeepAliveCheck(server.http_port)  # one of the 20 on the HTTP listener
+
+    def attack():
+        held = [socket.create_connection(("127.0.0.1", server.http_port)) for _ in range(19)]
+        held += [socket.create_connection(("127.0.0.1", server.grpc_port)) for _ in range(20)]
+        time.sleep(0.2)
+        closed_in = []
+        for port in (server.http_port, server.grpc_port):
+            for _ in range(30):
+                with socket.create_connection(("127.0.0.1", port), timeout=CLOSE_BOUND) as s:
+                    start = time.monotonic()
+                    try:
+                        assert s.recv(1) == b"", "a connection over the cap is served"
+                    except ConnectionResetError:
+                        pass
+                    closed_in.append(time.monotonic() - start)
+        assert server.metric("sigv4authz_connections_refused_total") == 60
+        for s in held:
+            s.close()
+        print(f"too many connections: 60 over the cap of 20 closed at once (slowest {max(closed_in) * 1000:.1f} ms), "
+              f"60 counted; the connected client answered throughout")
+
+    attacked(server, attack, check=keepalive)
+    assert check_http1(server.http_port) == 200, "a new connection once the flood has closed"

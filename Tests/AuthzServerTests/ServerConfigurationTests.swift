@@ -63,11 +63,12 @@ struct ServerConfigurationTests {
             $0.reloadPoll = .seconds(3600)
         },
         Case(
-            testDescription: "server: the bounds on slow clients",
-            yaml: "server: { request_timeout: 3s, tls_handshake_timeout: 1m }\n"
+            testDescription: "server: the bounds on slow clients and the connection cap",
+            yaml: "server: { request_timeout: 3s, tls_handshake_timeout: 1m, max_connections: 250 }\n"
         ) {
             $0.requestTimeout = .seconds(3)
             $0.tlsHandshakeTimeout = .seconds(60)
+            $0.maxConnections = 250
         },
         Case(
             testDescription: "audit: sampled allows, no denials, a file",
@@ -106,6 +107,7 @@ struct ServerConfigurationTests {
         #expect(server.tls == nil)
         #expect(server.requestTimeout == .seconds(10))
         #expect(server.tlsHandshakeTimeout == .seconds(10))
+        #expect(server.maxConnections == 10_000)
     }
 
     @Test("the bounds on slow clients reach the HTTP check listener")
@@ -118,10 +120,11 @@ struct ServerConfigurationTests {
     }
 
     @Test(
-        "request_timeout and tls_handshake_timeout are refused out of range",
+        "request_timeout, tls_handshake_timeout and max_connections are refused out of range",
         arguments: [
             "request_timeout: 0s", "request_timeout: 2h", "request_timeout: 1.5s", "tls_handshake_timeout: 0s",
-            "tls_handshake_timeout: 11m", "tls_handshake_timeout: soon",
+            "tls_handshake_timeout: 11m", "tls_handshake_timeout: soon", "max_connections: 0",
+            "max_connections: 1000001", "max_connections: many",
         ])
     func boundsOutOfRange(_ setting: String) {
         do {

@@ -66,7 +66,7 @@ extension ConfigReader {
             pairs,
             allowed: [
                 "envoy_prefix", "nginx_path", "max_body_bytes", "max_header_bytes", "idle_timeout", "shutdown_grace",
-                "audit_buffer", "reload_poll", "request_timeout", "tls_handshake_timeout",
+                "audit_buffer", "reload_poll", "request_timeout", "tls_handshake_timeout", "max_connections",
             ],
             in: "server")
         for (key, _, value) in pairs {
@@ -93,6 +93,8 @@ extension ConfigReader {
                 if let n = wholeSeconds(value, what, in: 1...3600) { server.requestTimeout = .seconds(n) }
             case "tls_handshake_timeout":
                 if let n = wholeSeconds(value, what, in: 1...600) { server.tlsHandshakeTimeout = .seconds(n) }
+            case "max_connections":
+                if let n = wholeNumber(value, what, in: 1...1_000_000) { server.maxConnections = n }
             case "shutdown_grace":
                 if let n = wholeSeconds(value, what, in: 0...600) { server.shutdownGrace = .seconds(n) }
             case "reload_poll":

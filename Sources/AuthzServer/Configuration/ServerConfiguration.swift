@@ -80,6 +80,9 @@ package struct ServerConfiguration: Sendable, Hashable {
     package var requestTimeout = Duration.seconds(10)
     /// `server.tls_handshake_timeout`: how long a TLS client may take to complete its handshake.
     package var tlsHandshakeTimeout = Duration.seconds(10)
+    /// `server.max_connections`: the most connections each check listener holds at once; one over it
+    /// is accepted and closed at once (`sigv4authz_connections_refused_total{listener}`).
+    package var maxConnections = 10_000
     /// `server.shutdown_grace`: how long the checks in flight get to finish on SIGTERM/SIGINT before
     /// the connections left are closed.
     package var shutdownGrace = Duration.seconds(10)

@@ -114,10 +114,10 @@ server:
   # The longest one request may take to arrive whole, head and body, from its first byte (and, on
   # HTTP/2, its answer to be taken: a flow-control window never opened). Every byte resets
   # idle_timeout, so only this stops a request trickled a byte at a time (slowloris): HTTP/1.1 gets
-  # 408 and the close, an HTTP/2 stream 408 and RST_STREAM. The gRPC listener applies 10 s (its own
-  # default) whatever this says, for now.
+  # 408 and the close, an HTTP/2 stream 408 (gRPC: DEADLINE_EXCEEDED) and RST_STREAM.
   request_timeout: 10s
-  tls_handshake_timeout: 10s    # TLS: a handshake not complete by then is closed (HTTP listener; gRPC: 10 s)
+  tls_handshake_timeout: 10s    # TLS: a handshake not complete by then is closed (gRPC: by request_timeout)
+  max_connections: 10000        # per check listener; one more is accepted and closed at once (counted)
   shutdown_grace: 10s           # SIGTERM: how long the checks in flight get before the rest is closed
   audit_buffer: 10000           # audit records queued for the writer; beyond this they are dropped and counted
   reload_poll: 2s               # how often the configuration file is checked for changes
