@@ -38,7 +38,7 @@ e2e-tests: build
 	SIGV4_AUTHZ_BIN="$$($(SWIFT) build --show-bin-path)/sigv4-authz" Tests/EndToEnd/run.sh
 
 # HTTP/2 and connection abuse against the debug build, over real sockets on 127.0.0.1: rapid reset,
-# CONTINUATION and control-frame floods, HPACK bombs, slowloris, stalled TLS handshakes (about 80 s;
+# CONTINUATION and control-frame floods, HPACK bombs, slowloris, stalled TLS handshakes (about 50-70 s;
 # installs Python's h2 into .cache/abuse-venv).
 abuse-tests: build
 	SIGV4_AUTHZ_BIN="$$($(SWIFT) build --show-bin-path)/sigv4-authz" Tests/Abuse/run.sh
