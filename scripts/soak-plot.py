@@ -81,8 +81,10 @@ def report(run_dir: pathlib.Path, csv: pathlib.Path | None, plot: pathlib.Path |
         row["p99_ms"] = row["p99_us"] / 1000
         row["max_ms"] = row["max_us"] / 1000
         row["req_per_s"] = row["requests"] / 60
-        row["errors"] = (row["non200"] + row["h2load_failed"] + row["denies"] + row["ext_authz_denied"]
-                         + row["ext_authz_error"] + row["envoy_non2xx"])
+        # The same failures seen from each side (a failed check is a 403 or 503 to the client): the
+        # largest of the counts, not their sum.
+        row["errors"] = max(row["non200"], row["h2load_failed"], row["envoy_non2xx"],
+                            row["ext_authz_denied"] + row["ext_authz_error"], row["denies"])
 
     columns = ["minute", "rss_mib", "fds", "threads", "p50_ms", "p99_ms", "max_ms", "requests", "req_per_s",
                "checks", "errors", "envoy_rss_mib", "loadavg1"]
@@ -131,7 +133,7 @@ def report(run_dir: pathlib.Path, csv: pathlib.Path | None, plot: pathlib.Path |
     total_errors = sum(row["errors"] for row in rows)
     lines.append("")
     lines.append(f"requests {int(total_requests):,}, checks counted by sigv4-authz {int(total_checks):,}, "
-                 f"errors {int(total_errors)} (non-200 {int(sum(r['non200'] for r in rows))}, h2load failed "
+                 f"failed {int(total_errors)} (non-200 {int(sum(r['non200'] for r in rows))}, h2load failed "
                  f"{int(sum(r['h2load_failed'] for r in rows))}, denies {int(sum(r['denies'] for r in rows))}, "
                  f"ext_authz denied {int(sum(r['ext_authz_denied'] for r in rows))}, ext_authz error "
                  f"{int(sum(r['ext_authz_error'] for r in rows))}, Envoy non-2xx "
