@@ -30,6 +30,16 @@ struct DeleteObjectsBodyTests {
         ("<Delete><Object><Key>a</Key></Object>", nil),  // cut
         ("<Delete><Object><Key>a<b/></Key></Object></Delete>", nil),  // element inside a key
         ("<Delete><Other>x</Other></Delete>", nil),
+        // Line ends as an XML reader (S3's) delivers them: CR LF and a lone CR are LF; &#13; stays CR.
+        ("<Delete><Object><Key>a\r\nb</Key></Object></Delete>", [Object(key: "a\nb", hasVersion: false)]),
+        ("<Delete><Object><Key>a\rb</Key></Object></Delete>", [Object(key: "a\nb", hasVersion: false)]),
+        ("<Delete><Object><Key>a&#13;&#10;b</Key></Object></Delete>", [Object(key: "a\r\nb", hasVersion: false)]),
+        ("<Delete><Object><Key>&#+65;</Key></Object></Delete>", nil),  // a sign is not a digit
+        ("<Delete><Object><Key>&#x+41;</Key></Object></Delete>", nil),
+        ("<Delete><Object><Key>a&#0;</Key></Object></Delete>", nil),  // not an XML character
+        ("<Delete><Object><Key>a&#xFFFE;</Key></Object></Delete>", nil),
+        ("<Delete><Object><Key>a\u{1}b</Key></Object></Delete>", nil),  // a raw control character
+        ("<Delete><Object><Key>a\tb</Key></Object></Delete>", [Object(key: "a\tb", hasVersion: false)]),
         ("{\"Objects\":[]}", nil),
         ("", nil),
     ]

@@ -121,12 +121,13 @@ func duplicateKey(_ value: JSONValue) -> String? {
 
 func xmlText(_ text: String) -> String {
     var out = ""
-    for character in text {
-        switch character {
+    for scalar in text.unicodeScalars {
+        switch scalar {
         case "&": out += "&amp;"
         case "<": out += "&lt;"
         case ">": out += "&gt;"
-        default: out.append(character)
+        case "\r": out += "&#13;"  // a raw CR would be read as LF (XML end-of-line handling)
+        default: out.unicodeScalars.append(scalar)
         }
     }
     return out

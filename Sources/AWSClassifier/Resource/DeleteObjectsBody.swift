@@ -9,7 +9,8 @@
 ///
 /// Only the shapes S3 documents are read: an optional `<?xml …?>` declaration, one `Delete` element
 /// (attributes allowed), `Object` elements with `Key`, `VersionId`, `ETag`, `LastModifiedTime` and
-/// `Size`, and `Quiet`; text with the five predefined entities and numeric character references.
+/// `Size`, and `Quiet`; text with the five predefined entities and numeric character references, its
+/// line ends normalized as XML readers do.
 /// Anything else — a comment, CDATA, a DOCTYPE, a processing instruction after the declaration, a
 /// namespace prefix, another element, an `Object` without exactly one `Key` — makes the body
 /// unreadable (`nil`), because another XML reader could see other keys.
@@ -130,13 +131,23 @@ struct XMLReader {
         return nil
     }
 
-    /// Character data up to the next `<`, entities decoded; `nil` when malformed.
+    /// Character data up to the next `<`, as an XML reader delivers it (`nil` when malformed): line
+    /// ends normalized first (XML 1.0 section 2.11: CR LF and a lone CR are read as LF, so S3 reads
+    /// `a\r\nb` as `a\nb`; a `&#13;` reference stays CR), then the five predefined entities and
+    /// numeric character references decoded. A reference with anything but digits (`&#+65;`) or to a
+    /// character XML does not allow (`&#0;`), and a raw control character, are malformed.
     mutating func text() -> String? {
         var out: [UInt8] = []
         while index < bytes.count, bytes[index] != UInt8(ascii: "<") {
             let byte = bytes[index]
             guard byte != UInt8(ascii: ">") else { return nil }
-            if byte == UInt8(ascii: "&") {
+            if byte == UInt8(ascii: "\r") {
+                out.append(UInt8(ascii: "\n"))
+                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "\n") { index += 1 }
+            } else if byte < 0x20, byte != UInt8(ascii: "\t"), byte != UInt8(ascii: "\n") {
+                return nil
+            } else if byte == UInt8(ascii: "&") {
                 guard let end = bytes[index...].firstIndex(of: UInt8(ascii: ";")), end - index <= 10 else { return nil }
                 let entity = String(decoding: bytes[(index + 1)..<end], as: UTF8.self)
                 switch entity {
@@ -146,13 +157,7 @@ struct XMLReader {
                 case "quot": out.append(UInt8(ascii: "\""))
                 case "apos": out.append(UInt8(ascii: "'"))
                 default:
-                    var digits = Substring(entity)
-                    guard digits.hasPrefix("#") else { return nil }
-                    digits = digits.dropFirst()
-                    let radix = digits.hasPrefix("x") ? 16 : 10
-                    if radix == 16 { digits = digits.dropFirst() }
-                    guard !digits.isEmpty, let value = UInt32(digits, radix: radix), let scalar = Unicode.Scalar(value)
-                    else { return nil }
+                    guard let scalar = Self.characterReference(entity) else { return nil }
                     out.append(contentsOf: Array(String(Character(scalar)).utf8))
                 }
                 index = end + 1
@@ -164,7 +169,32 @@ struct XMLReader {
         return String(validating: out, as: UTF8.self)
     }
 
+    /// The character of a numeric reference's text (`#65`, `#x41`): digits only, and a character XML
+    /// allows (tab, LF, CR, U+0020–U+D7FF, U+E000–U+FFFD, U+10000–U+10FFFF).
+    static func characterReference(_ entity: String) -> Unicode.Scalar? {
+        var digits = Substring(entity)
+        guard digits.hasPrefix("#") else { return nil }
+        digits = digits.dropFirst()
+        let hex = digits.hasPrefix("x")
+        if hex { digits = digits.dropFirst() }
+        guard !digits.isEmpty,
+            digits.utf8.allSatisfy({ hex ? $0.isHexDigit : ($0 >= 0x30 && $0 <= 0x39) }),
+            let value = UInt32(digits, radix: hex ? 16 : 10), let scalar = Unicode.Scalar(value)
+        else { return nil }
+        switch value {
+        case 0x9, 0xA, 0xD, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return scalar
+        default: return nil
+        }
+    }
+
     static func isNameByte(_ byte: UInt8) -> Bool {
         (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+    }
+}
+
+extension UInt8 {
+    /// Whether the byte is an ASCII hexadecimal digit.
+    fileprivate var isHexDigit: Bool {
+        (self >= 0x30 && self <= 0x39) || (self >= 0x41 && self <= 0x46) || (self >= 0x61 && self <= 0x66)
     }
 }
