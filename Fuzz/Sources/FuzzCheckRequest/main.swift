@@ -42,7 +42,7 @@ let engine: AuthzEngine = {
             policy: try CompiledPolicy(config), classifier: RequestClassifier(model: try EngineFixtures.model.get()),
             keys: keys, now: { (EngineFixtures.signingTime + 60) * 1000 })
     } catch {
-        preconditionFailure("engine: \(error)")
+        fatalError("engine: \(error)")
     }
 }()
 
@@ -130,7 +130,7 @@ func seeds() -> [[UInt8]] {
 }
 
 func fail(_ message: String, _ check: Envoy_Service_Auth_V3_CheckRequest, _ result: CheckResult) -> Never {
-    preconditionFailure(
+    fatalError(
         """
         \(message)
         request: \(check.attributes.request.http.method) \(check.attributes.request.http.host.debugDescription) \

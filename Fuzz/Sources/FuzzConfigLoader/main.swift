@@ -80,7 +80,7 @@ func load(_ text: String) -> (Outcome, ConfigError?) {
 let repositoryRoot = String(#filePath.split(separator: "/").dropLast(4).joined(separator: "/"))
 
 func readFile(_ path: String) -> [UInt8] {
-    guard let file = fopen("/" + repositoryRoot + "/" + path, "rb") else { preconditionFailure("cannot read \(path)") }
+    guard let file = fopen("/" + repositoryRoot + "/" + path, "rb") else { fatalError("cannot read \(path)") }
     defer { fclose(file) }
     var out: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)
@@ -120,5 +120,5 @@ FuzzDriver.run(seeds: seeds) { bytes in
     } else if let error {
         broken = problem(error, lines: lineLengths(text))
     }
-    if let broken { preconditionFailure("\(broken)\ninput: \(text.debugDescription)\noutcome: \(first)") }
+    if let broken { fatalError("\(broken)\ninput: \(text.debugDescription)\noutcome: \(first)") }
 }

@@ -356,7 +356,7 @@ func checkHeaderCredential(_ c: SigV4Credential, request: SigV4Request) {
         )
     }
     guard case .sigV4(let again) = try? RequestAuthentication(parsing: canonical) else {
-        preconditionFailure("the canonical form of an accepted header does not parse")
+        fatalError("the canonical form of an accepted header does not parse")
     }
     precondition(
         again.accessKeyID == c.accessKeyID && again.scope == c.scope && again.signedHeaders == c.signedHeaders

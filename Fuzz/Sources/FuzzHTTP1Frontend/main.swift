@@ -22,7 +22,7 @@ import SigV4
 @testable import AuthzHTTP
 
 let engine: AuthzEngine = {
-    do { return try EngineFixtures.engine() } catch { preconditionFailure("engine: \(error)") }
+    do { return try EngineFixtures.engine() } catch { fatalError("engine: \(error)") }
 }()
 var configuration: HTTPCheckConfiguration = {
     var configuration = HTTPCheckConfiguration()
@@ -161,7 +161,7 @@ FuzzDriver.run(seeds: seeds) { bytes in
         try HTTPCheckPipeline.configure(channel, configuration: configuration, authorizer: engine)
         try channel.connect(to: SocketAddress(ipAddress: "10.9.8.7", port: 40_000)).wait()
     } catch {
-        preconditionFailure("setup: \(error)")
+        fatalError("setup: \(error)")
     }
     // Reads of 1 to 64 bytes (control's low bits), or the whole stream at once.
     let chunk = control & 0x40 == 0 ? Int(control & 0x3F) + 1 : stream.count
@@ -216,7 +216,7 @@ FuzzDriver.run(seeds: seeds) { bytes in
         problems.append("\(error)")
     }
     if !problems.isEmpty {
-        preconditionFailure(
+        fatalError(
             """
             \(problems.joined(separator: "\n"))
             input (reads of \(chunk)): \(String(decoding: stream, as: UTF8.self).debugDescription)

@@ -30,7 +30,7 @@ import SwiftProtobuf
 @testable import AuthzHTTP2
 
 let engine: AuthzEngine = {
-    do { return try EngineFixtures.engine() } catch { preconditionFailure("engine: \(error)") }
+    do { return try EngineFixtures.engine() } catch { fatalError("engine: \(error)") }
 }()
 let configuration: HTTPCheckConfiguration = {
     var configuration = HTTPCheckConfiguration()
@@ -357,7 +357,7 @@ FuzzDriver.run(seeds: seeds) { bytes in
         }
         try channel.connect(to: SocketAddress(ipAddress: "10.9.8.7", port: 40_000)).wait()
     } catch {
-        preconditionFailure("setup: \(error)")
+        fatalError("setup: \(error)")
     }
     var written: [UInt8] = []
     func drain() {
@@ -407,7 +407,7 @@ FuzzDriver.run(seeds: seeds) { bytes in
         problems.append("the connection is open after the idle timeout with no stream open")
     }
     if !problems.isEmpty {
-        preconditionFailure(
+        fatalError(
             """
             \(problems.joined(separator: "\n"))
             \(grpc ? "gRPC" : "h2c") input (reads of \(chunk)): \(input.map { String($0, radix: 16) }.joined(separator: " "))

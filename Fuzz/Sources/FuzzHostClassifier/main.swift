@@ -15,7 +15,7 @@ let model: AWSModel
 do {
     model = try AWSModel.bundled()
 } catch {
-    preconditionFailure("the bundled model does not load: \(error)")
+    fatalError("the bundled model does not load: \(error)")
 }
 let current = HostClassifier(model: model)
 
@@ -142,7 +142,7 @@ func host(_ choices: inout Choices) -> String {
 // MARK: - The check
 
 func fail(_ host: String, _ message: String) -> Never {
-    preconditionFailure("host \(host.debugDescription): \(message)")
+    fatalError("host \(host.debugDescription): \(message)")
 }
 
 /// The host as the classifier normalizes it, or `nil` when it is not a DNS name of LDH labels (with a

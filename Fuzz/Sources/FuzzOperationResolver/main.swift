@@ -27,7 +27,7 @@ func loadVectors() -> [Vector] {
     guard let data = try? Data(contentsOf: url),
         let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
         let vectors = root["vectors"] as? [[String: Any]]
-    else { preconditionFailure("cannot read \(url.path)") }
+    else { fatalError("cannot read \(url.path)") }
     return vectors.compactMap { v in
         guard let method = v["method"] as? String, let host = v["host"] as? String, let path = v["path"] as? String,
             let query = v["query"] as? String, let headers = v["headers"] as? [[String]]
@@ -40,7 +40,7 @@ func loadVectors() -> [Vector] {
 }
 
 let model: AWSModel = {
-    do { return try AWSModel.bundled() } catch { preconditionFailure("model: \(error)") }
+    do { return try AWSModel.bundled() } catch { fatalError("model: \(error)") }
 }()
 let classifier = RequestClassifier(model: model)
 let vectors = loadVectors()
@@ -301,7 +301,7 @@ FuzzDriver.run { bytes in
         broken = "the resource \(resource) is not an ARN"
     }
     if let broken {
-        preconditionFailure(
+        fatalError(
             """
             \(broken) for \(v.method) \(v.host) \(v.path.debugDescription) ? \(v.query.debugDescription)
             headers \(headers.map { "\($0.name): \($0.value)" }) body \(String(decoding: body ?? [], as: UTF8.self).debugDescription) (\(body == nil ? "absent" : "present"))

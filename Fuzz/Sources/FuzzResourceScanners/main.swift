@@ -17,7 +17,7 @@ import SigV4
 @testable import AWSClassifier
 
 let model: AWSModel = {
-    do { return try AWSModel.bundled() } catch { preconditionFailure("model: \(error)") }
+    do { return try AWSModel.bundled() } catch { fatalError("model: \(error)") }
 }()
 let classifier = RequestClassifier(model: model)
 
@@ -270,7 +270,7 @@ FuzzDriver.run(seeds: seeds) { bytes in
         }
     }
     if let broken {
-        preconditionFailure(
+        fatalError(
             """
             \(broken)
             mode \(bytes[0] % 4) operation \(operation.host) \(operation.headers) body \(String(decoding: body, as: UTF8.self).debugDescription)

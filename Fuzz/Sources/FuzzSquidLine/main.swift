@@ -18,7 +18,7 @@ import SigV4
 @testable import AuthzSquid
 
 let engine: AuthzEngine = {
-    do { return try EngineFixtures.engine() } catch { preconditionFailure("engine: \(error)") }
+    do { return try EngineFixtures.engine() } catch { fatalError("engine: \(error)") }
 }()
 let shortNames = ["Host", "Authorization", "X-Amz-Security-Token"]
 
@@ -201,6 +201,6 @@ FuzzDriver.run(seeds: seeds) { bytes in
         detail = "reply \(reply.debugDescription)"
     }
     if let broken {
-        preconditionFailure("\(broken) for \(line.debugDescription)\n\(describe(lookup))\n\(detail)")
+        fatalError("\(broken) for \(line.debugDescription)\n\(describe(lookup))\n\(detail)")
     }
 }
