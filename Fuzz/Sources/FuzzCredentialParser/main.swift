@@ -374,7 +374,12 @@ func signatures(of request: SigV4Request) -> [Substring] {
             var rest = Substring(text)
             while let range = rest.firstRange(of: marker) {
                 let value = rest[range.upperBound...].prefix { $0 != "," && $0 != "&" && $0 != " " }
-                if value.utf8.count >= 16 { found.append(value) }
+                // A signature is hex; a value such as "AWS4-HMAC-SHA256" may be quoted by a message's fixed text.
+                if value.utf8.count >= 16,
+                    isLowerHex(value) || value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 || $0 >= 0x41 && $0 <= 0x46 })
+                {
+                    found.append(value)
+                }
                 rest = rest[range.upperBound...]
             }
         }
