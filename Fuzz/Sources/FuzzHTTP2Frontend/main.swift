@@ -224,7 +224,12 @@ func clientBytes(_ program: inout Program) -> [UInt8] {
             } else {
                 var payload: [UInt8] = []
                 for _ in 0..<(program.byte() % 4) {
-                    payload += [0, UInt8(program.byte() % 8)] + program.raw(4)
+                    let identifier = UInt8(program.byte() % 8)
+                    var value = program.raw(4)
+                    // SETTINGS_HEADER_TABLE_SIZE at most 65,535: the server's encoder may use what the
+                    // client allows, and this harness's HPACK decoder allocates that much.
+                    if identifier == 1, value.count == 4 { value[0] = 0; value[1] = 0 }
+                    payload += [0, identifier] + value
                 }
                 out += frame(type: 4, flags: 0, stream: 0, payload)
             }
@@ -249,7 +254,9 @@ struct Malformed: Error { var reason: String }
 
 /// Checks the server's bytes are whole, well-formed frames; returns their types.
 func readFrames(_ bytes: [UInt8]) throws -> [UInt8] {
-    var decoder = HPACKDecoder(allocator: ByteBufferAllocator())
+    // The client's SETTINGS_HEADER_TABLE_SIZE (at most 65,535 in a program) bounds the server's
+    // dynamic table, so the decoder accepts size updates up to that.
+    var decoder = HPACKDecoder(allocator: ByteBufferAllocator(), maxDynamicTableSize: 65_535)
     var types: [UInt8] = []
     var index = 0
     var block: [UInt8]?
