@@ -192,5 +192,17 @@ extension HTTPCheckHandler {
             state = .closing
             return .close
         }
+
+        /// Whether a malformed request may still be answered `400 Bad Request`: no answer is owed or
+        /// has been started for it (idle, or mid-request), and neither graceful shutdown nor a close
+        /// has begun — after an answer with `connection: close`, or once the connection is being shut,
+        /// nothing more is written.
+        var mayAnswerMalformedRequest: Bool {
+            guard !quiescing else { return false }
+            switch state {
+            case .idle, .receiving: return true
+            case .discarding, .closing: return false
+            }
+        }
     }
 }

@@ -8,8 +8,13 @@ internal import Policy
 /// deny body. Its protocol state is one value (``StateMachine``) that takes the connection's events and
 /// returns actions; the handler performs them. It keeps nothing of a request once it is answered, so
 /// pipelined requests are answered in order.
-final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// It stops reading while the connection is not writable (its answers wait beyond the outbound
+/// buffer's high-water mark because the client does not read them), so a client that pipelines
+/// requests and never reads holds at most one read's worth of answers, not one per request it sent.
+final class HTTPCheckHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let translator: CheckRequestTranslator
@@ -17,6 +22,9 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// The protocol state; every event goes through it and the handler performs what it returns.
     private var machine: StateMachine
+
+    /// A read held back while the connection was not writable.
+    private var readHeld = false
 
     init(translator: CheckRequestTranslator, authorizer: any Authorizer) {
         self.translator = translator
@@ -36,6 +44,24 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
         perform(action, context: context)
     }
 
+    // MARK: Backpressure
+
+    func read(context: ChannelHandlerContext) {
+        guard context.channel.isWritable else {
+            readHeld = true
+            return
+        }
+        context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if readHeld, context.channel.isWritable {
+            readHeld = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
         case is ChannelShouldQuiesceEvent:
@@ -48,7 +74,21 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A malformed HTTP request or a reset: nothing can be answered on this connection.
+        // A malformed HTTP request (NIO's parser): `400 Bad Request` with `connection: close`, as NIO's
+        // HTTPServerProtocolErrorHandler answers — but only while the connection is open and owes no
+        // other answer. That handler also wrote its 400 when the decoder read a half-sent head at the
+        // end of input on a connection graceful shutdown had already closed, which NIO's pipelining
+        // handler reports as a write after quiescing (an assertion failure in debug builds).
+        // A reset or any other error: nothing can be answered.
+        if error is HTTPParserError, machine.mayAnswerMalformedRequest, context.channel.isActive {
+            var headers = HTTPHeaders()
+            headers.add(name: "connection", value: "close")
+            headers.add(name: "content-length", value: "0")
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))),
+                promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
         perform(machine.failed(), context: context)
     }
 

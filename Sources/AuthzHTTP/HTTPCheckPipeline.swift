@@ -64,13 +64,15 @@ package enum HTTPCheckPipeline {
     static func configureHTTP1(
         _ channel: any Channel, translator: CheckRequestTranslator, authorizer: any Authorizer
     ) throws {
-        // No outbound header validation: every response header name is a constant and every value is a
+        // No NIO error handler: HTTPCheckHandler answers a malformed request 400 itself, and only when
+        // the connection still owes an answer (NIO's handler also wrote one after graceful shutdown had
+        // closed the connection). No outbound header validation: every response header name is a constant and every value is a
         // constant, a number or has been through `DecisionHeaders.safe` (printable ASCII, bounded), so
         // NIO's per-response re-check (about 6% of the HTTP/1.1 server's time) guards nothing here.
         let deadline = HTTP1RequestDeadline(timeout: .seconds(translator.configuration.requestTimeoutSeconds))
         try channel.pipeline.syncOperations.addHandler(deadline, position: .last)
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-            position: .last, withPipeliningAssistance: true, withErrorHandling: true,
+            position: .last, withPipeliningAssistance: true, withErrorHandling: false,
             withOutboundHeaderValidation: false)
         try channel.pipeline.syncOperations.addHandler(HTTP1AnswerObserver(deadline: deadline), position: .last)
         try channel.pipeline.syncOperations.addHandler(
