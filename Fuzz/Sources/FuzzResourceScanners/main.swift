@@ -141,21 +141,7 @@ func render(_ objects: [DeleteObjectsBody.Object]) -> String {
         .joined() + "<Quiet>true</Quiet></Delete>"
 }
 
-func formEncoded(_ text: String) -> String {
-    var out = ""
-    let hex = Array("0123456789ABCDEF".utf8)
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-            UInt8(ascii: "~"):
-            out.unicodeScalars.append(UnicodeScalar(byte))
-        default:
-            out += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 15)]], as: UTF8.self)
-        }
-    }
-    return out
-}
+func formEncoded(_ text: String) -> String { FuzzDriver.percentEncoded(text) }
 
 func describe(_ c: Classification) -> String {
     "problem \(String(describing: c.problem)) operation \(String(describing: c.operation)) authorizations \(c.authorizations)"

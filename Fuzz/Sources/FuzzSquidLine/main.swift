@@ -25,20 +25,7 @@ let shortNames = ["Host", "Authorization", "X-Amz-Security-Token"]
 /// Squid's escaping of one field: every byte but RFC 3986's unreserved ones as `%XX`; a value that is
 /// exactly `-` (Squid's "absent") escaped too, so that it stays a value.
 func escaped(_ text: String) -> String {
-    if text == "-" { return "%2D" }
-    var out = ""
-    let hex = Array("0123456789ABCDEF".utf8)
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-            UInt8(ascii: "~"):
-            out.unicodeScalars.append(UnicodeScalar(byte))
-        default:
-            out += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 15)]], as: UTF8.self)
-        }
-    }
-    return out
+    text == "-" ? "%2D" : FuzzDriver.percentEncoded(text)
 }
 
 /// The lookup line Squid would write for `request`.
