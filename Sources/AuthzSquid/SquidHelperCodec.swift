@@ -151,6 +151,8 @@ package enum SquidHelperCodec {
             // Default ports are not part of the signed Host header.
             if scheme == "http", authority.hasSuffix(":80") { authority = authority.dropLast(3) }
             if scheme == "https", authority.hasSuffix(":443") { authority = authority.dropLast(4) }
+            // A port without a host (`http://:80/k`) names no host.
+            guard let first = authority.first, first != ":" else { return nil }
             return (String(authority), target)
         }
         if method == "CONNECT", !url.isEmpty, !url.contains("/") { return (url, "/") }

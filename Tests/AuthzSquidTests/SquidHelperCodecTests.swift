@@ -71,6 +71,13 @@ struct SquidHelperCodecTests {
         ParseCase(
             testDescription: "userinfo in the URL", line: "5 - GET http://evil@s3.amazonaws.com/k - - -",
             channel: "5", error: "not absolute"),
+        // Found by FuzzSquidLine: the default port was taken off and an empty host was read.
+        ParseCase(
+            testDescription: "a port without a host", line: "1 - GET http://:80/km:80/k - D -", channel: "1",
+            error: "not absolute"),
+        ParseCase(
+            testDescription: "another port without a host", line: "1 - GET https://:8443/k - - -", channel: "1",
+            error: "not absolute"),
         ParseCase(
             testDescription: "broken escape", line: "6 - GET http://s3.amazonaws.com/%zz - - -", channel: "6",
             error: "%-escape"),
