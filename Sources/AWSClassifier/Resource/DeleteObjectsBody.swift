@@ -1,3 +1,5 @@
+internal import SigV4
+
 /// Reads the keys of an S3 `DeleteObjects` body, strictly.
 ///
 /// ```xml
@@ -178,7 +180,7 @@ struct XMLReader {
         let hex = digits.hasPrefix("x")
         if hex { digits = digits.dropFirst() }
         guard !digits.isEmpty,
-            digits.utf8.allSatisfy({ hex ? $0.isHexDigit : ($0 >= 0x30 && $0 <= 0x39) }),
+            digits.utf8.allSatisfy({ hex ? Hex.value(ofDigit: $0) != nil : ($0 >= 0x30 && $0 <= 0x39) }),
             let value = UInt32(digits, radix: hex ? 16 : 10), let scalar = Unicode.Scalar(value)
         else { return nil }
         switch value {
@@ -189,12 +191,5 @@ struct XMLReader {
 
     static func isNameByte(_ byte: UInt8) -> Bool {
         (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
-    }
-}
-
-extension UInt8 {
-    /// Whether the byte is an ASCII hexadecimal digit.
-    fileprivate var isHexDigit: Bool {
-        (self >= 0x30 && self <= 0x39) || (self >= 0x41 && self <= 0x46) || (self >= 0x61 && self <= 0x66)
     }
 }
