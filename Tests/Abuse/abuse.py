@@ -233,13 +233,18 @@ def check_http1(port: int, key: str = ALLOWED_KEY, timeout: float = 5.0) -> int:
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(http1_request("/envoy/abuse-bucket/object.txt", signed_headers(key)))
         s.settimeout(timeout)
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        return int(data.split(b" ", 2)[1])
+        return read_status(s)
+
+
+def read_status(s) -> int:
+    """The status of the HTTP/1.1 response read from `s` (up to the end of its head)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return int(data.split(b" ", 2)[1])
 
 
 def check_tls(port: int, timeout: float = 5.0) -> int:
@@ -251,13 +256,7 @@ def check_tls(port: int, timeout: float = 5.0) -> int:
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
         with context.wrap_socket(raw, server_hostname="localhost") as s:
             s.sendall(http1_request("/envoy/abuse-bucket/object.txt", signed_headers()))
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-            return int(data.split(b" ", 2)[1])
+            return read_status(s)
 
 
 def check_request_message(key: str = ALLOWED_KEY) -> bytes:
