@@ -2,7 +2,8 @@
 #
 #   make test    install what the tests need, check formatting, build, run every test: the Swift
 #                tests, the deployment tests (Tests/Deploy), the real-proxy and fault tests
-#                (Tests/EndToEnd) and the HTTP/2 and connection abuse tests (Tests/Abuse)
+#                (Tests/EndToEnd), the HTTP/2 and connection abuse tests (Tests/Abuse) and every
+#                fuzz target for 30 s (make fuzz-smoke)
 #   make bench   run the micro-benchmarks (the Benchmarks/ package, ordo-one/benchmark; release build)
 #   make bench-check   the micro-benchmarks against the committed thresholds (allocations exactly,
 #                      callgrind instructions within 2%): fails on a regression (installs valgrind)
@@ -22,7 +23,7 @@ SWIFT ?= swift
 
 .PHONY: fuzz fuzz-smoke test deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests bench bench-check bench-thresholds bench-server bench-envoy bench-instructions bench-transport soak format vectors protos
 
-test: deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests
+test: deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests fuzz-smoke
 
 swift-tests:
 	$(SWIFT) test --skip-build
