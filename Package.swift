@@ -21,6 +21,9 @@
 //   AuthzServer            the live authorizer (configuration in force, timing, metrics, audit), the
 //                          listeners, admin endpoints, audit log and config reload; the whole
 //                          configuration file and the server's typed settings.
+//   AWSCredentials         sigv4-authz's own AWS credentials (the SDKs' chain: environment, web
+//                          identity, container, IMDSv2), STS AssumeRole, and the cache of role
+//                          credentials brokering signs with; AsyncHTTPClient.
 //   sigv4-authz            the executable: serve, check, validate, account-id, squid-helper.
 // Test support (not products): AuthzFixtures (an engine on a fixed clock, signed requests) and
 // OracleVectors (the committed oracle vectors and their decoder). See docs/architecture.md.
@@ -59,6 +62,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.0.0"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.28.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -161,11 +165,38 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "AWSCredentials",
+            dependencies: [
+                "SigV4", "AWSClassifier",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AWSCredentialsTests",
+            dependencies: [
+                "AWSCredentials", "SigV4", "AWSClassifier",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(name: "CMallocTuning"),
         .executableTarget(
             name: "sigv4-authz",
             dependencies: [
-                "AuthzCore", "AuthzServer", "AuthzSquid", "Policy", "SigV4", "AWSClassifier", "CMallocTuning",
+                "AuthzCore", "AuthzServer", "AuthzSquid", "Policy", "SigV4", "AWSClassifier", "AWSCredentials",
+                "CMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
