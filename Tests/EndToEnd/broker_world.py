@@ -31,6 +31,9 @@ ROLE_NAME = "e2e-brokered"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{ROLE_NAME}"
 SESSION_NAME = "e2e-brokered-session"
 ASSUMED_ARN = f"arn:aws:sts::{ACCOUNT}:assumed-role/{ROLE_NAME}/{SESSION_NAME}"
+SECOND_ROLE_NAME = "e2e-brokered-second"   # a second virtual key's role, added by a reload
+SECOND_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{SECOND_ROLE_NAME}"
+SECOND_SECRET_ENV = "E2E_SECOND_VIRTUAL_KEY_SECRET"
 AUTHZ_USER = "e2e-sigv4-authz"    # sigv4-authz's own identity: may assume the role, nothing else
 ADMIN_USER = "e2e-admin"          # the tests' own reads of moto's state, bypassing the proxies
 SECRET_ENV = "E2E_VIRTUAL_KEY_SECRET"
@@ -106,6 +109,8 @@ class BrokerWorld:
             self._bootstrap()
             self.key_id, self.secret = virtual_key()
             self.virtual = h.Creds("virtual", self.key_id, self.secret, None, ACCOUNT)
+            second_key, self.second_secret = virtual_key()
+            self.second = h.Creds("virtual-second", second_key, self.second_secret, None, ACCOUNT)
             self.set_auth("0")
             self.authz = BrokerAuthz(self.workdir, key_id=self.key_id, env=self.authz_env())
             self.start_authz()
@@ -132,7 +137,7 @@ class BrokerWorld:
         iam.create_user(UserName=AUTHZ_USER)
         iam.put_user_policy(UserName=AUTHZ_USER, PolicyName="assume-the-brokered-role", PolicyDocument=json.dumps({
             "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": ROLE_ARN}]}))
+            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": [ROLE_ARN, SECOND_ROLE_ARN]}]}))
         key = iam.create_access_key(UserName=AUTHZ_USER)["AccessKey"]
         self.authz_key, self.authz_secret = key["AccessKeyId"], key["SecretAccessKey"]
         iam.create_user(UserName=ADMIN_USER)
@@ -140,14 +145,15 @@ class BrokerWorld:
             "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
         key = iam.create_access_key(UserName=ADMIN_USER)["AccessKey"]
         self.admin_key, self.admin_secret = key["AccessKeyId"], key["SecretAccessKey"]
-        iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps({
-            "Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/{AUTHZ_USER}"},
-                "Action": "sts:AssumeRole"}]}))
-        iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="what-the-tests-do", PolicyDocument=json.dumps({
-            "Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Action": ["s3:*", "dynamodb:*", "sqs:*", "sts:GetCallerIdentity"],
-                "Resource": "*"}]}))
+        for role in (ROLE_NAME, SECOND_ROLE_NAME):
+            iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps({
+                "Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/{AUTHZ_USER}"},
+                    "Action": "sts:AssumeRole"}]}))
+            iam.put_role_policy(RoleName=role, PolicyName="what-the-tests-do", PolicyDocument=json.dumps({
+                "Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Action": ["s3:*", "dynamodb:*", "sqs:*", "sts:GetCallerIdentity"],
+                    "Resource": "*"}]}))
         self.direct("s3", self.admin_key, self.admin_secret).create_bucket(Bucket=BUCKET)
         self.direct("dynamodb", self.admin_key, self.admin_secret).create_table(
             TableName=TABLE, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
@@ -167,7 +173,8 @@ class BrokerWorld:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update({"AWS_ACCESS_KEY_ID": self.authz_key, "AWS_SECRET_ACCESS_KEY": self.authz_secret,
                     "AWS_ENDPOINT_URL_STS": sts_endpoint or self.endpoint, "AWS_REGION": REGION,
-                    "AWS_EC2_METADATA_DISABLED": "true", SECRET_ENV: self.secret})
+                    "AWS_EC2_METADATA_DISABLED": "true", SECRET_ENV: self.secret,
+                    SECOND_SECRET_ENV: self.second_secret})
         return env
 
     def start_authz(self) -> None:
@@ -183,8 +190,8 @@ class BrokerWorld:
         if not h.wait_for(lambda: self.authz.sts_calls().get("ok", 0) >= 1, timeout=15):
             raise RuntimeError(f"sigv4-authz made no successful AssumeRole: {self.authz.sts_calls()}\n"
                                f"{self.authz.proc.tail(20)}")
-        key_id = re.findall(r'"brokering: role credentials".*?"access_key_id":"(ASIA[A-Z0-9]+)"',
-                            self.authz.proc.log.read_text(errors="replace"))[-1]
+        key_id = re.findall(r'"brokering: role credentials".*?"access_key_id":"(ASIA[A-Z0-9]+)".*?"role":"'
+                            + re.escape(ROLE_ARN) + '"', self.authz.proc.log.read_text(errors="replace"))[-1]
         roles = [r for r in self.assumed_roles() if r.access_key_id == key_id]
         if len(roles) != 1:
             raise RuntimeError(f"moto issued no credentials {key_id} for {ROLE_ARN}")

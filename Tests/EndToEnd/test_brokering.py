@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import json
 import shutil
+import signal
 import subprocess
 import time
 import uuid
@@ -243,6 +244,63 @@ def test_concurrent_requests_right_after_start_share_one_assume_role(broker, tmp
 
 
 # ---------------------------------------------------------------------------------------------
+# Reload: a virtual key added and removed without a restart
+
+
+def test_reload_adds_and_removes_a_virtual_key_and_its_role(broker):
+    """SIGHUP with a second virtual key (another role) appended: sigv4-authz assumes the new role at
+    once and the key works through every proxy, signed as that role; the first role's credentials are
+    kept (no new AssumeRole for it). SIGHUP with the entry removed: the key is no longer brokered."""
+    proxies = [broker.proxy(name) for name in bw.PROXY_NAMES]
+    authz = broker.authz
+    original = authz.config.read_text()
+    entry = (f"    - access_key_id: {broker.second.key}\n"
+             f"      secret_env: {bw.SECOND_SECRET_ENV}\n"
+             f"      role: \"arn:aws:iam::{{account}}:role/{bw.SECOND_ROLE_NAME}\"\n")
+    anchor = "      session_name: e2e-brokered-session\n"
+    assert anchor in original
+    mark = broker.aws.count()
+    try:
+        authz.config.write_text(original.replace(anchor, anchor + entry))
+        authz.proc.popen.send_signal(signal.SIGHUP)
+        assert h.wait_for(lambda: authz.sts_calls().get("ok", 0) >= 2, timeout=15), authz.sts_calls()
+        calls = broker.assume_role_calls(broker.records_since(mark))
+        assert len(calls) == 1, calls   # the new role's only
+        identity = h.client(proxies[0], "sts", broker.second).get_caller_identity()
+        assert identity["Arn"] == f"arn:aws:sts::{bw.ACCOUNT}:assumed-role/{bw.SECOND_ROLE_NAME}/" \
+                                  f"sigv4-authz-{broker.second.key}", identity
+        for proxy in proxies:
+            before = broker.aws.count()
+            s3 = h.client(proxy, "s3", broker.second, addressing_style="path")
+            s3.put_object(Bucket=bw.BUCKET, Key=f"{unique(proxy.name)}-second.txt", Body=b"second role")
+            [record] = broker.records_since(before)
+            second_key = bw.key_id_of(record["headers"]["authorization"])
+            assert second_key.startswith("ASIA") and second_key != broker.role.access_key_id, record
+            assert broker.second.key not in json.dumps(record), record
+        # The first key is unaffected by the reload: still signed with the same role credentials.
+        before = broker.aws.count()
+        h.client(proxies[0], "s3", broker.virtual, addressing_style="path").list_objects_v2(Bucket=bw.BUCKET)
+        assert_re_signed(broker, broker.records_since(before), s3=True)
+
+        authz.config.write_text(original)
+        authz.proc.popen.send_signal(signal.SIGHUP)
+        sts = h.client(proxies[0], "sts", broker.second)
+
+        def still_brokered() -> bool:
+            before = audit_mark(broker)
+            try:
+                sts.get_caller_identity()
+            except ClientError:
+                pass
+            return settled_audit(broker, before + 1)[before]["aws"].get("brokered", False)
+
+        assert h.wait_for(lambda: not still_brokered(), timeout=10)
+    finally:
+        authz.config.write_text(original)
+        authz.proc.popen.send_signal(signal.SIGHUP)
+
+
+# ---------------------------------------------------------------------------------------------
 # S3
 
 
@@ -282,6 +340,25 @@ def test_s3_operations_are_re_signed_as_the_role_and_accepted_by_moto(broker, vi
         [("allow", "allowed", True, bw.ROLE_ARN)] * 8, audited
     assert {r["aws"]["access_key_id"] for r in audited} == {broker.key_id}
     assert {r["aws"]["account"] for r in audited} == {bw.ACCOUNT}
+
+
+def test_s3_virtual_hosted_create_bucket_and_list_buckets(broker, via):
+    """The bucket in the Host (virtual-hosted style) is pinned to the role's account too; CreateBucket
+    and ListBuckets address no existing bucket and carry no x-amz-expected-bucket-owner."""
+    s3 = h.client(via, "s3", broker.virtual, addressing_style="virtual")
+    bucket = unique(f"e2e-{via.name}")
+    mark = broker.aws.count()
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="hosted.txt", Body=b"virtual-hosted, brokered")
+    assert s3.get_object(Bucket=bucket, Key="hosted.txt")["Body"].read() == b"virtual-hosted, brokered"
+    assert bucket in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    records = broker.records_since(mark)
+    assert [(r["method"], r["host"].split(".")[0] == bucket) for r in records] == \
+        [("PUT", True), ("PUT", True), ("GET", True), ("GET", False)], records
+    assert_re_signed(broker, records[1:3], s3=True)
+    for record in (records[0], records[3]):  # CreateBucket, ListBuckets
+        assert bw.key_id_of(record["headers"]["authorization"]) == broker.role.access_key_id, record
+        assert "x-amz-expected-bucket-owner" not in record["headers"], record
 
 
 def test_s3_through_the_aws_cli(broker, via, tmp_path):
@@ -515,3 +592,35 @@ def test_presigned_url_re_signed_keeps_the_bucket_owner_perimeter(broker):
                  and "x-amz-expected-bucket-owner" in signed)
     in_query = query.get("x-amz-expected-bucket-owner") == [bw.ACCOUNT]
     assert in_header or in_query, record
+
+
+# ---------------------------------------------------------------------------------------------
+# The bucket-owner perimeter and the virtual key outside the proxy
+
+
+def test_a_client_naming_another_bucket_owner_cannot_leave_the_perimeter(broker, via):
+    """docs/brokering.md: a request that names an owner itself keeps it only because the policy judged
+    it (s3.expected_bucket_owner / s3.bucket_owners allow a partner's bucket). brokering.yaml allows no
+    other owner, so a virtual key naming another account's bucket must not reach S3 signed as the role
+    (else any client leaves the perimeter by sending one header)."""
+    s3 = h.client(via, "s3", broker.virtual, addressing_style="path")
+    before_upstream = broker.aws.count()
+    outcome = "forwarded"
+    try:
+        s3.put_object(Bucket=bw.BUCKET, Key=f"{unique(via.name)}-exfiltrated.txt", Body=b"x",
+                      ExpectedBucketOwner="999999999999")
+    except ClientError as error:
+        outcome = f"{error.response['Error']['Code']}: {error.response['Error']['Message']}"
+    time.sleep(0.2)
+    forwarded = broker.records_since(before_upstream)
+    owners = [r["headers"].get("x-amz-expected-bucket-owner") for r in forwarded]
+    assert forwarded == [], f"forwarded as the role with x-amz-expected-bucket-owner {owners} ({outcome})"
+    assert outcome.startswith("AccessDenied: sigv4-authz: "), outcome
+
+
+def test_the_virtual_key_alone_is_refused_by_aws(broker):
+    """Without the proxy a virtual key is nothing to AWS: moto (IAM enforced) does not know it."""
+    s3 = broker.direct("s3", broker.key_id, broker.secret)
+    with pytest.raises(ClientError) as caught:
+        s3.get_object(Bucket=bw.BUCKET, Key="anything")
+    assert caught.value.response["Error"]["Code"] == "InvalidAccessKeyId", caught.value.response
