@@ -7,7 +7,7 @@ struct Broker: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "broker",
         abstract: "Credential brokering: virtual keys and the role credentials they are re-signed with.",
-        subcommands: [NewKey.self]
+        subcommands: [NewKey.self, BrokerCredentials.self]
     )
 }
 
