@@ -33,7 +33,9 @@ package struct ConfigurationFile: Sendable {
     }
 
     /// Every top-level key, in the order the error for an unknown one lists them.
-    static let sectionKeys = ["listen", "tls", "credentials", "accounts", "rules", "default", "audit", "server", "s3"]
+    static let sectionKeys = [
+        "listen", "tls", "credentials", "accounts", "rules", "default", "audit", "server", "s3", "brokering",
+    ]
 
     /// Reads and validates the file at `path`.
     package static func load(path: String) throws(ConfigError) -> ConfigurationFile {

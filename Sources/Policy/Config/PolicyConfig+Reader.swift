@@ -1,10 +1,10 @@
 /// Reading the policy's sections of a configuration file: `credentials`, `accounts`, `rules`,
-/// `default` and `s3`. The whole file (with the server's sections) is read by AuthzServer's
-/// `ConfigurationFile`, which hands these sections here; ``parse(_:path:)`` reads a document that
-/// holds only them.
+/// `default`, `s3` and `brokering` (Brokering+Reader.swift). The whole file (with the server's
+/// sections) is read by AuthzServer's `ConfigurationFile`, which hands these sections here;
+/// ``parse(_:path:)`` reads a document that holds only them.
 extension PolicyConfig {
     /// The top-level keys of the policy's sections.
-    package static let sectionKeys = ["credentials", "accounts", "rules", "default", "s3"]
+    package static let sectionKeys = ["credentials", "accounts", "rules", "default", "s3", "brokering"]
 
     /// Reads a document that holds only the policy's sections (tests, benchmarks, libraries);
     /// `path` is used in positions. Any other top-level key is an error.
@@ -27,7 +27,9 @@ extension PolicyConfig {
     /// Reads one top-level section (one of ``sectionKeys``; any other key is ignored here).
     package mutating func read(section key: String, _ value: YAMLNode, reader: inout ConfigReader) {
         switch key {
-        case "credentials": reader.readCredentials(value, into: &credentials)
+        case "credentials":
+            reader.readCredentials(value, into: &credentials)
+            reader.checkBrokeredKeys(credentials: value, accepted: credentials.keys, virtualKeys: brokering.virtualKeys)
         case "accounts": accounts = reader.readAccounts(value)
         case "rules": rules = reader.readRules(value)
         case "default":
@@ -39,6 +41,7 @@ extension PolicyConfig {
                 }
             }
         case "s3": reader.readS3(value, into: &s3)
+        case "brokering": reader.readBrokering(value, into: &brokering, knownKeys: credentials.keys)
         default: break
         }
     }

@@ -1,6 +1,7 @@
 /// The policy of the configuration file, as written: credentials, the account allowlist, statements,
-/// the default and the `s3:` section. See `docs/contract.md` ("Configuration") and the README. The
-/// file's other sections (listen, tls, server, audit) configure the server, which reads them itself.
+/// the default, the `s3:` section and the `brokering:` section. See `docs/contract.md`
+/// ("Configuration"), `docs/brokering.md` and the README. The file's other sections (listen, tls,
+/// server, audit) configure the server, which reads them itself.
 ///
 /// A `PolicyConfig` is produced by its reader (``parse(_:path:)`` for a policy-only document, or
 /// AuthzServer's `ConfigurationFile` for the whole file), which validates it completely; a
@@ -109,6 +110,8 @@ public struct PolicyConfig: Sendable {
     }
 
     public var s3 = S3()
+    /// The `brokering:` section: virtual keys and hosts signed with a role's credentials.
+    public var brokering = Brokering()
     public var credentials = Credentials()
     /// `nil` when the file has no `accounts:` section.
     public var accounts: [AccountEntry]?
