@@ -214,10 +214,13 @@ class BrokerWorld:
         if name in self.failed:  # started once; a proxy that failed to start fails every test
             raise RuntimeError(f"{name} failed to start: {self.failed[name]}")
         try:
-            if name.startswith("envoy-"):
+            if name == "envoy-egress-tls":   # the TLS egress gateway (gRPC): clients speak HTTPS to it
+                gateway = h.start_envoy("egress", self.workdir, self.authz, self.aws, self.certs)
+                proxy = dataclasses.replace(gateway, name=name, forward_proxy=None)
+            elif name.startswith("envoy-"):
                 proxy = h.start_envoy(name.removeprefix("envoy-"), self.workdir, self.authz, self.aws, self.certs)
-            elif name == "nginx":
-                proxy = h.start_nginx(False, self.workdir, self.authz, self.aws, self.certs)
+            elif name in ("nginx", "nginx-tls"):
+                proxy = h.start_nginx(name == "nginx-tls", self.workdir, self.authz, self.aws, self.certs)
             else:
                 raise ValueError(name)
         except Exception as error:
