@@ -262,7 +262,9 @@ let package = Package(
         ),
         .testTarget(
             name: "AuthzCoreTests",
-            dependencies: ["AuthzCore", "AuthzFixtures", "AuthzServer", "Policy", "SigV4", "AWSClassifier"],
+            dependencies: [
+                "AuthzCore", "AuthzFixtures", "AuthzServer", "Policy", "SigV4", "AWSClassifier", "OracleVectors",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

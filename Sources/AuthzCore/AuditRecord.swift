@@ -33,6 +33,9 @@ public struct AuditRecord: Sendable, Hashable {
     public var auth: String
     /// `verified`, `not_checked` or `mismatch`.
     public var signature: String
+    /// The role of a brokered request (`"brokered":true,"role":…` in the record); `nil`: not brokered,
+    /// and neither key is written.
+    public var brokeredRole: String?
     public var latencyMicroseconds: Int
 
     /// The record of a result. A refusal, whose request could not be read, records `-` for the
@@ -60,6 +63,7 @@ public struct AuditRecord: Sendable, Hashable {
         authorizations = result.authorizations
         auth = result.authentication.rawValue
         signature = result.signature.rawValue
+        brokeredRole = result.brokeredRole
         latencyMicroseconds = result.latencyMicroseconds
     }
 
@@ -103,6 +107,9 @@ public struct AuditRecord: Sendable, Hashable {
         raw("]")
         raw(",\"auth\":"); value(auth)
         raw(",\"signature\":"); value(signature)
+        if let brokeredRole {
+            raw(",\"brokered\":true,\"role\":"); value(brokeredRole)
+        }
         raw("},\"latency_us\":"); out.append(contentsOf: String(latencyMicroseconds).utf8)
         raw("}")
         return String(decoding: out, as: UTF8.self)
@@ -166,6 +173,7 @@ extension AuditRecord {
         }
         if let key = result.accessKeyIDText { bound += JSONBytes.quotedBound(key.utf8.count) }
         add(result.accountName)
+        add(result.brokeredRole)
         if let classification {
             add(classification.region)
             add(classification.signingName)
@@ -413,10 +421,15 @@ enum JSONBytes {
             case .presigned: raw("],\"auth\":\"presigned\",\"signature\":\"")
             }
             switch result.signature {
-            case .verified: raw("verified\"},\"latency_us\":")
-            case .notChecked: raw("not_checked\"},\"latency_us\":")
-            case .mismatch: raw("mismatch\"},\"latency_us\":")
+            case .verified: raw("verified\"")
+            case .notChecked: raw("not_checked\"")
+            case .mismatch: raw("mismatch\"")
             }
+            if let role = result.brokeredRole {
+                raw(",\"brokered\":true,\"role\":")
+                quoted(role)
+            }
+            raw("},\"latency_us\":")
             decimal(result.latencyMicroseconds)
             byte(UInt8(ascii: "}"))
         }
@@ -505,6 +518,8 @@ extension ReasonCode {
         case .deniedByRule: "denied_by_rule"
         case .noMatchingRule: "no_matching_rule"
         case .internalError: "internal_error"
+        case .brokerUnavailable: "broker_unavailable"
+        case .notResignable: "not_resignable"
         }
     }
 }

@@ -1,7 +1,7 @@
 public import AWSClassifier
 internal import Foundation
 public import Policy
-internal import SigV4
+public import SigV4
 
 /// The decision core: the one function every transport calls.
 ///
@@ -31,6 +31,12 @@ public struct AuthzEngine: Authorizer {
     /// `body_too_large`, whichever front end carried it.
     public let maxBodyBytes: Int
 
+    /// The credentials of a brokered role when they are at hand — the server's cache of STS answers,
+    /// read without I/O; `nil` denies the request `broker_unavailable`.
+    public let roleCredentials: @Sendable (RoleTarget) -> SigningCredentials?
+    /// `brokering.sign_unsigned`: host patterns whose unsigned requests are signed as a role.
+    let unsignedTargets: [(hosts: [Glob], target: RoleTarget)]
+
     /// The default of `server.max_body_bytes`: 1 MiB.
     public static let defaultMaxBodyBytes = 1 << 20
 
@@ -38,13 +44,23 @@ public struct AuthzEngine: Authorizer {
     public init(
         policy: CompiledPolicy, classifier: RequestClassifier, keys: KeyStore = KeyStore(),
         maxBodyBytes: Int = AuthzEngine.defaultMaxBodyBytes,
+        roleCredentials: @escaping @Sendable (RoleTarget) -> SigningCredentials? = { _ in nil },
         now: @escaping @Sendable () -> Int64 = AuthzEngine.systemClock
     ) {
         self.policy = policy
         self.classifier = classifier
         self.keys = keys
         self.maxBodyBytes = maxBodyBytes
+        self.roleCredentials = roleCredentials
+        self.unsignedTargets = policy.config.brokering.signUnsigned.map { entry in
+            (entry.hosts.map { Glob($0, caseInsensitive: true) }, entry.target)
+        }
         self.now = now
+    }
+
+    /// Every role this engine's configuration signs as (the server keeps their credentials fresh).
+    public var roleTargets: Set<RoleTarget> {
+        Set(policy.config.brokering.virtualKeys.map(\.target) + policy.config.brokering.signUnsigned.map(\.target))
     }
 
     /// The system clock in milliseconds since the epoch.
@@ -204,9 +220,16 @@ public struct AuthzEngine: Authorizer {
         } catch {
             return .deny(ReasonCode(error), error.message)
         }
+        // The role a brokered request is signed again as (a virtual key's, or an unsigned request's to a
+        // `sign_unsigned` host).
+        var brokered: RoleTarget?
         switch authentication {
         case .anonymous:
-            if credentials.requireSignature {
+            if let target = unsignedTarget(host: request.host) {
+                brokered = target
+                state.brokeredRole = target.roleARN
+                state.account = Self.account(ofRole: target.roleARN)
+            } else if credentials.requireSignature {
                 return .deny(.noCredentials, "the request is not signed; sign it with AWS credentials (SigV4)")
             }
         case .sigV2(let accessKeyID, let location):
@@ -260,8 +283,23 @@ public struct AuthzEngine: Authorizer {
                 switch result {
                 case .verified:
                     state.signature = .verified
+                    // A virtual key: decided as its role's account, then signed again as the role.
+                    if let target = key.brokered {
+                        brokered = target
+                        state.brokeredRole = target.roleARN
+                        state.account = Self.account(ofRole: target.roleARN)
+                    }
                 case .notChecked(let reason):
                     state.signature = .notChecked
+                    if let target = key.brokered {
+                        // A virtual key whose signature this proxy cannot check (no body, or only some
+                        // headers) cannot be brokered through it: the secret is not wrong.
+                        state.brokeredRole = target.roleARN
+                        return .deny(
+                            .notResignable,
+                            "the request of virtual key \(credential.accessKeyID) cannot be verified through this proxy, so it cannot be signed again: \(reason) (Envoy: ext_authz with_request_body, gRPC)"
+                        )
+                    }
                     if key.requireVerification {
                         return .deny(
                             .signatureMismatch,
@@ -291,7 +329,70 @@ public struct AuthzEngine: Authorizer {
         facts.resourceAccount = classification.resourceAccount
         facts.addressesS3Bucket = classification.addressesS3Bucket
         facts.ownerUnverifiable = classification.ownerUnverifiable
-        return policy.evaluate(facts)
+        let decision = policy.evaluate(facts)
+        guard decision.effect == .allow, let brokered else { return decision }
+
+        // 5. Brokering: the allowed request is signed again with the role's credentials.
+        guard let role = roleCredentials(brokered), role.isValid(at: nowSeconds) else {
+            return .deny(
+                .brokerUnavailable,
+                "the credentials of \(brokered.roleARN) are not available (sts:AssumeRole has not answered or has failed); the request is not forwarded"
+            )
+        }
+        guard let region = credential.map({ String($0.scope.region) }) ?? classification.region,
+            let service = credential.map({ String($0.scope.service) }) ?? classification.signingName
+        else {
+            return .deny(
+                .notResignable, "the region and service of this unsigned request are unknown, so it cannot be signed")
+        }
+        // The bucket-owner perimeter: S3 itself refuses a bucket owned by another account than the role's.
+        // A request naming another owner (or copy-source owner) is denied unless s3.bucket_owners lists
+        // it; CreateBucket names no owner.
+        let roleAccount = state.account.map { DecisionHeaders.accountDigits($0.value) }
+        var owner: String?
+        if classification.addressesS3Bucket, let roleAccount {
+            for name in ["x-amz-expected-bucket-owner", "x-amz-source-expected-bucket-owner"] {
+                for named in sigV4Request.headerValues(name)
+                where named != roleAccount && !policy.listedBucketOwners.contains(named) {
+                    return .deny(
+                        .resourceOwnerNotAllowed,
+                        "the bucket owner \(named) named in \(name) is not the account of \(brokered.roleARN); list it in s3.bucket_owners to allow a brokered request to reach it"
+                    )
+                }
+            }
+            if classification.action.name != "s3:CreateBucket" { owner = roleAccount }
+        }
+        switch UpstreamSigner.rewrite(
+            sigV4Request, body: body.map(RequestBody.complete) ?? request.body, credential: credential,
+            region: region, service: service, credentials: role, roleARN: brokered.roleARN,
+            expectedBucketOwner: owner, now: nowSeconds, canRewriteQuery: request.mode == .grpc)
+        {
+        case .signed(let rewrite):
+            state.upstream = rewrite
+            return decision
+        case .refused(let denial):
+            return denial
+        }
+    }
+
+    /// The `sign_unsigned` target whose host patterns match `host` (its port dropped), if any.
+    func unsignedTarget(host: String) -> RoleTarget? {
+        guard !unsignedTargets.isEmpty else { return nil }
+        var name = Substring(host)
+        if let colon = name.lastIndex(of: ":"), !name.hasSuffix("]"),
+            name[name.index(after: colon)...].allSatisfy(\.isNumber)
+        {
+            name = name[..<colon]
+        }
+        let lowered = name.lowercased()
+        return unsignedTargets.first { entry in entry.hosts.contains { $0.matches(lowered) } }?.target
+    }
+
+    /// The account of a role ARN (`arn:PARTITION:iam::ACCOUNT:role/NAME`).
+    static func account(ofRole arn: String) -> AWSAccountID? {
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6 else { return nil }
+        return AWSAccountID(parts[4])
     }
 
     /// `10.0.0.1`, `10.0.0.1:5555`, `[::1]:5555` → the address.

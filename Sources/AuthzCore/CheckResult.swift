@@ -73,6 +73,12 @@ public struct CheckResult: Sendable {
     public var time: Int64
     /// How long the decision took (set by whoever timed it; 0 when untimed).
     public var latencyMicroseconds = 0
+    /// On a brokered allow: the new signature and the headers the proxy sets and removes before the
+    /// request goes upstream. Secrets: front ends put them in the answer to the proxy and nowhere else.
+    public var upstream: UpstreamRewrite?
+    /// The role a brokered request is signed again as (a verified virtual key's, or an unsigned
+    /// request's to a `sign_unsigned` host), allowed or not; `nil` for every other request.
+    public var brokeredRole: String?
 
     /// Creates a result.
     public init(decision: Decision, requestID: String, mode: AuthzMode, time: Int64) {

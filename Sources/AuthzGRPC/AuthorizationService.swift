@@ -9,7 +9,8 @@ internal import SwiftProtobuf
 /// sends raw headers (`encode_raw_headers`), else from `headers`; the body from `raw_body` or `body`;
 /// the client address and mTLS identity from `attributes.source`. Answers allow as status 0 with
 /// `ok_response` (decision headers with `OVERWRITE_IF_EXISTS_OR_ADD`, client-sent
-/// `x-sigv4-authz-*` headers in `headers_to_remove`) and deny as status 7 with `denied_response`
+/// `x-sigv4-authz-*` headers in `headers_to_remove`; for a brokered request also the new signature's
+/// headers, overwriting the client's, and the client's headers it removes) and deny as status 7 with `denied_response`
 /// (403, the decision headers, the AWS-style body). A deny is never an RPC error, so Envoy's
 /// `failure_mode_allow` cannot turn it into an allow.
 ///
@@ -182,6 +183,19 @@ public enum AuthorizationService {
                 ok.headersToRemove = headersToRemove(
                     clientDecisionHeaders,
                     sending: decisionHeaders.map { (name: $0.header.key, value: $0.header.value) })
+            }
+            // A brokered request: the new signature replaces the client's (overwrite), and the
+            // client's headers it does not replace are removed.
+            if let upstream = checked.upstream {
+                ok.headers += upstream.setHeaders.map { option($0.name.lowercased(), $0.value) }
+                ok.headersToRemove += upstream.removeHeaders
+                ok.queryParametersToSet = upstream.setQueryParameters.map {
+                    var parameter = Envoy_Config_Core_V3_QueryParameter()
+                    parameter.key = $0.name
+                    parameter.value = $0.value
+                    return parameter
+                }
+                ok.queryParametersToRemove = upstream.removeQueryParameters
             }
             result.okResponse = ok
         case .deny:

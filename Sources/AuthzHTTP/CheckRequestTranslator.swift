@@ -156,9 +156,18 @@ struct HTTPAnswer {
     var body: String? { deny?.body }
 
     /// Calls `body` with each response header but `content-length`: the decision headers
-    /// (``DecisionHeaders/forEach(_:_:)``), then on deny the content type and the AWS error headers.
+    /// (``DecisionHeaders/forEach(_:_:)``), then on deny the content type and the AWS error headers;
+    /// on a brokered allow, the new signature's headers (Envoy copies them upstream through
+    /// `allowed_upstream_headers`, nginx through `auth_request_set` + `proxy_set_header`) and the
+    /// client's headers to remove in `x-envoy-auth-headers-to-remove` (Envoy HTTP mode's convention).
     func forEachHeader(_ body: (_ name: String, _ value: String) -> Void) {
         DecisionHeaders.forEach(result, body)
+        if result.decision.effect == .allow, let upstream = result.upstream {
+            for field in upstream.setHeaders { body(field.name.lowercased(), field.value) }
+            if !upstream.removeHeaders.isEmpty {
+                body("x-envoy-auth-headers-to-remove", upstream.removeHeaders.joined(separator: ","))
+            }
+        }
         guard let deny else { return }
         body("content-type", deny.contentType)
         for (name, value) in deny.headers { body(name, value) }

@@ -60,21 +60,30 @@ package final class AuthzServer: Sendable {
     let group: any EventLoopGroup
     let logger: Logger
     let bound = BoundAddresses()
+    /// What keeps brokered roles' credentials fresh (run before the listeners, stopped after them).
+    let brokerServices: [any Service]
 
     /// Builds the server for its settings; the engine is the policy's (``PolicyLoader``).
     /// - Parameters:
     ///   - path: The configuration file, watched for changes; `nil` when there is none to watch.
     ///   - addresses: Listener addresses overriding the configuration's (tests use port 0).
+    ///   - metrics: The metrics `/metrics` renders (made here when `nil`; given when other parts, such
+    ///     as the credential broker, register their own in the same registry).
+    ///   - roles: The brokered roles' credentials, told the roles of every configuration loaded.
+    ///   - brokerServices: What keeps those credentials fresh, run before the listeners.
     /// - Throws: ``ServerError`` when the TLS files cannot be loaded or the audit file cannot be opened.
     package init(
         configuration config: ServerConfiguration, engine: AuthzEngine, path: String?, model: AWSModel,
         group: any EventLoopGroup, logger: Logger, version: String = "dev", addresses: Addresses? = nil,
-        environment: [String: String]? = nil
+        environment: [String: String]? = nil, metrics: ServerMetrics? = nil,
+        roles: (any RoleCredentialSource)? = nil, brokerServices: [any Service] = []
     ) throws(ServerError) {
+        roles?.use(engine.roleTargets)
+        self.brokerServices = brokerServices
         self.addresses =
             addresses ?? Addresses(http: config.listen.http, grpc: config.listen.grpc, admin: config.listen.admin)
         self.shutdownGrace = config.shutdownGrace
-        let metrics = ServerMetrics(version: version)
+        let metrics = metrics ?? ServerMetrics(version: version)
         let audit = try AuditLog(
             capacity: config.auditBuffer, path: config.audit.file, metrics: metrics, logger: logger)
         let authorizer = LiveAuthorizer(
@@ -85,7 +94,7 @@ package final class AuthzServer: Sendable {
         self.reloader = path.map {
             ConfigReloader(
                 path: $0, model: model, authorizer: authorizer, logger: logger, pollInterval: config.reloadPoll,
-                environment: environment)
+                environment: environment, roles: roles)
         }
         self.httpConfiguration = HTTPCheckConfiguration(config)
         self.maxConnections = config.maxConnections
@@ -112,6 +121,7 @@ package final class AuthzServer: Sendable {
         let httpConfiguration = self.httpConfiguration
         let metrics = self.metrics
         var services: [any Service] = [audit]
+        services += brokerServices
         if let reloader { services.append(reloader) }
         if let tls { services.append(tls.reloader) }
         let tlsContext = tls?.serverContext

@@ -1,5 +1,5 @@
 package import AWSClassifier
-internal import AuthzCore
+package import AuthzCore
 internal import Foundation
 package import Logging
 internal import Policy
@@ -32,6 +32,8 @@ package final class ConfigReloader: Service, Sendable {
     let logger: Logger
     let pollInterval: Duration
     let environment: [String: String]?
+    /// The brokered roles' credentials: told the roles of every configuration loaded.
+    let roles: (any RoleCredentialSource)?
     /// The file's fingerprint when it was last loaded or looked at.
     private let lastSeen: Mutex<String>
     /// A changed fingerprint the server's poll saw once and loads when the next poll sees it again.
@@ -40,8 +42,9 @@ package final class ConfigReloader: Service, Sendable {
     /// Creates a reloader for the file at `path`, whose current content is in force.
     package init(
         path: String, model: AWSModel, authorizer: LiveAuthorizer, logger: Logger, pollInterval: Duration,
-        environment: [String: String]? = nil
+        environment: [String: String]? = nil, roles: (any RoleCredentialSource)? = nil
     ) {
+        self.roles = roles
         self.path = path
         self.model = model
         self.authorizer = authorizer
@@ -114,7 +117,9 @@ package final class ConfigReloader: Service, Sendable {
     @discardableResult
     package func reload(because trigger: String) -> Int? {
         do {
-            let (engine, server) = try PolicyLoader.load(path: path, model: model, environment: environment)
+            let (engine, server) = try PolicyLoader.load(
+                path: path, model: model, environment: environment, roles: roles)
+            roles?.use(engine.roleTargets)
             let generation = authorizer.replace(with: engine, audit: server.audit, path: path)
             logger.info(
                 "configuration reloaded",

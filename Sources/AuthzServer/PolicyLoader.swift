@@ -8,31 +8,35 @@ package enum PolicyLoader {
     /// along: the audit settings and the limits are applied by whoever runs the engine.
     /// - Throws: ``ConfigError`` with positions.
     package static func load(
-        path: String, model: AWSModel, environment: [String: String]? = nil
+        path: String, model: AWSModel, environment: [String: String]? = nil,
+        roles: (any RoleCredentialSource)? = nil
     ) throws(ConfigError) -> (engine: AuthzEngine, server: ServerConfiguration) {
         let file = try ConfigurationFile.load(path: path)
-        return (try engine(for: file, model: model, environment: environment), file.server)
+        return (try engine(for: file, model: model, environment: environment, roles: roles), file.server)
     }
 
     /// Compiles a configuration file's policy into an engine with the file's body limit
     /// (`server.max_body_bytes`).
     package static func engine(
         for file: ConfigurationFile, model: AWSModel, environment: [String: String]? = nil,
-        now: @escaping @Sendable () -> Int64 = AuthzEngine.systemClock
+        roles: (any RoleCredentialSource)? = nil, now: @escaping @Sendable () -> Int64 = AuthzEngine.systemClock
     ) throws(ConfigError) -> AuthzEngine {
         try engine(
-            for: file.policy, maxBodyBytes: file.server.maxBodyBytes, model: model, environment: environment, now: now)
+            for: file.policy, maxBodyBytes: file.server.maxBodyBytes, model: model, environment: environment,
+            roles: roles, now: now)
     }
 
-    /// Compiles a policy into an engine.
+    /// Compiles a policy into an engine; brokered requests are signed with `roles`' credentials (none
+    /// given: every brokered request is denied `broker_unavailable`).
     package static func engine(
         for policy: PolicyConfig, maxBodyBytes: Int = AuthzEngine.defaultMaxBodyBytes, model: AWSModel,
-        environment: [String: String]? = nil, now: @escaping @Sendable () -> Int64 = AuthzEngine.systemClock
+        environment: [String: String]? = nil, roles: (any RoleCredentialSource)? = nil,
+        now: @escaping @Sendable () -> Int64 = AuthzEngine.systemClock
     ) throws(ConfigError) -> AuthzEngine {
         let compiled = try CompiledPolicy(policy)
         let keys = try KeyStore(config: policy, environment: environment)
         return AuthzEngine(
             policy: compiled, classifier: RequestClassifier(model: model), keys: keys, maxBodyBytes: maxBodyBytes,
-            now: now)
+            roleCredentials: { roles?.credentials(for: $0) }, now: now)
     }
 }

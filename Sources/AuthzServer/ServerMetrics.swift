@@ -17,7 +17,8 @@ internal import Synchronization
 package final class ServerMetrics: Sendable {
     /// The registry `/metrics` renders.
     package let registry: PrometheusCollectorRegistry
-    let factory: PrometheusMetricsFactory
+    /// The factory of the registry, for metrics made outside the server (the credential broker's).
+    package let factory: PrometheusMetricsFactory
     private let decisions = Mutex<[DecisionKey: CoreMetrics.Counter]>([:])
     let duration: CoreMetrics.Timer
     let inFlight: CoreMetrics.Meter

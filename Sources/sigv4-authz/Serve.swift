@@ -29,12 +29,17 @@ struct Serve: AsyncParsableCommand {
         let model: AWSModel
         let loaded: ConfigurationFile
         let engine: AuthzEngineBox
+        // Brokering: the roles' credentials, in the server's metrics registry; kept fresh as a service.
+        let metrics = ServerMetrics(version: Version.current)
+        let broker: RoleBroker
         do {
             model = try AWSModel.bundled()
             loaded =
                 try path.map { try ConfigurationFile.load(path: $0) }
                 ?? ConfigurationFile.parse(ExampleConfiguration.yaml, path: ExampleConfiguration.path)
-            engine = AuthzEngineBox(try PolicyLoader.engine(for: loaded, model: model))
+            broker = RoleBroker(
+                brokering: loaded.policy.brokering, model: model, metrics: metrics.factory, logger: logger)
+            engine = AuthzEngineBox(try PolicyLoader.engine(for: loaded, model: model, roles: broker))
         } catch {
             printError("\(error)")
             throw ExitStatus.usage
@@ -46,7 +51,7 @@ struct Serve: AsyncParsableCommand {
         do {
             server = try AuthzServer(
                 configuration: loaded.server, engine: engine.engine, path: path, model: model, group: group,
-                logger: logger, version: Version.current)
+                logger: logger, version: Version.current, metrics: metrics, roles: broker, brokerServices: [broker])
         } catch {
             printError("sigv4-authz: \(error)")
             throw ExitStatus.usage

@@ -344,6 +344,30 @@ struct CheckRequestTranslatorTests {
         #expect(headers.first { $0.name == "x-sigv4-authz-account" }?.value == "171436882533")
     }
 
+    @Test(
+        "HTTPAnswer of a brokered allow: the new signature's headers after the decision headers, the client's to remove"
+    )
+    func brokeredAllowAnswer() {
+        var result = CheckResult(
+            decision: Decision(effect: .allow, reason: .allowed, rule: "r", message: "allowed"), requestID: "rid-9",
+            mode: .envoyHTTP, time: 0)
+        result.upstream = UpstreamRewrite(
+            setHeaders: [
+                HeaderField("X-Amz-Date", "20260115T123456Z"), HeaderField("Authorization", "AWS4-HMAC-SHA256 new"),
+            ], removeHeaders: ["x-amz-security-token"], roleARN: "arn:aws:iam::123456789012:role/egress")
+        let headers = Self.headers(of: HTTPAnswer(result))
+        let fields = DecisionHeaders.fields(result)
+        #expect(headers.prefix(fields.count).map(\.name) == fields.map(\.name))
+        #expect(
+            headers.dropFirst(fields.count).map { "\($0.name): \($0.value)" } == [
+                "x-amz-date: 20260115T123456Z", "authorization: AWS4-HMAC-SHA256 new",
+                "x-envoy-auth-headers-to-remove: x-amz-security-token",
+            ])
+        // A deny never carries a signature, even with a rewrite at hand.
+        result.decision = .deny(.noMatchingRule, "no")
+        #expect(!Self.headers(of: HTTPAnswer(result)).contains { $0.name == "authorization" })
+    }
+
     struct DenyFormat: Sendable, CustomTestStringConvertible {
         var format: AWSModel.WireProtocol
         var contentType: String

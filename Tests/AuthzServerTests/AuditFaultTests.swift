@@ -79,6 +79,10 @@ struct AuditFaultTests {
             for index in 0..<10 { audit.record("{\"burst\":\(burst),\"n\":\(index)}") }
             try await Task.sleep(for: .milliseconds(50))
         }
+        // The writer runs on its own schedule: wait (bounded) until it has handled all 30 records.
+        for _ in 0..<200 where metricValue(metrics.render(), "sigv4authz_audit_dropped_total") < 30 {
+            try await Task.sleep(for: .milliseconds(25))
+        }
         let failing = metrics.render()
         #expect(metricValue(failing, "sigv4authz_audit_dropped_total") == 30)
         #expect(metricValue(failing, "sigv4authz_audit_write_errors_total") >= 1)

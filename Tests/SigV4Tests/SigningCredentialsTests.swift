@@ -17,7 +17,7 @@ import Testing
 
     @Test(arguments: [
         (now: Int64(1_799_999_000), margin: Int64(0), valid: true),
-        (now: 1_799_999_000, margin: 300, valid: false),
+        (now: 1_799_999_800, margin: 300, valid: false),
         (now: 1_799_999_699, margin: 300, valid: true),
         (now: 1_799_999_700, margin: 300, valid: false),
         (now: 1_800_000_000, margin: 0, valid: false),

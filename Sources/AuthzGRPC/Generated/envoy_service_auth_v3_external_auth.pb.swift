@@ -77,6 +77,10 @@ package nonisolated struct Envoy_Service_Auth_V3_OkHttpResponse: Sendable {
 
   package var responseHeadersToAdd: [Envoy_Config_Core_V3_HeaderValueOption] = []
 
+  package var queryParametersToSet: [Envoy_Config_Core_V3_QueryParameter] = []
+
+  package var queryParametersToRemove: [String] = []
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -220,7 +224,7 @@ nonisolated extension Envoy_Service_Auth_V3_DeniedHttpResponse: SwiftProtobuf.Me
 
 nonisolated extension Envoy_Service_Auth_V3_OkHttpResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".OkHttpResponse"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}headers\0\u{4}\u{3}headers_to_remove\0\u{3}response_headers_to_add\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}headers\0\u{4}\u{3}headers_to_remove\0\u{3}response_headers_to_add\0\u{3}query_parameters_to_set\0\u{3}query_parameters_to_remove\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -231,6 +235,8 @@ nonisolated extension Envoy_Service_Auth_V3_OkHttpResponse: SwiftProtobuf.Messag
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.headers) }()
       case 5: try { try decoder.decodeRepeatedStringField(value: &self.headersToRemove) }()
       case 6: try { try decoder.decodeRepeatedMessageField(value: &self.responseHeadersToAdd) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.queryParametersToSet) }()
+      case 8: try { try decoder.decodeRepeatedStringField(value: &self.queryParametersToRemove) }()
       default: break
       }
     }
@@ -246,6 +252,12 @@ nonisolated extension Envoy_Service_Auth_V3_OkHttpResponse: SwiftProtobuf.Messag
     if !self.responseHeadersToAdd.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.responseHeadersToAdd, fieldNumber: 6)
     }
+    if !self.queryParametersToSet.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.queryParametersToSet, fieldNumber: 7)
+    }
+    if !self.queryParametersToRemove.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.queryParametersToRemove, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -253,6 +265,8 @@ nonisolated extension Envoy_Service_Auth_V3_OkHttpResponse: SwiftProtobuf.Messag
     if lhs.headers != rhs.headers {return false}
     if lhs.headersToRemove != rhs.headersToRemove {return false}
     if lhs.responseHeadersToAdd != rhs.responseHeadersToAdd {return false}
+    if lhs.queryParametersToSet != rhs.queryParametersToSet {return false}
+    if lhs.queryParametersToRemove != rhs.queryParametersToRemove {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -36,6 +36,9 @@ public struct CompiledPolicy: Sendable {
     let allowlist: [AllowlistAccount]?
     /// The account ids whose buckets S3 requests may address, when `s3.expected_bucket_owner` is required.
     let bucketOwners: Set<String>?
+    /// The account ids `s3.bucket_owners` lists (names resolved), required or not: the owners besides a
+    /// brokered role's own account whose buckets its requests may name.
+    package let listedBucketOwners: Set<String>
 
     /// Compiles `config`.
     /// - Throws: ``ConfigError`` for references that only make sense across the file (unknown account
@@ -115,6 +118,15 @@ public struct CompiledPolicy: Sendable {
                 }
             }
         }
+        var listed: Set<String> = []
+        for owner in config.s3.bucketOwners ?? [] {
+            if let id = names[owner] {
+                listed.insert(id)
+            } else if owner.count == 12, owner.allSatisfy(\.isNumber) {
+                listed.insert(owner)
+            }
+        }
+        self.listedBucketOwners = listed
         var bucketOwners: Set<String>?
         if config.s3.expectedBucketOwner == .required {
             var owners: Set<String> = []

@@ -28,6 +28,12 @@ public enum ReasonCode: String, Sendable, Hashable, CaseIterable {
     case deniedByRule = "denied_by_rule"
     case noMatchingRule = "no_matching_rule"
     case internalError = "internal_error"
+    /// A brokered request whose role credentials are not available (STS or the credential source
+    /// unreachable or refusing): denied, never forwarded with the client's placeholder signature.
+    case brokerUnavailable = "broker_unavailable"
+    /// A brokered request that cannot be signed again through the proxy (a signed aws-chunked upload,
+    /// a body the proxy did not pass, a presigned URL where the proxy cannot rewrite the query, SigV4a).
+    case notResignable = "not_resignable"
 }
 
 /// The outcome of evaluating a request: a result, never an error.

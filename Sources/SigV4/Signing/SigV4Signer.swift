@@ -63,4 +63,58 @@ public struct SigV4Signer: Sendable {
             ))
         return signature
     }
+
+    /// The query parameters of a presigned URL for `request`: `X-Amz-Algorithm`, `-Credential`,
+    /// `-Date`, `-Expires`, `-SignedHeaders`, the session token and `-Signature`, their values
+    /// percent-encoded as they go into the URL.
+    ///
+    /// The request's own query keeps every parameter but these (any the request has are replaced:
+    /// the canonical query is computed without them and with the new ones). The signed headers are the
+    /// request's headers but the ones botocore never signs; the request must carry its `Host` header.
+    ///
+    /// - Parameters:
+    ///   - expires: `X-Amz-Expires`, 1…604800 seconds.
+    ///   - payloadHash: `UNSIGNED-PAYLOAD` for S3 (what presigned URLs use), else the body's hash.
+    public func presign(
+        _ request: SigV4Request, region: String, service: String, timestamp: AmzTimestamp, expires: Int,
+        payloadHash: String
+    ) throws(SigV4Error) -> [(name: String, value: String)] {
+        let rules = CanonicalizationRules(signingName: service)
+        let names = Set(request.headers.map { $0.name.lowercased() }).subtracting(Self.unsignedHeaders).sorted {
+            $0.utf8.lexicographicallyPrecedes($1.utf8)
+        }
+        let signedHeaders = names.joined(separator: ";")
+        let scope = "\(timestamp.date)/\(region)/\(service)/aws4_request"
+        var parameters: [(name: String, value: String)] = [
+            ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
+            ("X-Amz-Credential", PercentEncoding.encode("\(accessKeyID)/\(scope)")),
+            ("X-Amz-Date", String(timestamp.iso8601Basic)),
+            ("X-Amz-Expires", String(expires)),
+            ("X-Amz-SignedHeaders", PercentEncoding.encode(signedHeaders)),
+        ]
+        if let sessionToken { parameters.append(("X-Amz-Security-Token", PercentEncoding.encode(sessionToken))) }
+        let replaced = Set(Self.presignParameters)
+        var query = request.rawQuery.split(separator: "&", omittingEmptySubsequences: true).filter { piece in
+            let name = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            return !replaced.contains(
+                PercentEncoding.decodeStrictly(name).map { String(decoding: $0, as: UTF8.self) } ?? String(name))
+        }.map(String.init)
+        query += parameters.map { "\($0.name)=\($0.value)" }
+        var signing = request
+        signing.rawQuery = query.joined(separator: "&")
+        let canonical = try CanonicalRequest(
+            request: signing, signedHeaders: Substring(signedHeaders), rules: rules, payloadHash: payloadHash,
+            location: .presigned)
+        let sts = StringToSign.make(
+            algorithm: .hmacSHA256, timestamp: timestamp.iso8601Basic, scope: scope, canonicalRequest: canonical)
+        let key = SigningKey(secretAccessKey: secretAccessKey, date: timestamp.date, region: region, service: service)
+        parameters.append(("X-Amz-Signature", key.signature(for: sts)))
+        return parameters
+    }
+
+    /// The query parameters a presigned URL's signature consists of.
+    public static let presignParameters = [
+        "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
+        "X-Amz-Security-Token", "X-Amz-Signature",
+    ]
 }

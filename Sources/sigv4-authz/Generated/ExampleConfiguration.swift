@@ -126,5 +126,22 @@ audit:
   allow: all                    # all | none | a sample rate from 0 to 1
   deny: all                     # all | none (denials are never sampled)
   # file: /var/log/sigv4-authz/audit.log   # default: standard output
+
+# Credential brokering (docs/brokering.md): workloads hold virtual keys instead of AWS keys. A request
+# signed with one is verified with its secret, decided as from the account its key id derives to, and
+# signed again with the role's temporary credentials (sts:AssumeRole). Make a key with
+#   sigv4-authz broker new-key --account 171436882533
+# brokering:
+#   refresh_before: 5m          # role credentials are refreshed this long before they expire (1m to 30m)
+#   sts_region: eu-west-1       # the STS endpoint's region; default: AWS_REGION when the server starts
+#   virtual_keys:
+#     - access_key_id: AKIASP2TPHJS3R4B56DP   # derives to 171436882533 (prod)
+#       secret_env: ORDERS_KEY  # or secret_file: /run/secrets/orders; never the secret itself
+#       role: "arn:aws:iam::{account}:role/egress-orders"   # {account}: the key id's account
+#       session_name: orders    # default: sigv4-authz-<key id>
+#       duration: 1h            # 15m to 12h; default 1h
+#   sign_unsigned:              # unsigned requests to these hosts are signed as the role
+#     - hosts: ["search-logs-*.eu-west-1.es.amazonaws.com"]
+#       role: arn:aws:iam::171436882533:role/opensearch-writer   # a fixed account
 """#
 }
