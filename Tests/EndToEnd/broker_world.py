@@ -221,14 +221,49 @@ class BrokerWorld:
                 proxy = h.start_envoy(name.removeprefix("envoy-"), self.workdir, self.authz, self.aws, self.certs)
             elif name in ("nginx", "nginx-tls"):
                 proxy = h.start_nginx(name == "nginx-tls", self.workdir, self.authz, self.aws, self.certs)
+            elif name == "squid":
+                proxy = self._start_squid()
             else:
                 raise ValueError(name)
         except Exception as error:
             self.failed[name] = error
             raise
         self._track(proxy.proc)
-        self.proxies[name] = dataclasses.replace(proxy, audit=self.authz.audit)
+        self.proxies[name] = proxy
         return self.proxies[name]
+
+    def _start_squid(self) -> h.Proxy:
+        """Squid with the shipped squid.conf, its helper (sigv4-authz squid-helper) reading
+        brokering.yaml, auditing to its own file, and the virtual key's secret in its environment:
+        harness.start_squid with the brokering configuration (it renders authz.yaml)."""
+        listen = h.free_port()
+        audit = self.workdir / "squid-audit.jsonl"
+        audit.touch()
+        audit.chmod(0o666)
+        config_path = self.workdir / "squid-brokering.yaml"
+        config_path.write_text(h.render(h.HERE / "brokering.yaml", self.workdir / ".squid-brokering.rendered.yaml", {
+            "/var/log/sigv4-authz/audit.log": str(audit), "VIRTUAL_KEY_ID": self.key_id}).read_text())
+        config_path.chmod(0o644)
+        repl = {
+            "http_port 3128": f"http_port 127.0.0.1:{listen}",
+            "/usr/local/bin/sigv4-authz": str(h.authz_binary()),
+            "/etc/sigv4-authz/config.yaml": str(config_path),
+            "/var/log/squid/": str(self.workdir / "logs" / "squid") + "-",
+            "/run/squid.pid": str(self.workdir / "squid.pid"),
+            "/etc/squid/sigv4-authz-errors": str(self.workdir / "squid-errors"),
+        }
+        subprocess.run(["bash", str(h.REPO / "squid" / "install-error-pages.sh"), str(self.workdir / "squid-errors")],
+                       check=True, capture_output=True, timeout=30)
+        config = h.render(h.REPO / "squid" / "squid.conf", self.workdir / "squid.conf", repl)
+        squid = h.tool("squid", "/usr/sbin/squid")
+        parse = subprocess.run([squid, "-k", "parse", "-f", str(config)], capture_output=True, text=True, timeout=30)
+        if parse.returncode != 0:
+            raise AssertionError(f"squid -k parse {config} failed:\n{parse.stdout}\n{parse.stderr}")
+        proc = h.Proc("squid", h.in_dns_namespace([squid, "-N", "-f", str(config)], self.aws.resolv_conf),
+                      self.workdir / "logs" / "squid.log", env=self.authz_env()).start()
+        proc.wait_ready(lambda: h.tcp_open("127.0.0.1", listen), timeout=30)
+        return h.Proxy("squid", proc, forward_proxy=f"http://127.0.0.1:{listen}", fail_closed_status=403,
+                       audit=audit, client_sees_decision_headers=False)
 
     # --- what moto saw -----------------------------------------------------------------------------
 

@@ -690,6 +690,22 @@ def test_a_client_naming_another_bucket_owner_cannot_leave_the_perimeter(broker,
     assert outcome.startswith("AccessDenied: sigv4-authz: "), outcome
 
 
+def test_squid_never_brokers_a_virtual_key(broker):
+    """docs/brokering.md: Squid's helper sees only some headers, so a virtual key's signature is never
+    verified: denied signature_mismatch, never forwarded (neither as the client signed it nor as the role)."""
+    squid = broker.proxy("squid")
+    s3 = h.client(squid, "s3", broker.virtual, addressing_style="path")
+    before_upstream = broker.aws.count()
+    with pytest.raises(ClientError) as caught:
+        s3.get_object(Bucket=bw.BUCKET, Key="anything")
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403, caught.value.response
+    records = [json.loads(line) for line in squid.audit.read_text().splitlines() if line.strip()]
+    assert [(r["decision"], r["reason"], r["aws"]["signature"]) for r in records] == \
+        [("deny", "signature_mismatch", "not_checked")], records
+    time.sleep(0.2)
+    assert broker.records_since(before_upstream) == []
+
+
 def test_the_virtual_key_alone_is_refused_by_aws(broker):
     """Without the proxy a virtual key is nothing to AWS: moto (IAM enforced) does not know it."""
     s3 = broker.direct("s3", broker.key_id, broker.secret)
