@@ -147,9 +147,11 @@ def test_environment_credentials_assume_role_signed_by_sigv4_authz_accepted_by_m
     result = run_broker(base_env(sts_world, AWS_ACCESS_KEY_ID=sts_world.key, AWS_SECRET_ACCESS_KEY=sts_world.secret),
                         "--role-arn", TARGET_ROLE, "--session-name", "e2e-session", "--duration", "20m")
     out = report(result)
+    # What is printed, and nothing else: no secret, no session token.
+    assert set(out) == {"source", "access_key_id", "assumed_role"}   # long-term keys carry no expiration
+    assert set(out["assumed_role"]) == {"arn", "assumed_role_id", "access_key_id", "expiration"}
     assert out["source"] == "environment"
     assert out["access_key_id"] == sts_world.key
-    assert "expiration" not in out                       # long-term keys carry none
     role = out["assumed_role"]
     assert role["arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/e2e-broker-target/e2e-session"
     assert role["assumed_role_id"].endswith(":e2e-session")
