@@ -3,7 +3,7 @@
 from the shipped envoy/grpc.yaml and envoy/http.yaml, and turns a run's measurements into the
 Markdown tables and the latency plot.
 
-    bench-envoy-report.py sign RUN_DIR
+    bench-envoy-report.py sign RUN_DIR [--virtual-key FILE]
     bench-envoy-report.py render KIND OUT --listen P --admin P --app P [--authz P] [--authz-protocol h1|h2c]
     bench-envoy-report.py report RUN_DIR [--plot PNG]
 
@@ -19,18 +19,28 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 # The request every benchmark client sends: S3 GetObject for account 171436882533 in eu-west-1,
 # which the benchmark policy allows; and the same call on a bucket the policy's rule denies (used
-# once, before the runs, to show that the policy really decides).
+# once, before the runs, to show that the policy really decides). The brokered configurations send
+# the same two calls signed with a virtual key (FILE: its id and secret, one line, as written by
+# scripts/bench-envoy.sh from `sigv4-authz broker new-key`).
 ALLOWED_URL = "https://prod-data.s3.eu-west-1.amazonaws.com/reports/q1.csv"
 DENIED_URL = "https://other-data.s3.eu-west-1.amazonaws.com/reports/q1.csv"
 
 
-def sign(run_dir: pathlib.Path) -> None:
-    import botocore.auth
-    import botocore.awsrequest
+def sign(run_dir: pathlib.Path, virtual_key: pathlib.Path | None) -> None:
     import botocore.credentials
 
-    creds = botocore.credentials.Credentials("AKIASP2TPHJSQH3FJRUX", "benchmark-secret")
-    for name, url in (("headers", ALLOWED_URL), ("headers-denied", DENIED_URL)):
+    write_signed(run_dir, "", botocore.credentials.Credentials("AKIASP2TPHJSQH3FJRUX", "benchmark-secret"))
+    if virtual_key is not None:
+        key_id, secret = virtual_key.read_text().split()
+        write_signed(run_dir, "-brokered", botocore.credentials.Credentials(key_id, secret))
+
+
+def write_signed(run_dir: pathlib.Path, suffix: str, creds) -> None:
+    """headers{suffix} and headers{suffix}-denied: the allowed and the denied call signed with creds."""
+    import botocore.auth
+    import botocore.awsrequest
+
+    for name, url in ((f"headers{suffix}", ALLOWED_URL), (f"headers{suffix}-denied", DENIED_URL)):
         request = botocore.awsrequest.AWSRequest(method="GET", url=url)
         botocore.auth.S3SigV4Auth(creds, "s3", "eu-west-1").add_auth(request)
         headers = dict(request.headers)
@@ -53,6 +63,7 @@ def render(kind: str, out: pathlib.Path, listen: int, admin: int, app: int, auth
     import yaml
 
     shipped = {"none": "http.yaml", "ideal": "http.yaml", "http": "http.yaml", "grpc": "grpc.yaml"}[kind]
+    # The brokered configurations use the same Envoy configurations (another authorizer port).
     config = yaml.safe_load((ROOT / "envoy" / shipped).read_text())
 
     def fail(what: str) -> None:
@@ -131,13 +142,19 @@ THROUGHPUT = [
     ("ideal", "nginx `return 200` over ext_authz HTTP (the ideal authorizer)"),
     ("grpc", "sigv4-authz, ext_authz gRPC"),
     ("http", "sigv4-authz, ext_authz HTTP"),
+    ("grpc-brokered", "sigv4-authz brokered (virtual key verified, signed again), ext_authz gRPC"),
+    ("http-brokered", "sigv4-authz brokered (virtual key verified, signed again), ext_authz HTTP"),
 ]
+# Each brokered configuration beside its plain one.
+BROKERED = [("grpc", "grpc-brokered", "gRPC"), ("http", "http-brokered", "HTTP")]
 LATENCY = [
     ("app", "app (nginx alone)"),
     ("none", "app + Envoy"),
     ("ideal", "app + Envoy + nginx authorizer"),
     ("grpc", "app + Envoy + sigv4-authz gRPC"),
     ("http", "app + Envoy + sigv4-authz HTTP"),
+    ("grpc-brokered", "app + Envoy + sigv4-authz gRPC, brokered"),
+    ("http-brokered", "app + Envoy + sigv4-authz HTTP, brokered"),
 ]
 
 
@@ -204,9 +221,9 @@ def report(run_dir: pathlib.Path, plot: pathlib.Path | None) -> None:
     for key, label in LATENCY:
         values = distributions[key]
         p50, p99, p999 = (percentile(values, q) / 1000 for q in (0.50, 0.99, 0.999))
-        if key in ("ideal", "grpc", "http"):
-            added = (f"+{p50 - percentile(base, 0.50) / 1000:.2f} / "
-                     f"+{p99 - percentile(base, 0.99) / 1000:.2f} ms")
+        if key not in ("app", "none"):
+            added = (f"{p50 - percentile(base, 0.50) / 1000:+.2f} / "
+                     f"{p99 - percentile(base, 0.99) / 1000:+.2f} ms")
         else:
             added = "—"
         sent = len(values) / duration
@@ -220,6 +237,7 @@ def report(run_dir: pathlib.Path, plot: pathlib.Path | None) -> None:
         out.append("")
         out.append("† Below the target rate: responses came too slowly for the connections to send at the "
                    "target rate (h2load waits for each response), so this setup was near saturation.")
+    out.extend(brokered_ratios(throughput, distributions, meta))
     text = "\n".join(out) + "\n"
     (run_dir / "results.md").write_text(text)
     print(text, end="")
@@ -229,6 +247,27 @@ def report(run_dir: pathlib.Path, plot: pathlib.Path | None) -> None:
     if png != run_dir / "bench-envoy-latency.png":
         (run_dir / "bench-envoy-latency.png").write_bytes(png.read_bytes())
     print(f"plot: {png}")
+
+
+def brokered_ratios(throughput: dict[str, dict[str, str]], distributions: dict[str, list[int]],
+                    meta: dict[str, str]) -> list[str]:
+    """The brokered configurations beside the plain ones, as ratios within this run."""
+    out = ["", "Brokered beside plain, this run (brokered ÷ plain; the role's credentials a cache hit, "
+           f"from a local fake STS answering {meta.get('sts_calls', '?')} AssumeRole for the whole run):", "",
+           "| ext_authz | req/s | authorizer CPU per check | Envoy CPU per request | p50 | p99 |",
+           "|---|---:|---:|---:|---:|---:|"]
+    for plain, brokered, label in BROKERED:
+        a, b = throughput[plain], throughput[brokered]
+        cells = [f"{thousands(float(b['rps']))} ÷ {thousands(float(a['rps']))} = "
+                 f"{float(b['rps']) / float(a['rps']):.2f}×"]
+        for field in ("authz_cpu_us", "envoy_cpu_us"):
+            x, y = float(a[field]), float(b[field])
+            cells.append(f"{y:.0f} ÷ {x:.0f} µs = {y / x:.2f}× (+{y - x:.0f} µs)")
+        for q in (0.50, 0.99):
+            x, y = percentile(distributions[plain], q) / 1000, percentile(distributions[brokered], q) / 1000
+            cells.append(f"{y:.2f} ÷ {x:.2f} ms = {y / x:.2f}×")
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    return out
 
 
 def draw(distributions: dict[str, list[int]], rate: float, meta: dict[str, str], png: pathlib.Path) -> None:
@@ -241,7 +280,8 @@ def draw(distributions: dict[str, list[int]], rate: float, meta: dict[str, str],
 
     fig, ax = plt.subplots(figsize=(9, 5.5), dpi=110)
     styles = {"app": ("#7f7f7f", ":"), "none": ("#1f77b4", "--"), "ideal": ("#2ca02c", "-"),
-              "grpc": ("#d62728", "-"), "http": ("#ff7f0e", "-")}
+              "grpc": ("#d62728", "-"), "http": ("#ff7f0e", "-"),
+              "grpc-brokered": ("#d62728", "-."), "http-brokered": ("#ff7f0e", "-.")}
     for key, label in LATENCY:
         values = distributions[key]
         n = len(values)
@@ -278,6 +318,7 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("sign")
     p.add_argument("run_dir", type=pathlib.Path)
+    p.add_argument("--virtual-key", type=pathlib.Path)
     p = sub.add_parser("render")
     p.add_argument("kind", choices=["none", "ideal", "grpc", "http"])
     p.add_argument("out", type=pathlib.Path)
@@ -292,7 +333,7 @@ def main() -> None:
     p.add_argument("--plot", type=pathlib.Path)
     args = parser.parse_args()
     if args.command == "sign":
-        sign(args.run_dir)
+        sign(args.run_dir, args.virtual_key)
     elif args.command == "render":
         if args.kind != "none" and args.authz is None:
             parser.error("--authz is needed for an authorizer")

