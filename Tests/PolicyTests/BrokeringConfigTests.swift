@@ -230,7 +230,7 @@ struct BrokeringConfigTests {
         Case(
             "session_policy_file unreadable",
             "brokering:\n  virtual_keys:\n    - { access_key_id: AKIASP2TPHJSQH3FJRUX, secret_env: K, role: \"arn:aws:iam::{account}:role/r\", session_policy_file: /nonexistent/p.json }\n",
-            3, 121, "session_policy_file /nonexistent/p.json cannot be read, or is not UTF-8 text"),
+            3, 121, "session_policy_file /nonexistent/p.json cannot be read: No such file or directory"),
         Case(
             "external_id of one character",
             "brokering:\n  virtual_keys:\n    - { access_key_id: AKIASP2TPHJSQH3FJRUX, secret_env: K, role: \"arn:aws:iam::{account}:role/r\", external_id: a }\n",
@@ -453,6 +453,48 @@ struct BrokeringConfigTests {
         #expect(
             try ConfigurationFile.parse("brokering: { refresh_before: 30m }\n").policy.brokering.refreshBeforeSeconds
                 == 1800)
+    }
+
+    @Test(
+        "session_policy_file: a symbolic link to a file is read; a device, a directory, a file over 64 KiB or not UTF-8 is refused"
+    )
+    func sessionPolicyFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "brokering-policies-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let policy = directory.appendingPathComponent("policy.json")
+        try Data(#"{"Version": "2012-10-17"}"#.utf8).write(to: policy)
+        let link = directory.appendingPathComponent("link.json")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: policy)
+        let large = directory.appendingPathComponent("large.json")
+        try Data(("{\"a\": 1}" + String(repeating: " ", count: 65529)).utf8).write(to: large)
+        let latin1 = directory.appendingPathComponent("latin1.json")
+        try Data([0x7B, 0x22, 0xE9, 0x22, 0x3A, 0x31, 0x7D]).write(to: latin1)  // {"é":1} in ISO 8859-1
+
+        func read(_ path: String) -> String {
+            let yaml = """
+                brokering:
+                  sign_unsigned:
+                    - { hosts: [a.amazonaws.com], role: "arn:aws:iam::111122223333:role/w", session_policy_file: "\(path)" }
+
+                """
+            do {
+                let target = try ConfigurationFile.parse(yaml, path: "c.yaml").policy.brokering.signUnsigned.first?
+                    .target
+                return target?.sessionPolicy ?? "no policy"
+            } catch {
+                return error.description
+            }
+        }
+        let column = "c.yaml:3:98: session_policy_file"
+        #expect(read(link.path) == #"{"Version":"2012-10-17"}"#)
+        #expect(read("/dev/zero") == "\(column) /dev/zero is not a regular file")
+        #expect(read(directory.path) == "\(column) \(directory.path) is not a regular file")
+        #expect(
+            read(large.path)
+                == "\(column) \(large.path) has 65537 bytes; a session policy file may have at most 65536")
+        #expect(read(latin1.path) == "\(column) \(latin1.path) cannot be read, or is not UTF-8 text")
     }
 
     @Test("packing removes whitespace outside strings only")

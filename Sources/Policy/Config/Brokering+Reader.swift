@@ -307,14 +307,13 @@ extension ConfigReader {
                     document = text
                     name = "session_policy"
                 } else {
-                    guard let data = FileManager.default.contents(atPath: text),
-                        let contents = String(data: data, encoding: .utf8)
-                    else {
-                        fail(value, "session_policy_file \(text) cannot be read, or is not UTF-8 text")
+                    switch Self.readSessionPolicyFile(text) {
+                    case .success(let contents): document = contents
+                    case .failure(let problem):
+                        fail(value, problem.message)
                         usable = false
                         continue
                     }
-                    document = contents
                     name = "the session policy in \(text)"
                 }
                 switch Self.packedSessionPolicy(document, name: name) {
@@ -553,6 +552,37 @@ extension ConfigReader {
                 ))
         }
         return .success(String(decoding: packed, as: UTF8.self))
+    }
+
+    /// The largest `session_policy_file` read: far more than a 2048-byte policy needs with its
+    /// layout, and a bound on what a load reads.
+    static let maxSessionPolicyFileBytes = 65536
+
+    /// The text of a session policy file, or why it cannot be used. Only a regular file (a symbolic
+    /// link to one, as Kubernetes mounts, too) of at most ``maxSessionPolicyFileBytes`` is read, so a
+    /// device or a FIFO named by mistake (`/dev/zero`, `/dev/stdin`) fails the load instead of
+    /// stalling it.
+    static func readSessionPolicyFile(_ path: String) -> Result<String, BrokeringProblem> {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            return .failure(
+                BrokeringProblem("session_policy_file \(path) cannot be read: \(String(cString: strerror(errno)))"))
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            return .failure(BrokeringProblem("session_policy_file \(path) is not a regular file"))
+        }
+        guard Int(info.st_size) <= maxSessionPolicyFileBytes else {
+            return .failure(
+                BrokeringProblem(
+                    "session_policy_file \(path) has \(info.st_size) bytes; a session policy file may have at most \(maxSessionPolicyFileBytes)"
+                ))
+        }
+        guard let data = FileManager.default.contents(atPath: path), data.count <= maxSessionPolicyFileBytes,
+            let text = String(data: data, encoding: .utf8)
+        else {
+            return .failure(BrokeringProblem("session_policy_file \(path) cannot be read, or is not UTF-8 text"))
+        }
+        return .success(text)
     }
 
     /// A duration in whole seconds (`15m`, `1h`, `900s`), or `nil`.
