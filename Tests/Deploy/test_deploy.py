@@ -19,6 +19,9 @@ What is checked, for every kustomize target (base, each overlay, base + promethe
 - the hardening the manifests promise (non-root, read-only root, no capabilities, seccomp, probes,
   resources, spread, no token) and the network policies' sources;
 - the Prometheus alerts name only metrics the server really exports (read from a running server).
+- the brokering overlay: the IRSA annotation, egress to DNS, STS (443) and the Pod Identity agent only,
+  the virtual keys' secrets as files from their Secret, its policy = the base's + `brokering:`, and the
+  pod as EKS's webhook mutates it.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ TOOLS_BIN = Path(sys.executable).parent  # the virtual environment run.sh instal
 # from 1.29/1.30; PDB unhealthyPodEvictionPolicy is GA in 1.31), and the newest kubernetes-validate knows.
 KUBERNETES_VERSIONS = ["1.31", "1.37"]
 
-TARGETS = ["base", "egress-gateway", "sidecar", "istio", "base+prometheus"]
+TARGETS = ["base", "egress-gateway", "sidecar", "istio", "base+prometheus", "brokering"]
 
 # checkov skips that are justified in the manifests; any other skip fails the test.
 JUSTIFIED_SKIPS = {
@@ -175,6 +178,7 @@ EXPECTED["egress-gateway"] = EXPECTED["base"] | {
 }
 EXPECTED["sidecar"] = EXPECTED["base"] - {("Service", "sigv4-authz-headless")}
 EXPECTED["istio"] = EXPECTED["base"] | {("AuthorizationPolicy", "sigv4-authz-aws-egress")}
+EXPECTED["brokering"] = EXPECTED["base"]  # no Secret: the virtual keys' secrets are the user's to create
 EXPECTED["base+prometheus"] = EXPECTED["base"] | {
     ("PodMonitor", "sigv4-authz"),
     ("PrometheusRule", "sigv4-authz"),
@@ -610,6 +614,7 @@ PROMETHEUS_PEER = {
 CHECK_PORT_PEERS = {
     "base": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"sigv4-authz.io/client": "true"}}}],
     "base+prometheus": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"sigv4-authz.io/client": "true"}}}],
+    "brokering": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"sigv4-authz.io/client": "true"}}}],
     "egress-gateway": [
         {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "aws-egress-gateway", "app.kubernetes.io/component": "gateway"}}}
     ],
@@ -637,7 +642,7 @@ def test_network_policy_admits_only_the_proxy_and_prometheus(target):
         assert set(rules) == {(8080, 9001), (9090,)}
         assert rules[(8080, 9001)] == CHECK_PORT_PEERS[target]
         assert rules[(9090,)] == [PROMETHEUS_PEER]
-        if target != "istio":
+        if target not in ("istio", "brokering"):  # brokering: test_brokering_egress_reaches_sts_and_nothing_else
             assert spec["egress"] == [], "sigv4-authz needs no egress"
 
 
@@ -1028,3 +1033,216 @@ def test_envoy_and_sigv4_authz_answer_together(tmp_path):
         envoy_log.close()
     log = (tmp_path / "envoy.log").read_text()
     assert "deprecated" not in log.lower(), log[-4000:]
+
+
+# ---- brokering -------------------------------------------------------------------------------------
+
+BROKERING_SECRET = "sigv4-authz-virtual-keys"
+BROKERING_SECRET_DIR = "/var/run/secrets/sigv4-authz/virtual-keys"
+IAM_ROLE_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,64}")
+
+
+def egress_allows(policy: dict, address: str, port: int, protocol: str = "TCP") -> bool:
+    """Whether the NetworkPolicy's egress rules let the pod reach `address:port` outside the cluster
+    (an ipBlock or a rule without `to`; pod and namespace selectors match no external address)."""
+    import ipaddress
+
+    ip = ipaddress.ip_address(address)
+    for rule in policy["spec"].get("egress", []):
+        ports = rule.get("ports")
+        if ports and not any(p.get("protocol", "TCP") == protocol and p.get("port") == port for p in ports):
+            continue
+        peers = rule.get("to")
+        if not peers:
+            return True
+        for peer in peers:
+            block = peer.get("ipBlock")
+            if not block:
+                continue
+            network = ipaddress.ip_network(block["cidr"])
+            excepted = [ipaddress.ip_network(e) for e in block.get("except", [])]
+            if ip.version == network.version and ip in network and not any(ip in e for e in excepted):
+                return True
+    return False
+
+
+def brokering_virtual_keys() -> list[dict]:
+    keys = sigv4_config("brokering")["brokering"]["virtual_keys"]
+    assert keys, "the brokering overlay's policy names no virtual key"
+    return keys
+
+
+def test_brokering_policy_is_the_base_policy_plus_brokering():
+    base = sigv4_config("base")
+    brokering = sigv4_config("brokering")
+    section = brokering.pop("brokering")
+    assert brokering == base, "overlays/brokering/config.yaml drifted from base/config.yaml (edit both)"
+    # Every key's role is in the account its key id derives to, one the policy lists.
+    for key in section["virtual_keys"]:
+        result = subprocess.run(
+            [sigv4_authz_bin(), "account-id", key["access_key_id"]], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        account = result.stdout.strip()
+        assert account in base["accounts"], (key["access_key_id"], account)
+        assert IAM_ROLE_ARN.fullmatch(key["role"].replace("{account}", account)), key["role"]
+
+
+def test_brokering_service_account_names_the_role_sigv4_authz_runs_as():
+    sa = one("brokering", "ServiceAccount", "sigv4-authz")
+    role = sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+    assert IAM_ROLE_ARN.fullmatch(role), role
+    # The shipped value is a placeholder in AWS's documentation account, as the base's accounts are.
+    assert role.split(":")[4] == "111122223333", role
+    # The identity comes from the webhook's own projected token, not the Kubernetes API token.
+    assert sa["automountServiceAccountToken"] is False
+    deployment = one("brokering", "Deployment", "sigv4-authz")
+    assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == "sigv4-authz"
+    assert deployment["spec"]["template"]["spec"]["automountServiceAccountToken"] is False
+    # The base (no brokering) stays without an AWS identity.
+    assert "annotations" not in one("base", "ServiceAccount", "sigv4-authz")["metadata"]
+
+
+def test_brokering_egress_reaches_sts_and_nothing_else():
+    policy = one("brokering", "NetworkPolicy", "sigv4-authz")
+    assert policy["spec"]["ingress"] == one("base", "NetworkPolicy", "sigv4-authz")["spec"]["ingress"]
+    kube_dns = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+        "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+    }
+    assert policy["spec"]["egress"] == [
+        {"to": [kube_dns], "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]},
+        {"ports": [{"protocol": "TCP", "port": 443}]},
+        {
+            "to": [{"ipBlock": {"cidr": "169.254.170.23/32"}}, {"ipBlock": {"cidr": "fd00:ec2::23/128"}}],
+            "ports": [{"protocol": "TCP", "port": 80}],
+        },
+    ]
+    # What that means for the addresses that matter (the evaluator is checked on the base too).
+    for address in ("52.94.0.1", "10.0.12.34", "2600:1f18::1"):  # STS, an STS VPC endpoint, over IPv6
+        assert egress_allows(policy, address, 443)
+        assert not egress_allows(one("base", "NetworkPolicy", "sigv4-authz"), address, 443)
+    assert egress_allows(policy, "169.254.170.23", 80) and egress_allows(policy, "fd00:ec2::23", 80)
+    assert not egress_allows(policy, "8.8.8.8", 53, "UDP") and not egress_allows(policy, "8.8.8.8", 53)  # DNS: kube-dns only
+    # Never the instance metadata service (the node's role) nor anything else in plain HTTP.
+    for address in ("169.254.169.254", "fd00:ec2::254", "169.254.170.2", "169.254.170.24", "52.94.0.1"):
+        assert not egress_allows(policy, address, 80), address
+
+
+def test_brokering_reads_the_virtual_keys_from_the_secret_as_files():
+    deployment = one("brokering", "Deployment", "sigv4-authz")
+    pod = deployment["spec"]["template"]["spec"]
+    authz = container(deployment, "sigv4-authz")
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    mount = next(m for m in authz["volumeMounts"] if m["mountPath"] == BROKERING_SECRET_DIR)
+    assert mount["readOnly"] is True and "subPath" not in mount  # a subPath mount never sees an update
+    secret = volumes[mount["name"]]["secret"]
+    assert secret["secretName"] == BROKERING_SECRET and not secret.get("optional", False)
+    # Readable by the server's group only: files are owned by root with the pod's fsGroup.
+    assert secret["defaultMode"] & 0o007 == 0 and secret["defaultMode"] & 0o040
+    assert pod["securityContext"]["fsGroup"] == pod["securityContext"]["runAsGroup"]
+    # Each key's secret is the Secret's key named by its key id, read from the mounted file.
+    for key in brokering_virtual_keys():
+        assert "secret_env" not in key, key
+        assert key["secret_file"] == f"{BROKERING_SECRET_DIR}/{key['access_key_id']}", key
+    # No secret in the environment or the rendered manifests; AWS_REGION set for STS.
+    assert all("valueFrom" not in e for e in authz["env"]) and "envFrom" not in authz
+    region = {e["name"]: e["value"] for e in authz["env"]}["AWS_REGION"]
+    assert re.fullmatch(r"[a-z]{2}(-[a-z]+)+-[0-9]", region), region
+    assert not find("brokering", "Secret")
+
+
+def test_brokering_secrets_load_from_the_secret_files(tmp_path):
+    # `validate --check-secrets` reads each virtual key's secret from its file, as serve does: with
+    # the Secret's files in place (under tmp_path here) it passes, and one file missing fails it.
+    text = one("brokering", "ConfigMap", prefix="sigv4-authz-config-")["data"]["config.yaml"]
+    directory = tmp_path / "virtual-keys"
+    directory.mkdir()
+    path = tmp_path / "config.yaml"
+    path.write_text(text.replace(BROKERING_SECRET_DIR, str(directory)))
+    keys = brokering_virtual_keys()
+    for key in keys:
+        # As `kubectl create secret generic --from-literal=ID=SECRET` stores it: no line break.
+        (directory / key["access_key_id"]).write_text(os.urandom(30).hex()[:40])
+
+    def validate() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sigv4_authz_bin(), "validate", "--check-secrets", str(path)], capture_output=True, text=True, timeout=60
+        )
+
+    result = validate()
+    assert result.returncode == 0, result.stdout + result.stderr
+    (directory / keys[0]["access_key_id"]).unlink()
+    result = validate()
+    assert result.returncode != 0 and "cannot be read" in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+# What EKS's pod identity webhook (amazon-eks-pod-identity-webhook) adds to a pod whose service
+# account has an IRSA annotation or a Pod Identity association: a projected token volume and the
+# chain's variables in each container.
+EKS_WEBHOOK = {
+    "irsa": {
+        "volume": "aws-iam-token",
+        "mount": "/var/run/secrets/eks.amazonaws.com/serviceaccount",
+        "token": "token",
+        "audience": "sts.amazonaws.com",
+        "env": {"AWS_ROLE_ARN": None, "AWS_WEB_IDENTITY_TOKEN_FILE": "{mount}/token"},
+    },
+    "pod-identity": {
+        "volume": "eks-pod-identity-token",
+        "mount": "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount",
+        "token": "eks-pod-identity-token",
+        "audience": "pods.eks.amazonaws.com",
+        "env": {
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://169.254.170.23/v1/credentials",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "{mount}/eks-pod-identity-token",
+        },
+    },
+}
+EKS_WEBHOOK["pod-identity-ipv6"] = copy.deepcopy(EKS_WEBHOOK["pod-identity"])
+EKS_WEBHOOK["pod-identity-ipv6"]["env"]["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "http://[fd00:ec2::23]/v1/credentials"
+
+
+@pytest.mark.parametrize("identity", sorted(EKS_WEBHOOK))
+def test_brokering_pod_as_the_eks_webhook_mutates_it(identity):
+    """The pod as the webhook admits it — its own projected token volume, whatever
+    automountServiceAccountToken says — is still valid, still holds no Kubernetes API token, and its
+    NetworkPolicy lets the credential chain reach what the variables name."""
+    from urllib.parse import urlsplit
+
+    webhook = EKS_WEBHOOK[identity]
+    role = one("brokering", "ServiceAccount", "sigv4-authz")["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+    env = {
+        name: (role if value is None else value.format(mount=webhook["mount"]))
+        for name, value in webhook["env"].items()
+    }
+    deployment = copy.deepcopy(one("brokering", "Deployment", "sigv4-authz"))
+    pod = deployment["spec"]["template"]["spec"]
+    authz = container(deployment, "sigv4-authz")
+    # The webhook leaves a region that is set, and sets the chain's variables only where none is.
+    assert "AWS_REGION" in {e["name"] for e in authz["env"]}
+    assert not {e["name"] for e in authz["env"]} & set(env), "the webhook's variables are its own to set"
+    pod["volumes"].insert(0, {
+        "name": webhook["volume"],
+        "projected": {"sources": [{"serviceAccountToken": {
+            "audience": webhook["audience"], "expirationSeconds": 86400, "path": webhook["token"]}}]},
+    })
+    authz["env"] += [{"name": "AWS_STS_REGIONAL_ENDPOINTS", "value": "regional"}]
+    authz["env"] += [{"name": name, "value": value} for name, value in env.items()]
+    authz["volumeMounts"].append({"name": webhook["volume"], "readOnly": True, "mountPath": webhook["mount"]})
+    # No clash with the overlay's volumes and mounts (none nested in another), and a valid pod.
+    paths = [m["mountPath"] for m in authz["volumeMounts"]]
+    assert len(set(paths)) == len(paths), paths
+    assert not [(a, b) for a in paths for b in paths if a != b and a.startswith(b + "/")], paths
+    assert len({v["name"] for v in pod["volumes"]}) == len(pod["volumes"])
+    for version in KUBERNETES_VERSIONS:
+        kv.validate(deployment, version, strict=True)
+    assert pod["automountServiceAccountToken"] is False
+    # The chain's endpoint is reachable through the NetworkPolicy: STS on 443 for IRSA (and for
+    # every AssumeRole), the node's Pod Identity agent over plain HTTP.
+    policy = one("brokering", "NetworkPolicy", "sigv4-authz")
+    assert egress_allows(policy, "52.94.0.1", 443)
+    uri = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+    if uri is not None:
+        url = urlsplit(uri)
+        assert url.scheme == "http" and egress_allows(policy, url.hostname, url.port or 80), uri
