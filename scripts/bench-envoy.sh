@@ -407,6 +407,10 @@ authz_cpu_pid() {
     case $1 in none) echo "" ;; ideal) nginx_worker ideal ;; *-brokered) echo "$broker_pid" ;; *) echo "$authz_pid" ;; esac
 }
 upstream_lines() { wc -l <"$RUN_DIR/app-upstream.log" 2>/dev/null || echo 0; } # the app's log (buffered 1 s)
+upstream_since() { # line: "requests signed as the role, others" the app logged after that line
+    tail -n +$(($1 + 1)) "$RUN_DIR/app-upstream.log" 2>/dev/null |
+        awk -v role="$role_key_id token" '$0 == role {r++; next} {o++} END {print r + 0, o + 0}'
+}
 snapshot() { # kind → "completed 2xx ext_ok ext_denied ext_error allow deny hit miss envoy_ticks authz_ticks asked"
     local kind=$1 pid
     pid=$(authz_cpu_pid "$kind")
@@ -482,18 +486,20 @@ for kind in "${kinds[@]}"; do
     # allow, a miss would be a broker_unavailable deny), and every request the app got carried the
     # role's key id; plain: no lookup, and the app got only the plain key.
     for _ in $(seq 30); do
-        lines=$(($(upstream_lines) - lines_before))
-        [[ $kind != *-brokered ]] || [ "$lines" -ge "$completed" ] && break
+        read -r as_role others < <(upstream_since "$lines_before")
+        [[ $kind != *-brokered ]] || [ $((as_role + others)) -ge "$completed" ] && break
         sleep 0.1
     done
+    [ "$others" = 0 ] ||
+        die "$kind: the app got $others requests signed neither with the plain key nor as the role (see $RUN_DIR/app-upstream.log)"
     if [[ $kind == *-brokered ]]; then
         [ "$cache_hits" = "$counted" ] && [ "$cache_misses" = 0 ] ||
             die "$kind: $counted allows, $cache_hits role credential cache hits, $cache_misses misses"
-        [ "$lines" -ge "$completed" ] && [ "$lines" -le $((completed + CONNECTIONS)) ] ||
-            die "$kind: the app logged $lines brokered requests, Envoy answered $completed"
+        [ "$as_role" -ge "$completed" ] && [ "$as_role" -le $((completed + CONNECTIONS)) ] ||
+            die "$kind: the app got $as_role requests signed as the role, Envoy answered $completed"
     else
-        [ "$cache_hits" = 0 ] && [ "$cache_misses" = 0 ] && [ "$lines" = 0 ] ||
-            die "$kind: $cache_hits role credential lookups, the app got $lines requests not signed with the plain key"
+        [ "$cache_hits" = 0 ] && [ "$cache_misses" = 0 ] && [ "$as_role" = 0 ] ||
+            die "$kind: $cache_hits role credential lookups, the app got $as_role requests signed as the role"
     fi
     envoy_cpu=$(awk -v t="$envoy_ticks" -v h="$clk_tck" -v n="$completed" 'BEGIN {printf "%.1f", t * 1e6 / h / n}')
     printf "%s\t%s\t%s\t%s\t%s\t%s\n" "$kind" "$rps" "$completed" "$counted" "$authz_cpu" "$envoy_cpu" \
