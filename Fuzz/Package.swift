@@ -55,6 +55,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.28.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(name: "FuzzDriver", swiftSettings: fuzzSettings),
@@ -112,6 +113,11 @@ let package = Package(
             dependencies: ["FuzzDriver", "AuthzSquid", "AuthzFixtures", core, policy, sigV4],
             swiftSettings: fuzzSettings
         ),
+        .executableTarget(
+            name: "FuzzCredentialAnswers",
+            dependencies: ["FuzzDriver", "AWSCredentials", sigV4],
+            swiftSettings: fuzzSettings
+        ),
         // The main package's modules (Sources/<name> links to its sources, with its settings).
         .target(
             name: "SigV4",
@@ -121,6 +127,18 @@ let package = Package(
         .target(name: "AWSClassifier", dependencies: ["SigV4"], swiftSettings: strictSettings),
         .target(name: "Policy", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
         .target(name: "AuthzCore", dependencies: ["SigV4", "AWSClassifier", "Policy"], swiftSettings: strictSettings),
+        .target(
+            name: "AWSCredentials",
+            dependencies: [
+                "SigV4", "AWSClassifier",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                nioCore, nioHTTP1,
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "AuthzFixtures",
             dependencies: ["AuthzCore", "Policy", "SigV4", "AWSClassifier"],
