@@ -37,7 +37,10 @@ import harness as h
 DENY_CODE = {"s3": "AccessDenied", "sts": "AccessDenied", "dynamodb": "AccessDeniedException",
              "sqs": "AccessDeniedException"}
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-NEEDS_BODY = ("signing this {service} request again needs its whole body, which the proxy did not pass "
+# docs/brokering.md: a virtual key's request this proxy cannot verify (nginx never passes the body)
+# is denied not_resignable with the reason.
+NEEDS_BODY = ("the request of virtual key {key} cannot be verified through this proxy, so it cannot be signed "
+              "again: the payload hash of a {service} request needs the body, which is not available "
               "(Envoy: ext_authz with_request_body, gRPC)")
 
 
@@ -419,7 +422,7 @@ def test_s3_through_the_aws_cli(broker, via, tmp_path):
 def test_sts_get_caller_identity_is_the_assumed_role(broker, via):
     sts = h.client(via, "sts", broker.virtual)
     if via.name == "nginx":
-        assert_denied(broker, sts.get_caller_identity, "sts", "not_resignable", NEEDS_BODY.format(service="sts"),
+        assert_denied(broker, sts.get_caller_identity, "sts", "not_resignable", NEEDS_BODY.format(key=broker.key_id, service="sts"),
                       brokered=True)
         return
     mark = broker.aws.count()
@@ -437,7 +440,7 @@ def test_dynamodb_put_and_get_item(broker, via):
     item_id = unique(via.name)
     put = lambda: ddb.put_item(TableName=bw.TABLE, Item={"id": {"S": item_id}, "v": {"S": "brokered"}})  # noqa: E731
     if via.name == "nginx":
-        assert_denied(broker, put, "dynamodb", "not_resignable", NEEDS_BODY.format(service="dynamodb"),
+        assert_denied(broker, put, "dynamodb", "not_resignable", NEEDS_BODY.format(key=broker.key_id, service="dynamodb"),
                       brokered=True)
         return
     mark = broker.aws.count()
@@ -457,7 +460,7 @@ def test_sqs_send_message(broker, via):
     body = unique(via.name)
     send = lambda: sqs.send_message(QueueUrl=url, MessageBody=body)  # noqa: E731
     if via.name == "nginx":
-        assert_denied(broker, send, "sqs", "not_resignable", NEEDS_BODY.format(service="sqs"),
+        assert_denied(broker, send, "sqs", "not_resignable", NEEDS_BODY.format(key=broker.key_id, service="sqs"),
                       brokered=True)
         return
     mark = broker.aws.count()
@@ -478,7 +481,8 @@ def test_dynamodb_body_larger_than_the_check_buffer_fails_closed(broker, envoy):
     ddb = h.client(via, "dynamodb", broker.virtual)
     item = {"id": {"S": unique(via.name)}, "blob": {"S": "x" * 300_000}}
     record = assert_denied(broker, lambda: ddb.put_item(TableName=bw.TABLE, Item=item), "dynamodb",
-                           "not_resignable", "body", brokered=True)
+                           "not_resignable", NEEDS_BODY.format(key=broker.key_id, service="dynamodb"),
+                           brokered=True)
     assert record["aws"]["service"] == "dynamodb", record
 
 
@@ -692,7 +696,7 @@ def test_a_client_naming_another_bucket_owner_cannot_leave_the_perimeter(broker,
 
 def test_squid_never_brokers_a_virtual_key(broker):
     """docs/brokering.md: Squid's helper sees only some headers, so a virtual key's signature is never
-    verified: denied signature_mismatch, never forwarded (neither as the client signed it nor as the role)."""
+    verified: denied not_resignable, never forwarded (neither as the client signed it nor as the role)."""
     squid = broker.proxy("squid")
     s3 = h.client(squid, "s3", broker.virtual, addressing_style="path")
     before_upstream = broker.aws.count()
@@ -701,7 +705,7 @@ def test_squid_never_brokers_a_virtual_key(broker):
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403, caught.value.response
     records = [json.loads(line) for line in squid.audit.read_text().splitlines() if line.strip()]
     assert [(r["decision"], r["reason"], r["aws"]["signature"]) for r in records] == \
-        [("deny", "signature_mismatch", "not_checked")], records
+        [("deny", "not_resignable", "not_checked")], records
     time.sleep(0.2)
     assert broker.records_since(before_upstream) == []
 
