@@ -692,6 +692,25 @@ def test_a_client_naming_another_bucket_owner_cannot_leave_the_perimeter(broker,
     owners = [r["headers"].get("x-amz-expected-bucket-owner") for r in forwarded]
     assert forwarded == [], f"forwarded as the role with x-amz-expected-bucket-owner {owners} ({outcome})"
     assert outcome.startswith("AccessDenied: sigv4-authz: "), outcome
+    assert outcome.startswith("AccessDenied: sigv4-authz: the bucket owner 999999999999"), outcome
+    records = audit_records(broker)
+    assert (records[-1]["decision"], records[-1]["reason"]) == ("deny", "resource_owner_not_allowed"), records[-1]
+
+
+def test_a_copy_from_another_owner_s_bucket_is_refused_and_from_the_role_s_own_allowed(broker, via):
+    """The copy source's owner (x-amz-source-expected-bucket-owner) is held to the perimeter too."""
+    s3 = h.client(via, "s3", broker.virtual, addressing_style="path")
+    source = f"{unique(via.name)}-source.txt"
+    s3.put_object(Bucket=bw.BUCKET, Key=source, Body=b"copy me")
+    copy = {"Bucket": bw.BUCKET, "Key": f"{source}.copy", "CopySource": {"Bucket": bw.BUCKET, "Key": source}}
+    assert_denied(broker, lambda: s3.copy_object(**copy, ExpectedSourceBucketOwner="999999999999"), "s3",
+                  "resource_owner_not_allowed", brokered=True)
+    mark = broker.aws.count()
+    s3.copy_object(**copy, ExpectedSourceBucketOwner=bw.ACCOUNT)
+    [record] = broker.records_since(mark)
+    assert record["headers"].get("x-amz-source-expected-bucket-owner") == bw.ACCOUNT, record
+    assert "x-amz-source-expected-bucket-owner" in bw.signed_headers_of(record["headers"]["authorization"])
+    assert_re_signed(broker, [record], s3=True)
 
 
 def test_squid_never_brokers_a_virtual_key(broker):
