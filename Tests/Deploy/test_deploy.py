@@ -20,8 +20,8 @@ What is checked, for every kustomize target (base, each overlay, base + promethe
   resources, spread, no token) and the network policies' sources;
 - the Prometheus alerts name only metrics the server really exports (read from a running server).
 - the brokering overlay: the IRSA annotation, egress to DNS, STS (443) and the Pod Identity agent only,
-  the virtual keys' secrets as files from their Secret, its policy = the base's + `brokering:`, and the
-  pod as EKS's webhook mutates it.
+  the virtual keys' secrets as files from their Secret, its policy = the base's + `brokering:`, the
+  pod as EKS's webhook mutates it, and the server as deployed assuming the role (fake STS on loopback).
 """
 
 from __future__ import annotations
@@ -1246,3 +1246,154 @@ def test_brokering_pod_as_the_eks_webhook_mutates_it(identity):
     if uri is not None:
         url = urlsplit(uri)
         assert url.scheme == "http" and egress_allows(policy, url.hostname, url.port or 80), uri
+
+
+class FakeAWS:
+    """STS (AssumeRoleWithWebIdentity, AssumeRole) and the container credentials endpoint on
+    127.0.0.1, recording every request; answers as AWS does, with made-up credentials."""
+
+    def __init__(self, container_token: str):
+        import http.server
+        import threading
+        from urllib.parse import parse_qs
+
+        self.requests: list[dict] = []
+        self.issued: dict[str, str] = {}  # source → access key id handed out
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def answer(self, status: int, content_type: str, body: str):
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                fake.requests.append({"method": "GET", "path": self.path, "authorization": self.headers.get("Authorization")})
+                if self.path != "/v1/credentials" or self.headers.get("Authorization") != container_token:
+                    return self.answer(403, "application/json", '{"message": "bad token"}')
+                key = fake.issue("container")
+                expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+                self.answer(200, "application/json", json.dumps({
+                    "AccessKeyId": key, "SecretAccessKey": "c" * 40, "Token": "container-session-token",
+                    "Expiration": expiration, "AccountId": "111122223333"}))
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
+                params = {k: v[0] for k, v in parse_qs(body).items()}
+                fake.requests.append({"method": "POST", "params": params, "authorization": self.headers.get("Authorization")})
+                action = params.get("Action", "")
+                if action not in ("AssumeRoleWithWebIdentity", "AssumeRole"):
+                    return self.answer(400, "text/xml", "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>no</Message></Error><RequestId>1</RequestId></ErrorResponse>")
+                key = fake.issue(action)
+                role = params["RoleArn"]
+                session = params["RoleSessionName"]
+                expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+                account, name = role.split(":")[4], role.rsplit("/", 1)[1]
+                self.answer(200, "text/xml", (
+                    f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><{action}Result>'
+                    f"<AssumedRoleUser><Arn>arn:aws:sts::{account}:assumed-role/{name}/{session}</Arn>"
+                    f"<AssumedRoleId>AROAEXAMPLEEXAMPLE123:{session}</AssumedRoleId></AssumedRoleUser>"
+                    f"<Credentials><AccessKeyId>{key}</AccessKeyId><SecretAccessKey>{'s' * 40}</SecretAccessKey>"
+                    f"<SessionToken>{action}-session-token</SessionToken><Expiration>{expiration}</Expiration></Credentials>"
+                    f"</{action}Result><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></{action}Response>"
+                ))
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def issue(self, source: str) -> str:
+        key = "ASIA" + {"container": "CONTAINERCREDS00", "AssumeRoleWithWebIdentity": "WEBIDENTITYCRED0"}.get(source, "ASSUMEDROLECRED0")
+        self.issued[source] = key
+        return key
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("identity", ["irsa", "pod-identity"])
+def test_brokering_server_assumes_the_role_as_deployed(identity, tmp_path):
+    """sigv4-authz serve with the overlay's policy, the Deployment's environment and what EKS's
+    webhook adds (token files under tmp_path), against a fake STS and container credentials endpoint
+    on 127.0.0.1 (AWS_ENDPOINT_URL_STS; the Pod Identity agent's URI on loopback): at start it gets
+    its own credentials the way the identity says, assumes the brokered role with them in the
+    Deployment's region, and prints neither the virtual key's secret nor a token."""
+    deployment = one("brokering", "Deployment", "sigv4-authz")
+    authz = container(deployment, "sigv4-authz")
+    http_port, grpc_port, admin_port = free_ports(3)
+    text = one("brokering", "ConfigMap", prefix="sigv4-authz-config-")["data"]["config.yaml"]
+    policy = yaml.safe_load(text.replace(BROKERING_SECRET_DIR, str(tmp_path / "virtual-keys")))
+    policy["listen"] = {"http": f"127.0.0.1:{http_port}", "grpc": f"127.0.0.1:{grpc_port}", "admin": f"127.0.0.1:{admin_port}"}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(policy))
+    (tmp_path / "virtual-keys").mkdir()
+    virtual_secret = os.urandom(30).hex()[:40]
+    for key in brokering_virtual_keys():
+        (tmp_path / "virtual-keys" / key["access_key_id"]).write_text(virtual_secret)
+    token = "eyJ" + os.urandom(24).hex()  # the projected service account token
+    (tmp_path / "token").write_text(token + "\n")
+
+    fake = FakeAWS(container_token=token)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    env |= {e["name"]: e["value"] for e in authz["env"]}  # the Deployment's (AWS_REGION)
+    env |= {"AWS_STS_REGIONAL_ENDPOINTS": "regional", "AWS_ENDPOINT_URL_STS": f"http://127.0.0.1:{fake.port}"}
+    role = one("brokering", "ServiceAccount", "sigv4-authz")["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+    if identity == "irsa":
+        env |= {"AWS_ROLE_ARN": role, "AWS_WEB_IDENTITY_TOKEN_FILE": str(tmp_path / "token")}
+    else:
+        env |= {
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": f"http://127.0.0.1:{fake.port}/v1/credentials",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": str(tmp_path / "token"),
+        }
+    log = open(tmp_path / "server.log", "w")
+    server = subprocess.Popen(
+        [sigv4_authz_bin(), "serve", "--config", str(tmp_path / "config.yaml")], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{admin_port}/readyz", server, "sigv4-authz")
+        deadline = time.monotonic() + 30
+        while not any(r.get("params", {}).get("Action") == "AssumeRole" for r in fake.requests):
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail(f"no AssumeRole within 30 s; requests: {fake.requests}")
+            time.sleep(0.1)
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/metrics", timeout=5).read().decode()
+    finally:
+        stop(server)
+        log.close()
+        fake.close()
+
+    region = env["AWS_REGION"]
+    if identity == "irsa":
+        first = fake.requests[0]
+        assert first["params"]["Action"] == "AssumeRoleWithWebIdentity", fake.requests
+        assert first["params"]["RoleArn"] == role and first["params"]["WebIdentityToken"] == token
+        own_key = fake.issued["AssumeRoleWithWebIdentity"]
+    else:
+        first = fake.requests[0]
+        assert (first["method"], first["path"], first["authorization"]) == ("GET", "/v1/credentials", token), fake.requests
+        own_key = fake.issued["container"]
+    assume = [r for r in fake.requests if r.get("params", {}).get("Action") == "AssumeRole"]
+    keys = {k["access_key_id"]: k for k in brokering_virtual_keys()}
+    expected_roles = set()
+    for key in keys.values():
+        result = subprocess.run([sigv4_authz_bin(), "account-id", key["access_key_id"]], capture_output=True, text=True, timeout=60)
+        expected_roles.add(key["role"].replace("{account}", result.stdout.strip()))
+    assert {r["params"]["RoleArn"] for r in assume} == expected_roles
+    for request in assume:
+        key = next(k for k in keys.values() if request["params"]["RoleArn"].endswith(k["role"].rsplit(":", 1)[1]))
+        assert request["params"]["RoleSessionName"] == key.get("session_name", f"sigv4-authz-{key['access_key_id']}")
+        assert request["params"]["DurationSeconds"] == "3600"  # 1h: the role-chaining cap on EKS
+        # Signed with sigv4-authz's own credentials, for STS in the Deployment's region.
+        assert request["authorization"].startswith(f"AWS4-HMAC-SHA256 Credential={own_key}/"), request["authorization"]
+        assert f"/{region}/sts/aws4_request" in request["authorization"], request["authorization"]
+    assert re.search(r'^sigv4authz_broker_sts_calls_total\{outcome="ok"\} [1-9]', metrics, re.M), metrics
+    output = (tmp_path / "server.log").read_text()
+    for secret in (virtual_secret, token, "s" * 40, "c" * 40, "session-token"):
+        assert secret not in output, f"the server printed a secret or token ({secret[:8]}…)"
