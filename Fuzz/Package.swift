@@ -118,6 +118,11 @@ let package = Package(
             dependencies: ["FuzzDriver", "AWSCredentials", sigV4],
             swiftSettings: fuzzSettings
         ),
+        .executableTarget(
+            name: "FuzzUpstreamSigner",
+            dependencies: ["FuzzDriver", core, policy, sigV4],
+            swiftSettings: fuzzSettings
+        ),
         // The main package's modules (Sources/<name> links to its sources, with its settings).
         .target(
             name: "SigV4",
