@@ -9,8 +9,9 @@
 #                      callgrind instructions within 2%): fails on a regression (installs valgrind)
 #   make bench-thresholds  rewrite those thresholds after an intended change (review, then commit)
 #   make bench-server  run the server against nginx with wrk and h2load (installs them)
-#   make bench-envoy   real Envoy (one worker) with no authorizer, nginx and sigv4-authz (gRPC, HTTP)
-#                      as ext_authz: req/s, CPU per check, latency at a fixed rate (DURATION=10)
+#   make bench-envoy   real Envoy (one worker) with no authorizer, nginx and sigv4-authz (gRPC, HTTP;
+#                      plain and brokered, a fake STS on 127.0.0.1) as ext_authz: req/s, CPU per
+#                      check, latency at a fixed rate (DURATION=10)
 #   make bench-instructions  instructions per check (callgrind) of the whole server beside nginx
 #                      `return 200`: HTTP/1.1, h2c, gRPC (N=20000 checks; installs valgrind, h2load, nginx)
 #   make bench-transport  the same plus each transport alone (no decision)
