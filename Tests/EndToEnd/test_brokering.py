@@ -486,6 +486,63 @@ def test_dynamodb_body_larger_than_the_check_buffer_fails_closed(broker, envoy):
     assert record["aws"]["service"] == "dynamodb", record
 
 
+def test_put_whose_signature_covers_content_length(broker, via):
+    """The Go (v2), JavaScript (v3) and Java SDKs sign Content-Length on requests with a body (botocore
+    does not). Such a PutObject of a virtual key must be verified and signed again through every proxy,
+    as boto3's is. Signed here with botocore's SigV4Auth over a request that has Content-Length."""
+    import requests
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    body = b"content-length signed, as the Go, JavaScript and Java SDKs do"
+    url = f"{via.endpoint('s3', bw.REGION)}/{bw.BUCKET}/{unique(via.name)}-length.txt"
+    request = AWSRequest(method="PUT", url=url, data=body, headers={
+        "x-amz-content-sha256": hashlib.sha256(body).hexdigest(), "content-length": str(len(body))})
+    SigV4Auth(Credentials(broker.key_id, broker.secret), "s3", bw.REGION).add_auth(request)
+    assert "content-length" in bw.signed_headers_of(request.headers["Authorization"])
+    mark = broker.aws.count()
+    response = requests.put(url, data=body, headers=dict(request.headers.items()), timeout=30,
+                            proxies={"http": via.forward_proxy, "https": None})
+    assert response.status_code == 200, response.text
+    assert_re_signed(broker, broker.records_since(mark), s3=True)
+
+
+def test_signed_aws_chunked_upload_is_not_resignable(broker, via):
+    """A signed aws-chunked upload (x-amz-content-sha256: STREAMING-AWS4-HMAC-SHA256-PAYLOAD, what the
+    AWS SDK for Java sends by default over HTTP) carries chunk signatures chained to the client's
+    signature: denied not_resignable with the sentence naming the SDK setting; nothing reaches moto.
+    botocore never sends one, so the request is signed here (SigV4Auth keeps the header's payload
+    marker) and sent with requests through the proxy."""
+    import requests
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    payload = b"chunked and signed"
+    zeros = "0" * 64
+    body = (f"{len(payload):x};chunk-signature={zeros}\r\n".encode() + payload
+            + f"\r\n0;chunk-signature={zeros}\r\n\r\n".encode())
+    url = f"{via.endpoint('s3', bw.REGION)}/{bw.BUCKET}/{unique(via.name)}-chunked.bin"
+    request = AWSRequest(method="PUT", url=url, data=body, headers={
+        "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "content-encoding": "aws-chunked",
+        "x-amz-decoded-content-length": str(len(payload))})   # content-length unsigned: requests sets it
+    SigV4Auth(Credentials(broker.key_id, broker.secret), "s3", bw.REGION).add_auth(request)
+    before_upstream = broker.aws.count()
+    before_audit = audit_mark(broker)
+    response = requests.put(url, data=body, headers=dict(request.headers.items()), timeout=30,
+                            proxies={"http": via.forward_proxy, "https": None})
+    assert response.status_code == 403, response.text
+    assert ("a signed aws-chunked upload (x-amz-content-sha256: STREAMING-AWS4-HMAC-SHA256-PAYLOAD) carries "
+            "chunk signatures chained to the client") in response.text.replace("&apos;", "'"), response.text
+    assert "chunkedEncodingEnabled(false)" in response.text, response.text
+    records = settled_audit(broker, before_audit + 1)[before_audit:]
+    assert [(r["decision"], r["reason"], r["aws"]["signature"], r["aws"].get("role")) for r in records] == \
+        [("deny", "not_resignable", "verified", bw.ROLE_ARN)], records
+    time.sleep(0.2)
+    assert broker.records_since(before_upstream) == []
+
+
 def test_client_session_token_is_replaced_not_added(broker, via):
     """A client that sends a session token of its own with the virtual key (an ASIA-style profile):
     AWS must receive exactly one X-Amz-Security-Token, the role's (moto refuses any other)."""
