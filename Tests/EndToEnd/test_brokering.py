@@ -770,6 +770,44 @@ def test_a_copy_from_another_owner_s_bucket_is_refused_and_from_the_role_s_own_a
     assert_re_signed(broker, [record], s3=True)
 
 
+def test_a_partner_listed_in_s3_bucket_owners_is_reachable(broker):
+    """docs/brokering.md: list a partner's account in s3.bucket_owners to let brokered requests reach its
+    buckets; the client then names it. After a reload with the partner listed, the same request the
+    perimeter refused goes through, signed as the role with the partner's owner header (the role's own
+    account is still added when the client names none)."""
+    via = broker.proxy("envoy-grpc")
+    authz = broker.authz
+    original = authz.config.read_text()
+    s3 = h.client(via, "s3", broker.virtual, addressing_style="path")
+    key = f"{unique('partner')}.txt"
+
+    def put_to_partner() -> bool:
+        try:
+            s3.put_object(Bucket=bw.BUCKET, Key=key, Body=b"partner", ExpectedBucketOwner="999999999999")
+            return True
+        except ClientError as error:
+            assert error.response["Error"]["Message"].startswith("sigv4-authz: the bucket owner 999999999999")
+            return False
+
+    try:
+        authz.config.write_text(original.replace("default: deny\n",
+                                                 "default: deny\n\ns3:\n  bucket_owners: [\"999999999999\"]\n", 1))
+        authz.proc.popen.send_signal(signal.SIGHUP)
+        mark = broker.aws.count()
+        assert h.wait_for(put_to_partner, timeout=10, interval=0.3)
+        [record] = broker.records_since(mark)
+        assert record["headers"]["x-amz-expected-bucket-owner"] == "999999999999", record
+        assert "x-amz-expected-bucket-owner" in bw.signed_headers_of(record["headers"]["authorization"])
+        assert bw.key_id_of(record["headers"]["authorization"]) == broker.role.access_key_id
+        mark = broker.aws.count()
+        s3.put_object(Bucket=bw.BUCKET, Key=key, Body=b"own")
+        assert_re_signed(broker, broker.records_since(mark), s3=True)
+    finally:
+        authz.config.write_text(original)
+        authz.proc.popen.send_signal(signal.SIGHUP)
+    assert h.wait_for(lambda: not put_to_partner(), timeout=10, interval=0.3)
+
+
 def test_squid_never_brokers_a_virtual_key(broker):
     """docs/brokering.md: Squid's helper sees only some headers, so a virtual key's signature is never
     verified: denied not_resignable, never forwarded (neither as the client signed it nor as the role)."""
