@@ -100,6 +100,23 @@ public struct KeyStore: Sendable, CustomStringConvertible, CustomDebugStringConv
                     position: position,
                     message: "the environment variable \(name) holding the secret of \(accessKeyID) is not set"))
         case .file(let path):
+            // Only a regular file (or a link to one, as Kubernetes mounts secrets) of a bounded size is
+            // read: a device or a FIFO named by mistake (/dev/zero, /dev/stdin) fails the load instead
+            // of stalling it.
+            var info = stat()
+            if stat(path, &info) == 0 {
+                let problem: String? =
+                    info.st_mode & S_IFMT != S_IFREG
+                    ? "is not a regular file"
+                    : Int(info.st_size) > maxSecretFileBytes
+                        ? "has \(info.st_size) bytes; a secret file may have at most \(maxSecretFileBytes)" : nil
+                if let problem {
+                    issues.append(
+                        ConfigIssue(
+                            position: position, message: "the secret file \(path) of \(accessKeyID) \(problem)"))
+                    return nil
+                }
+            }
             let secret = FileManager.default.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) }?
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             if let secret, !secret.isEmpty { return secret }
@@ -110,6 +127,9 @@ public struct KeyStore: Sendable, CustomStringConvertible, CustomDebugStringConv
         }
         return nil
     }
+
+    /// The largest secret file read (a secret access key has 40 characters).
+    static let maxSecretFileBytes = 65536
 
     /// The entry of `accessKeyID`, if its secret is known.
     /// (No key known: no lookup and no copy of the key id.)

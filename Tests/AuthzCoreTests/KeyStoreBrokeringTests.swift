@@ -77,6 +77,40 @@ struct KeyStoreBrokeringTests {
         }
     }
 
+    @Test("a secret file is read through a link; a device, a directory or a file over 64 KiB is refused, not read")
+    func secretFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "virtual-keys-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("secret")
+        try Data("\(Self.secret)\n".utf8).write(to: file)
+        let link = directory.appendingPathComponent("link")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: file)
+        let large = directory.appendingPathComponent("large")
+        try Data(repeating: UInt8(ascii: "k"), count: 65537).write(to: large)
+
+        func load(_ path: String) -> String {
+            do {
+                let store = try KeyStore(
+                    config: Self.config(secretFile: path),
+                    environment: ["ORDERS_KEY": Self.secret, "PARTNER": Self.partnerSecret])
+                return store.entry(for: "ASIAY34FZKBOKMUTVV7A")?.brokered?.roleARN ?? "no entry"
+            } catch let error as ConfigError {
+                return error.description
+            } catch {
+                return "\(error)"
+            }
+        }
+        let at = "c.yaml:7:7: the secret file"
+        #expect(load(link.path) == "arn:aws:iam::609629065308:role/reports")
+        #expect(load("/dev/zero") == "\(at) /dev/zero of ASIAY34FZKBOKMUTVV7A is not a regular file")
+        #expect(load(directory.path) == "\(at) \(directory.path) of ASIAY34FZKBOKMUTVV7A is not a regular file")
+        #expect(
+            load(large.path)
+                == "\(at) \(large.path) of ASIAY34FZKBOKMUTVV7A has 65537 bytes; a secret file may have at most 65536")
+    }
+
     @Test("a key in both lists, in a configuration built in code, is refused")
     func bothLists() throws {
         var config = try Self.config()
