@@ -195,8 +195,9 @@ public struct RequestClassifier: Sendable {
         result.operation = match.operation
         result.wireProtocol = match.via
         if let fixed = candidates[match.candidate].fixedAction {
-            // API Gateway invocations and Lambda function URLs: nothing in the request names the owner,
-            // and the endpoint may not check signatures, so the signer's account says nothing.
+            // API Gateway invocations, Lambda function URLs and OpenSearch data planes: nothing in the
+            // request names the owner, and the endpoint may not check signatures (API Gateway, function
+            // URLs) or may be anyone's (OpenSearch), so the signer's account says nothing.
             result.authorizations = [
                 Classification.Authorization(action: .known(match.action), resource: fixed.resource?(endpoint, region))
             ]
@@ -289,6 +290,47 @@ public struct RequestClassifier: Sendable {
                             let parts = path.dropFirst().split(separator: "/", maxSplits: 1)
                             return
                                 "arn:\(endpoint.partition.id):execute-api:\(region)::\(id)/\(parts.first ?? "")/\(method)/\(parts.dropFirst().first ?? "")"
+                        }
+                    ))
+            ]
+        case .openSearchDomain:
+            // The data plane's IAM actions are es:ESHttp{Method} on the domain's ARN and the path.
+            let verb: String
+            switch wire.method {
+            case "GET": verb = "Get"
+            case "POST": verb = "Post"
+            case "PUT": verb = "Put"
+            case "DELETE": verb = "Delete"
+            case "HEAD": verb = "Head"
+            case "PATCH": verb = "Patch"
+            default: return []
+            }
+            let path = wire.rawPath
+            return [
+                Candidate(
+                    service: nil, signingName: "es", iamPrefix: "es",
+                    fixedAction: FixedAction(
+                        "ESHttp\(verb)", "es:ESHttp\(verb)",
+                        { endpoint, region in
+                            // search-{domain}-{id}: the domain is what lies between the prefix and the id.
+                            // The owner is not in the request: the account field stays empty.
+                            guard let region, let label = endpoint.resourceID,
+                                let start = label.firstIndex(of: "-"), let end = label.lastIndex(of: "-"), start < end
+                            else { return nil }
+                            let domain = label[label.index(after: start)..<end]
+                            return "arn:\(endpoint.partition.id):es:\(region)::domain/\(domain)\(path)"
+                        }
+                    ))
+            ]
+        case .openSearchServerless:
+            return [
+                Candidate(
+                    service: nil, signingName: "aoss", iamPrefix: "aoss",
+                    fixedAction: FixedAction(
+                        "APIAccessAll", "aoss:APIAccessAll",
+                        { endpoint, region in
+                            guard let region, let id = endpoint.resourceID else { return nil }
+                            return "arn:\(endpoint.partition.id):aoss:\(region)::collection/\(id)"
                         }
                     ))
             ]

@@ -131,6 +131,15 @@ struct HostClassifierTests {
             host: "abcdefghijklmnop.lambda-url.us-east-1.on.aws", partition: "aws", kind: .lambdaFunctionURL,
             prefix: "lambda", region: "us-east-1"),
         Host(
+            host: "search-logs-2026-a1b2c3d4e5f6g7h8i9j0k1l2m3.eu-west-1.es.amazonaws.com", partition: "aws",
+            kind: .openSearchDomain, prefix: "es", region: "eu-west-1"),
+        Host(
+            host: "vpc-orders-x7y8z9.us-east-1.es.amazonaws.com", partition: "aws", kind: .openSearchDomain,
+            prefix: "es", region: "us-east-1"),
+        Host(
+            host: "1a2b3c4d5e6f7g8h9i0j.eu-west-1.aoss.amazonaws.com", partition: "aws", kind: .openSearchServerless,
+            prefix: "aoss", region: "eu-west-1"),
+        Host(
             host: "sync-states.us-east-1.amazonaws.com", partition: "aws", kind: .regional, prefix: "states",
             region: "us-east-1"),
         Host(
@@ -165,6 +174,10 @@ struct HostClassifierTests {
         "bucket..s3.amazonaws.com", "-bucket.s3.amazonaws.com", "s3.us-east-1.amazonaws.com@evil.com",
         "user:pass@s3.amazonaws.com", "s3.amazonaws.com/evil", "s3.amazonaws.com evil.com", "ab.s3.amazonaws.com",
         "a.b.execute-api.us-east-1.amazonaws.com", "lambda-url.us-east-1.on.aws", "x.lambda-url.us-east-1.on.aws.evil",
+        "search-.eu-west-1.es.amazonaws.com", "search-logs.eu-west-1.es.amazonaws.com",
+        "search-logs-.eu-west-1.es.amazonaws.com", "other-logs-abc.eu-west-1.es.amazonaws.com",
+        "search-logs-abc.moon-1.es.amazonaws.com", "x.y.eu-west-1.aoss.amazonaws.com",
+        "Ab_c.eu-west-1.aoss.amazonaws.com",
         "s3-website-us-east-1.amazonaws.com", "dynamodb.us-east-1.api.aws.evil.com", "xn--s3-amazonaws.com",
         "dynamodb.us-east-1.amazonaws.com\u{0}.evil", "dynamodb.us-east-1.amazonaws.com\r\nX: y",
         String(repeating: "a.", count: 130) + "s3.amazonaws.com",

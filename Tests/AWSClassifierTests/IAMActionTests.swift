@@ -87,4 +87,31 @@ struct IAMActionTests {
         #expect(url.endpoint?.kind == .lambdaFunctionURL)
         #expect(url.ownerUnverifiable)
     }
+
+    @Test(
+        "OpenSearch data planes: es:ESHttp{Method} on the domain's path, aoss:APIAccessAll on the collection",
+        arguments: [
+            ("GET", "es:ESHttpGet"), ("POST", "es:ESHttpPost"), ("PUT", "es:ESHttpPut"),
+            ("DELETE", "es:ESHttpDelete"), ("HEAD", "es:ESHttpHead"), ("PATCH", "es:ESHttpPatch"),
+        ])
+    func openSearch(_ method: String, _ action: String) {
+        let domain = Fixtures.classify(
+            Fixtures.signed(
+                method: method, host: "search-logs-2026-a1b2c3d4e5f6.eu-west-1.es.amazonaws.com",
+                target: "/logs-2026.03/_search", service: "es", region: "eu-west-1"),
+            body: nil)
+        #expect(domain.action == .known(action))
+        #expect(domain.endpoint?.kind == .openSearchDomain)
+        // The domain's owner is not in the request: the account field stays empty.
+        #expect(domain.resource == "arn:aws:es:eu-west-1::domain/logs-2026/logs-2026.03/_search")
+        #expect(domain.ownerUnverifiable)
+        let collection = Fixtures.classify(
+            Fixtures.signed(
+                method: method, host: "1a2b3c4d5e6f7g8h9i0j.eu-west-1.aoss.amazonaws.com", target: "/idx/_doc/1",
+                service: "aoss", region: "eu-west-1"),
+            body: nil)
+        #expect(collection.action == .known("aoss:APIAccessAll"))
+        #expect(collection.resource == "arn:aws:aoss:eu-west-1::collection/1a2b3c4d5e6f7g8h9i0j")
+        #expect(collection.ownerUnverifiable)
+    }
 }

@@ -23,6 +23,8 @@ import Testing
           sign_unsigned:
             - hosts: ["a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com"]
               role: arn:aws:iam::123456789012:role/api-caller
+            - hosts: ["search-logs-*.eu-west-1.es.amazonaws.com"]
+              role: arn:aws:iam::123456789012:role/opensearch
         accounts:
           "123456789012":
             name: orders
@@ -32,6 +34,10 @@ import Testing
           - name: orders-api
             effect: allow
             hosts: ["a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com"]
+          - name: logs-search
+            effect: allow
+            hosts: ["search-logs-abc123.eu-west-1.es.amazonaws.com"]
+            actions: ["es:ESHttpGet", "es:ESHttpPost"]
           - name: no-deletes
             effect: deny
             actions: ["s3:DeleteObject"]
@@ -201,6 +207,7 @@ import Testing
         #expect(
             Set(engine.roleTargets.map(\.roleARN)) == [
                 "arn:aws:iam::123456789012:role/egress", "arn:aws:iam::123456789012:role/api-caller",
+                "arn:aws:iam::123456789012:role/opensearch",
             ])
     }
 
@@ -242,5 +249,25 @@ import Testing
         #expect(result.decision.message.contains("with_request_body"))
         #expect(result.brokeredRole == "arn:aws:iam::123456789012:role/egress")
         #expect(roles.asked.withLock { $0 } == 0)
+    }
+
+    @Test func anUnsignedOpenSearchSearchIsSignedAsItsRole() throws {
+        let roles = Roles(["arn:aws:iam::123456789012:role/opensearch": Self.role])
+        let engine = try Self.engine(roles)
+        let result = Self.check(
+            engine, method: "POST", host: "search-logs-abc123.eu-west-1.es.amazonaws.com", target: "/logs/_search",
+            headers: [("content-type", "application/json")], body: Array(#"{"query":{"match_all":{}}}"#.utf8),
+            unsigned: true)
+        #expect(result.decision.effect == .allow, "\(result.decision)")
+        #expect(result.decision.rule == "logs-search")
+        #expect(result.action == "es:ESHttpPost")
+        let authorization = try #require(result.upstream?.setHeaders.first { $0.name == "Authorization" })
+        #expect(authorization.value.contains("/eu-west-1/es/aws4_request"))
+        // A method the rule does not allow is denied, and nothing is signed.
+        let delete = Self.check(
+            engine, method: "DELETE", host: "search-logs-abc123.eu-west-1.es.amazonaws.com", target: "/logs",
+            unsigned: true)
+        #expect(delete.decision.effect == .deny)
+        #expect(delete.upstream == nil)
     }
 }

@@ -26,6 +26,11 @@ public struct Endpoint: Sendable, Hashable {
         case apiGateway = "api-gateway"
         /// A Lambda function URL (`{url-id}.lambda-url.{region}.on.aws`).
         case lambdaFunctionURL = "lambda-function-url"
+        /// An OpenSearch Service domain's endpoint (`search-{domain}-{id}.{region}.es.amazonaws.com`,
+        /// `vpc-…` in a VPC).
+        case openSearchDomain = "opensearch-domain"
+        /// An OpenSearch Serverless collection's endpoint (`{collection-id}.{region}.aoss.amazonaws.com`).
+        case openSearchServerless = "opensearch-serverless"
     }
 
     /// The host, lower case, without port or trailing dot.
@@ -55,8 +60,8 @@ public struct Endpoint: Sendable, Hashable {
     public var accountID: String?
     /// S3 on Outposts: the outpost id.
     public var outpostID: String?
-    /// API Gateway and Lambda function URLs: the API or URL id; hosts with a templated operation
-    /// prefix: the value of that label.
+    /// API Gateway and Lambda function URLs: the API or URL id; OpenSearch: the domain endpoint's first
+    /// label or the collection id; hosts with a templated operation prefix: the value of that label.
     public var resourceID: String?
     /// The operation host prefix the host carries (`sync-`, `data.`, `{AccountId}.`), if any: only
     /// the operations served there are possible.

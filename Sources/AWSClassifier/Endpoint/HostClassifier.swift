@@ -229,6 +229,23 @@ struct HostScan {
         return true
     }
 
+    /// An OpenSearch domain endpoint's first label: `search-` or `vpc-`, then the domain name and the
+    /// endpoint id (lower-case letters, digits and hyphens), with a hyphen between them.
+    func isOpenSearchDomainLabel(_ range: Range<Int>) -> Bool {
+        let prefix: Int
+        if hasPrefix(range, "search-") {
+            prefix = 7
+        } else if hasPrefix(range, "vpc-") {
+            prefix = 4
+        } else {
+            return false
+        }
+        let rest = (range.lowerBound + prefix)..<range.upperBound
+        guard rest.count >= 3, isRequestRoute(rest), bytes[rest.lowerBound] != 0x2D, bytes[rest.upperBound - 1] != 0x2D
+        else { return false }
+        return rest.dropFirst().contains { bytes[$0] == 0x2D }
+    }
+
     /// An Object Lambda request route: letters, digits and hyphens.
     func isRequestRoute(_ range: Range<Int>) -> Bool {
         guard !range.isEmpty else { return false }
@@ -356,6 +373,23 @@ struct HostScan {
             return s3
         }
 
+        // OpenSearch data planes: a domain's search-{domain}-{id}.{region}.es (vpc-… in a VPC) and a
+        // serverless collection's {collection-id}.{region}.aoss.
+        if n == 3, let middleRegion = region(labels[1], partition: partition) {
+            if equals(labels[2], "es"), isOpenSearchDomainLabel(labels[0]) {
+                var endpoint = Match(
+                    .openSearchDomain, partition: partition, prefixes: index.openSearch, region: middleRegion)
+                endpoint.resourceID = Piece(labels[0])
+                return endpoint
+            }
+            if equals(labels[2], "aoss"), isID(labels[0]) {
+                var endpoint = Match(
+                    .openSearchServerless, partition: partition, prefixes: index.openSearchServerless,
+                    region: middleRegion)
+                endpoint.resourceID = Piece(labels[0])
+                return endpoint
+            }
+        }
         // {api-id}.execute-api.{region}: an API Gateway API.
         if n == 3, equals(labels[1], "execute-api"), let lastRegion, isID(labels[0]) {
             var endpoint = Match(

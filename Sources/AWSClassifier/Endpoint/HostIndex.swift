@@ -35,6 +35,9 @@ final class HostIndex: Sendable {
     let s3Outposts: [String]
     let s3ObjectLambda: [String]
     let executeAPI: [String]
+    /// OpenSearch Service (domains' data plane) and OpenSearch Serverless (collections).
+    let openSearch: [String]
+    let openSearchServerless: [String]
     let events: [String]
     let lambda: [String]
     let kinesis: [String]
@@ -103,6 +106,8 @@ final class HostIndex: Sendable {
         s3Outposts = prefixes("s3-outposts")
         s3ObjectLambda = prefixes("s3-object-lambda")
         executeAPI = prefixes("execute-api")
+        openSearch = prefixes("es")
+        openSearchServerless = prefixes("aoss")
         events = prefixes("events")
         lambda = prefixes("lambda")
         kinesis = prefixes("kinesis")
@@ -145,6 +150,8 @@ final class HostIndex: Sendable {
         s3Outposts = other.s3Outposts
         s3ObjectLambda = other.s3ObjectLambda
         executeAPI = other.executeAPI
+        openSearch = other.openSearch
+        openSearchServerless = other.openSearchServerless
         events = other.events
         lambda = other.lambda
         kinesis = other.kinesis
