@@ -216,7 +216,7 @@ def test_sts_down_fails_closed_broker_unavailable_then_recovers(broker):
 # Concurrency right after start
 
 
-def test_concurrent_requests_right_after_start_share_one_assume_role(broker, tmp_path):
+def test_concurrent_requests_right_after_start_share_one_assume_role(broker):
     proxies = [broker.proxy(name) for name in bw.PROXY_NAMES]
     clients = [h.client(p, "s3", broker.virtual, addressing_style="path",
                         max_pool_connections=20) for p in proxies]
