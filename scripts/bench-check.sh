@@ -26,7 +26,7 @@ cd "$(dirname "$0")/../Benchmarks"
 SWIFT=${SWIFT:-swift}
 TOLERANCE=${INSTRUCTIONS_TOLERANCE:-2}
 N=${N:-1000}
-OPERATIONS="parse verify classify-host classify-s3 classify-dynamodb evaluate decide decide-audit decide-batch"
+OPERATIONS="parse verify classify-host classify-s3 classify-dynamodb evaluate decide decide-audit decide-batch decide-brokered"
 SKIP='baseline\..*' # the baselines measure the standard library and Foundation, not this project
 CALLGRIND_THRESHOLDS=Thresholds/callgrind-instructions.json
 export SWIFT_DETERMINISTIC_HASHING=1

@@ -241,4 +241,15 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(engine.decide(decideBatch))
         }
     }
+    // The same GetObject from a virtual key (issue 16): its signature verified with the key's secret,
+    // decided, and signed again with the role's credentials (at hand: a cache hit), headers and audit
+    // written as for decide.s3-get-object-headers-audit.
+    let brokeredEngine = inputs.brokeredEngine
+    let decideS3Brokered = inputs.decideS3Brokered
+    Benchmark("decide.s3-get-object-brokered") { benchmark in
+        for _ in benchmark.scaledIterations {
+            BenchmarkInputs.render(brokeredEngine.decide(decideS3Brokered), into: renderBuffer)
+            blackHole(renderBuffer.bytes.count)
+        }
+    }
 }

@@ -18,6 +18,16 @@ public struct BenchmarkInputs: Sendable {
     public static let now: Int64 = 1_768_480_496
     public static let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
     public static let signer = SigV4Signer(accessKeyID: "AKIASP2TPHJSQH3FJRUX", secretAccessKey: secret)
+    /// A virtual key (`sigv4-authz broker new-key --account 171436882533`) and its secret: the
+    /// brokered engine verifies its requests and signs them again as `role`.
+    public static let virtualKey = "AKIASP2TPHJSROH5BXWB"
+    public static let virtualSecret = "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"
+    /// The role's temporary credentials, as STS issues them (a session token of a real one's length,
+    /// 1,024 characters), valid for an hour after `now`.
+    public static let role = SigningCredentials(
+        accessKeyID: "ASIABENCHROLEKEY2345", secretAccessKey: "rOlEsEcReTbEnChMaRk/K7MDENG/bPxRfiCYEXAM",
+        sessionToken: String(repeating: "IQoJb3JpZ2luX2Vj", count: 64),
+        expiration: now + 3600)
 
     /// An S3 GET (path style, a version id, a Range) signed with an empty payload hash.
     public let s3Request: SigV4Request
@@ -47,6 +57,11 @@ public struct BenchmarkInputs: Sendable {
     public let decideS3: AuthzRequest
     /// A DynamoDB BatchWriteItem naming two tables in its body.
     public let decideBatch: AuthzRequest
+    /// An engine over `policyIndexed` plus a `brokering.virtual_keys` entry for `virtualKey`, whose
+    /// role's credentials (`role`) are at hand, as the server's cache hands them out.
+    public let brokeredEngine: AuthzEngine
+    /// `decideS3` signed with the virtual key: verified, decided, and signed again as the role.
+    public let decideS3Brokered: AuthzRequest
 
     /// A request with what classification needs besides it.
     public struct Classified: Sendable {
@@ -155,6 +170,36 @@ public struct BenchmarkInputs: Sendable {
                 throw SetupError.unexpected("\(request.host): decision \(result.decision)")
             }
         }
+
+        let brokeredConfig = try PolicyConfig.parse(
+            Self.policyYAML(indexed: true) + """
+                brokering:
+                  virtual_keys:
+                    - { access_key_id: \(Self.virtualKey), secret_env: VIRTUAL_KEY, role: "arn:aws:iam::{account}:role/bench-egress" }
+
+                """)
+        let role = Self.role
+        brokeredEngine = AuthzEngine(
+            policy: try CompiledPolicy(brokeredConfig), classifier: classifier,
+            keys: try KeyStore(config: brokeredConfig, environment: ["VIRTUAL_KEY": Self.virtualSecret]),
+            roleCredentials: { _ in role }, now: { now * 1000 })
+        let brokeredSigned = try Self.signed(
+            method: "GET", host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/reports/q1.csv", service: "s3",
+            region: "eu-west-1", headers: [("User-Agent", "aws-cli/2.15")], body: [],
+            signer: SigV4Signer(accessKeyID: Self.virtualKey, secretAccessKey: Self.virtualSecret))
+        decideS3Brokered = AuthzRequest(
+            method: "GET", host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/reports/q1.csv",
+            headers: brokeredSigned.headers, body: .absent, sourceAddress: "10.200.3.4:5555",
+            principal: "spiffe://cluster.local/ns/app/sa/web", mode: .grpc, requestID: "bench")
+        let brokered = brokeredEngine.decide(decideS3Brokered)
+        guard brokered.decision.effect == .allow, brokered.signature == .verified,
+            let upstream = brokered.upstream,
+            upstream.setHeaders.contains(where: {
+                $0.name == "Authorization" && $0.value.contains("Credential=\(Self.role.accessKeyID)/")
+            })
+        else {
+            throw SetupError.unexpected("brokered: decision \(brokered.decision), not signed again as the role")
+        }
     }
 
     /// What a front end does with a result, into a buffer it keeps and clears per check: the decision
@@ -196,7 +241,7 @@ public struct BenchmarkInputs: Sendable {
 
     static func signed(
         method: String, host: String, target: String, service: String, region: String, headers: [(String, String)],
-        body: [UInt8]
+        body: [UInt8], signer: SigV4Signer = signer
     ) throws -> SigV4Request {
         var request = SigV4Request(
             method: method, requestTarget: target,

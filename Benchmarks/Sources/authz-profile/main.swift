@@ -84,6 +84,14 @@ let operations: [(name: String, help: String, run: () -> Void)] = [
         }
     ),
     (
+        "decide-brokered",
+        "decide an S3 GetObject from a virtual key (verify, decide, sign again as the role) + headers + audit JSON",
+        {
+            BenchmarkInputs.render(inputs.brokeredEngine.decide(inputs.decideS3Brokered), into: buffer)
+            blackHole(buffer.bytes.count)
+        }
+    ),
+    (
         "decide-batch", "decide a DynamoDB BatchWriteItem (body, two tables) + headers + audit JSON",
         {
             BenchmarkInputs.render(inputs.engine.decide(inputs.decideBatch), into: buffer)
