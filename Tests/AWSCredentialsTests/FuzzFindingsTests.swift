@@ -1,0 +1,63 @@
+import AsyncHTTPClient
+import NIOHTTP1
+import SigV4
+import Testing
+
+@testable import AWSCredentials
+
+/// What fuzzing the credential answers found (Fuzz/Sources/FuzzCredentialAnswers, FUZZ_STRICT=1): the
+/// sentence sigv4-authz builds from an STS error answer can carry what it sent STS. Known issues until
+/// STSClient filters them; when fixed, drop `withKnownIssue` (it then fails, as no issue is recorded).
+@Suite("Fuzz findings: STS error sentences")
+struct FuzzFindingsTests {
+    /// A session token as long as STS's (several hundred characters).
+    static let token = "IQoJb3JpZ2luX2VjEXAMPLE" + String(repeating: "Fwo", count: 150)
+    static let base = SigningCredentials(
+        accessKeyID: "ASIAEXAMPLEBASE00001", secretAccessKey: "base-secret-abcdefghijklmnopqrstuvwxyz0123",
+        sessionToken: token)
+
+    func sentence(
+        code: @escaping @Sendable (String) -> String, message: @escaping @Sendable (String) -> String
+    )
+        async throws -> String?
+    {
+        let server = try await TestHTTPServer.start { request in
+            let sent = request.headers["X-Amz-Security-Token"].first ?? ""
+            return .respond(
+                status: 403, body: AWSDocumentationAnswers.stsError(code: code(sent), message: message(sent)))
+        }
+        defer { Task { try? await server.stop() } }
+        let client = try STSClient(
+            region: "us-west-2", endpoint: server.baseURL, client: HTTPClient.shared, timeout: .seconds(5),
+            now: { 1_796_068_800 })
+        let error = await #expect(throws: CredentialError.self) {
+            _ = try await client.assumeRole(
+                roleARN: "arn:aws:iam::123456789012:role/demo", sessionName: "s1", using: Self.base)
+        }
+        return error?.message
+    }
+
+    @Test("STS's Code is printed without the secrets check: a Code quoting the session token leaks 80 characters of it")
+    func codeQuotingTheToken() async throws {
+        let message = try await sentence(code: { $0 }, message: { _ in "denied" })
+        withKnownIssue("STSClient prints Code through printable(), which does not withhold what was sent") {
+            #expect(message?.contains(Self.token.prefix(16)) == false, "\(message ?? "")")
+        }
+    }
+
+    @Test("safeMessage truncates to 300 characters before the secrets check: a token after 10 characters leaks 290")
+    func messageQuotingTheTokenLate() async throws {
+        let message = try await sentence(code: { _ in "SignatureDoesNotMatch" }, message: { "token was \($0)" })
+        withKnownIssue("safeMessage looks for the whole secret in the truncated text only") {
+            #expect(message?.contains(Self.token.prefix(16)) == false, "\(message ?? "")")
+        }
+    }
+
+    @Test("safeMessage withholds a message that quotes a secret wherever it is")
+    func safeMessageTruncation() {
+        let text = String(repeating: "x", count: 290) + Self.token
+        withKnownIssue("the secret straddles the 300th character") {
+            #expect(STSClient.safeMessage(text, secrets: [Self.token]).contains("withheld"))
+        }
+    }
+}
