@@ -276,12 +276,17 @@ class BrokerWorld:
                 for a in data.get("sts", {}).get("AssumedRole", []) if a.get("role_arn") == ROLE_ARN]
 
     def records_since(self, mark: int) -> list[dict]:
-        """What reached moto since `mark`, without the tests' own /moto-api reads."""
-        return [r for r in self.aws.requests()[mark:] if not r["path"].startswith("/moto-api/")]
+        """What reached moto since `mark` through the proxies: without the tests' own /moto-api reads
+        and without sigv4-authz's own STS calls (which a failing role retries in the background)."""
+        return [r for r in self.aws.requests()[mark:]
+                if not r["path"].startswith("/moto-api/") and not self._own_sts_call(r)]
 
-    def assume_role_calls(self, records: list[dict]) -> list[dict]:
-        """The requests signed with sigv4-authz's own key: its sts:AssumeRole calls."""
-        return [r for r in records if f"Credential={self.authz_key}/" in r["headers"].get("authorization", "")]
+    def assume_role_calls_since(self, mark: int) -> list[dict]:
+        """sigv4-authz's own calls to STS (its AssumeRoles) since `mark`."""
+        return [r for r in self.aws.requests()[mark:] if self._own_sts_call(r)]
+
+    def _own_sts_call(self, record: dict) -> bool:
+        return f"Credential={self.authz_key}/" in record["headers"].get("authorization", "")
 
     def close(self) -> None:
         if hasattr(self, "authz"):

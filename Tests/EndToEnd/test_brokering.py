@@ -246,7 +246,7 @@ def test_concurrent_requests_right_after_start_share_one_assume_role(broker):
     latencies = sorted(r["latency_us"] for r in audited)
     print(f"figure: sigv4-authz latency of those 50 brokered checks (audit latency_us): "
           f"p50 {latencies[24]} us, max {latencies[-1]} us")
-    calls = broker.assume_role_calls(broker.records_since(mark))
+    calls = broker.assume_role_calls_since(mark)
     assert len(calls) == 1, calls
     assert broker.authz.sts_calls() == {"ok": 1.0}
     assert {bw.key_id_of(r["headers"]["authorization"]) for r in broker.records_since(mark)
@@ -274,7 +274,7 @@ def test_reload_adds_and_removes_a_virtual_key_and_its_role(broker):
         authz.config.write_text(original.replace(anchor, anchor + entry))
         authz.proc.popen.send_signal(signal.SIGHUP)
         assert h.wait_for(lambda: authz.sts_calls().get("ok", 0) >= 2, timeout=15), authz.sts_calls()
-        calls = broker.assume_role_calls(broker.records_since(mark))
+        calls = broker.assume_role_calls_since(mark)
         assert len(calls) == 1, calls   # the new role's only
         identity = h.client(proxies[0], "sts", broker.second).get_caller_identity()
         assert identity["Arn"] == f"arn:aws:sts::{bw.ACCOUNT}:assumed-role/{bw.SECOND_ROLE_NAME}/" \
@@ -305,6 +305,37 @@ def test_reload_adds_and_removes_a_virtual_key_and_its_role(broker):
             return settled_audit(broker, before + 1)[before]["aws"].get("brokered", False)
 
         assert h.wait_for(lambda: not still_brokered(), timeout=10)
+    finally:
+        authz.config.write_text(original)
+        authz.proc.popen.send_signal(signal.SIGHUP)
+
+
+def test_a_role_sts_refuses_is_denied_broker_unavailable_and_other_roles_keep_working(broker):
+    """A reload adds a virtual key whose role sigv4-authz's identity may not assume: STS (moto) refuses
+    the AssumeRole (counted `refused`), that key's requests are denied broker_unavailable naming its
+    role, and the first key, whose role is fine, goes on being signed with its credentials."""
+    via = broker.proxy("envoy-grpc")
+    authz = broker.authz
+    original = authz.config.read_text()
+    forbidden = f"arn:aws:iam::{bw.ACCOUNT}:role/e2e-not-assumable"
+    anchor = "      session_name: e2e-brokered-session\n"
+    entry = (f"    - access_key_id: {broker.second.key}\n"
+             f"      secret_env: {bw.SECOND_SECRET_ENV}\n"
+             f"      role: \"arn:aws:iam::{{account}}:role/e2e-not-assumable\"\n")
+    refused_before = authz.sts_calls().get("refused", 0)
+    try:
+        authz.config.write_text(original.replace(anchor, anchor + entry))
+        authz.proc.popen.send_signal(signal.SIGHUP)
+        assert h.wait_for(lambda: authz.sts_calls().get("refused", 0) > refused_before, timeout=15), \
+            authz.sts_calls()
+        s3 = h.client(via, "s3", broker.second, addressing_style="path")
+        record = assert_denied(broker, lambda: s3.get_object(Bucket=bw.BUCKET, Key="anything"), "s3",
+                               "broker_unavailable", f"the credentials of {forbidden} are not available")
+        assert record["aws"].get("role") == forbidden, record
+        mark = broker.aws.count()
+        h.client(via, "s3", broker.virtual, addressing_style="path").list_objects_v2(Bucket=bw.BUCKET)
+        assert_re_signed(broker, broker.records_since(mark), s3=True)
+        assert "ok" in authz.sts_calls()
     finally:
         authz.config.write_text(original)
         authz.proc.popen.send_signal(signal.SIGHUP)
