@@ -25,7 +25,7 @@ import signal
 import subprocess
 import time
 import uuid
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 import pytest
 from botocore.exceptions import ClientError
@@ -500,6 +500,42 @@ def test_sqs_send_message(broker, via):
     admin = broker.direct("sqs", broker.admin_key, broker.admin_secret)
     received = admin.receive_message(QueueUrl=broker.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
     assert body in [m["Body"] for m in received.get("Messages", [])], received
+
+
+def test_sqs_send_message_in_the_query_protocol(broker, via):
+    """Older SDKs send SQS as the query protocol: Action=SendMessage in a form body (boto3 1.43 sends
+    JSON). Signed here with botocore's SigV4Auth; through Envoy the form body is hashed and signed again
+    and moto (which still speaks the query protocol) verifies it; nginx: not_resignable."""
+    import requests
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    message = unique(via.name)
+    body = urlencode({"Action": "SendMessage", "Version": "2012-11-05", "MessageBody": message,
+                      "QueueUrl": f"https://sqs.us-east-1.amazonaws.com/{bw.ACCOUNT}/{bw.QUEUE}"})
+    url = f"{via.endpoint('sqs', bw.REGION)}/"
+    request = AWSRequest(method="POST", url=url, data=body, headers={
+        "content-type": "application/x-www-form-urlencoded; charset=utf-8"})
+    SigV4Auth(Credentials(broker.key_id, broker.secret), "sqs", bw.REGION).add_auth(request)
+    before_upstream = broker.aws.count()
+    before_audit = audit_mark(broker)
+    response = requests.post(url, data=body, headers=dict(request.headers.items()), timeout=30,
+                             proxies={"http": via.forward_proxy, "https": None})
+    records = settled_audit(broker, before_audit + 1)[before_audit:]
+    if via.name == "nginx":
+        assert response.status_code == 403, response.text
+        assert [(r["decision"], r["reason"]) for r in records] == [("deny", "not_resignable")], records
+        time.sleep(0.2)
+        assert broker.records_since(before_upstream) == []
+        return
+    assert response.status_code == 200, response.text
+    assert [(r["decision"], r["aws"]["action"], r["aws"].get("role")) for r in records] == \
+        [("allow", "sqs:SendMessage", bw.ROLE_ARN)], records
+    assert_re_signed(broker, broker.records_since(before_upstream), s3=False)
+    admin = broker.direct("sqs", broker.admin_key, broker.admin_secret)
+    received = admin.receive_message(QueueUrl=broker.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+    assert message in [m["Body"] for m in received.get("Messages", [])], received
 
 
 @pytest.mark.parametrize("envoy", ["envoy-grpc", "envoy-http"])   # nginx passes no body at all (above)
