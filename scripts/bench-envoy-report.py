@@ -210,7 +210,9 @@ def report(run_dir: pathlib.Path, plot: pathlib.Path | None) -> None:
         distributions[key] = latencies_us(run_dir / f"latency-{key}.log", label)
     rate = float(latency_meta["app"]["rate"])
     duration = float(meta["duration"])
-    out.append(f"Latency at a fixed {rate:,.0f} req/s (half the ideal authorizer's throughput; "
+    why = ("set by LATENCY_RATE" if meta.get("latency_rate_why") == "LATENCY_RATE"
+           else "half the ideal authorizer's throughput")
+    out.append(f"Latency at a fixed {rate:,.0f} req/s ({why}; "
                f"h2load, {meta['latency_clients']} HTTP/1.1 connections, {meta['duration']}s, every request "
                "timed):")
     out.append("")

@@ -29,7 +29,8 @@
 #      and those it asked (the difference: checks cancelled with the requests in flight when wrk
 #      stops). CPU per check is the authorizer's utime + stime (/proc/PID/stat; nginx: its one
 #      worker) over the checks it counted.
-#   2. Latency at a fixed rate, half the ideal configuration's throughput: h2load --rps over
+#   2. Latency at a fixed rate, half the ideal configuration's throughput (LATENCY_RATE=R: R req/s
+#      instead, such as a rate none of the configurations comes near saturating): h2load --rps over
 #      $LATENCY_CLIENTS HTTP/1.1 connections, every request timed (µs), for the app alone and the
 #      four configurations; p50/p99/p99.9 and a percentile plot.
 #
@@ -509,9 +510,16 @@ for kind in "${kinds[@]}"; do
 done
 
 ideal_rps=$(awk -F'\t' '$1 == "ideal" {print $2}' "$RUN_DIR/throughput.tsv")
-per_client=$(awk -v r="$ideal_rps" -v c="$LATENCY_CLIENTS" 'BEGIN {n = int(r / 2 / c + 0.5); print (n < 1 ? 1 : n)}')
+target_rate=$(awk -v r="$ideal_rps" 'BEGIN {print r / 2}')
+rate_why="half the ideal's throughput"
+if [ -n "${LATENCY_RATE:-}" ]; then
+    [[ $LATENCY_RATE =~ ^[1-9][0-9]*$ ]] || die "LATENCY_RATE must be a number of requests per second"
+    target_rate=$LATENCY_RATE rate_why="LATENCY_RATE"
+fi
+per_client=$(awk -v r="$target_rate" -v c="$LATENCY_CLIENTS" 'BEGIN {n = int(r / c + 0.5); print (n < 1 ? 1 : n)}')
 rate=$((per_client * LATENCY_CLIENTS))
-echo "== latency at $rate req/s (half the ideal's throughput): h2load --h1 -c$LATENCY_CLIENTS --rps=$per_client -D$DURATION =="
+echo "latency_rate_why=$rate_why" >>"$RUN_DIR/meta"
+echo "== latency at $rate req/s ($rate_why): h2load --h1 -c$LATENCY_CLIENTS --rps=$per_client -D$DURATION =="
 printf "key\trate\n" >"$RUN_DIR/latency.tsv"
 for kind in app "${kinds[@]}"; do
     if [ "$kind" = app ]; then port=$app_port; else port=${listen_port[$kind]}; fi
