@@ -30,6 +30,11 @@ package struct CheckRequestTranslator: Sendable {
         "x-envoy-expected-rq-timeout-ms", "x-envoy-internal", "x-forwarded-proto",
     ]
 
+    /// The original request's `Content-Length`, which the proxy passes in this header (nginx and Envoy
+    /// HTTP mode send their own Content-Length for the check request, so the original's — which SDKs
+    /// such as the JavaScript, Go and Java ones sign — would otherwise be lost).
+    static let originalContentLengthHeader = "x-sigv4-authz-content-length"
+
     /// The mode a check request's URI selects (Envoy HTTP mode unless it is the nginx path).
     package func mode(of uri: String) -> AuthzMode {
         let path =
@@ -58,15 +63,26 @@ package struct CheckRequestTranslator: Sendable {
         headers.reserveCapacity(head.headers.count)
         var address: String?
         var principal: String?
+        var originalLength: String?
         for (name, value) in head.headers {
             let lowered = name.lowercased()
             if lowered == configuration.clientAddressHeader {
                 address = value
             } else if lowered == configuration.clientPrincipalHeader {
                 principal = value
+            } else if lowered == Self.originalContentLengthHeader {
+                // Twice: ambiguous, so the original request's length stays unknown.
+                originalLength = originalLength == nil ? value : ""
             } else if !Self.checkOnlyHeaders.contains(lowered) {
                 headers.append(HeaderField(name, value))
             }
+        }
+        // The original request's Content-Length, as the proxy reported it: a decimal number, else absent
+        // (Envoy renders a missing header as empty or "-").
+        if let length = originalLength, (1...19).contains(length.utf8.count),
+            length.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+        {
+            headers.append(HeaderField("content-length", length))
         }
         let requestID = head.headers.first(name: "x-request-id")
 

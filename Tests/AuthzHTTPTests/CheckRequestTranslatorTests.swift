@@ -368,6 +368,37 @@ struct CheckRequestTranslatorTests {
         #expect(!Self.headers(of: HTTPAnswer(result)).contains { $0.name == "authorization" })
     }
 
+    @Test(
+        "the original Content-Length comes from x-sigv4-authz-content-length, never from the check request's own",
+        arguments: [
+            (values: ["11"], expected: "11" as String?), (values: ["0"], expected: "0"), (values: [""], expected: nil),
+            (values: ["-"], expected: nil), (values: ["1e3"], expected: nil), (values: ["11", "11"], expected: nil),
+            (values: [String(repeating: "9", count: 20)], expected: nil), (values: [], expected: nil),
+        ])
+    func originalContentLength(values: [String], expected: String?) throws {
+        for mode in ["nginx", "envoy"] {
+            var headers = HTTPHeaders([("Host", Requests.s3Host), ("Content-Length", "0")])
+            if mode == "nginx" {
+                headers.add(name: "X-Original-Method", value: "PUT")
+                headers.add(name: "X-Original-URI", value: "/k")
+                headers.add(name: "X-Original-Host", value: Requests.s3Host)
+            }
+            for value in values { headers.add(name: "X-Sigv4-Authz-Content-Length", value: value) }
+            let head = HTTPRequestHead(
+                version: .http1_1, method: .PUT, uri: mode == "nginx" ? "/nginx" : "/envoy/k", headers: headers)
+            guard
+                case .check(let request) = CheckRequestTranslator(configuration: HTTPCheckConfiguration()).translate(
+                    head, body: .absent, remoteAddress: nil)
+            else {
+                Issue.record("\(mode): not a check")
+                continue
+            }
+            let lengths = request.headers.filter { $0.hasName("content-length") }.map(\.value)
+            #expect(lengths == (expected.map { [$0] } ?? []), "\(mode)")
+            #expect(!request.headers.contains { $0.hasName("x-sigv4-authz-content-length") })
+        }
+    }
+
     struct DenyFormat: Sendable, CustomTestStringConvertible {
         var format: AWSModel.WireProtocol
         var contentType: String
