@@ -145,7 +145,11 @@ public struct STSClient: Sendable {
             return try STSAnswer.assumedRole(from: answer.body, action: action, subject: subject)
         }
         let error = STSAnswer.error(from: answer.body)
-        let code = error.map { CredentialAnswer.printable($0.code) } ?? "no error code"
+        let code =
+            error.map {
+                Self.quotesAny(of: secrets, in: $0.code)
+                    ? "(withheld: STS's answer quoted a credential)" : CredentialAnswer.printable($0.code)
+            } ?? "no error code"
         let message = error.map { Self.safeMessage($0.message, secrets: secrets) } ?? ""
         let detail =
             "sts:\(action) for \(subject): HTTP \(answer.status), \(code)\(message.isEmpty ? "" : ": " + message)"
@@ -158,18 +162,35 @@ public struct STSClient: Sendable {
         throw CredentialError(.refused, "STS refused \(detail)")
     }
 
-    /// STS's `Message`, on one line, at most 300 characters; dropped when it holds a secret, token or
-    /// signature sigv4-authz sent (STS does not echo them, but nothing relies on that).
-    static func safeMessage(_ message: String, secrets: [String]) -> String {
+    /// STS's `Message`, on one line, at most `limit` characters; withheld when the message quotes any 12
+    /// consecutive characters of a secret, token or signature sigv4-authz sent (STS does not echo them,
+    /// but nothing relies on that: a hostile endpoint must not get them into a log).
+    static func safeMessage(_ message: String, secrets: [String], limit: Int = 300) -> String {
         var line = String.UnicodeScalarView()
         for scalar in message.unicodeScalars where scalar.value >= 0x20 && scalar.value != 0x7F {
-            guard line.count < 300 else { break }
+            guard line.count < limit else { break }
             line.append(scalar)
         }
-        let text = String(line)
-        for secret in secrets where secret.utf8.count >= 8 && text.contains(secret) {
-            return "(STS's message withheld: it quoted a credential)"
+        // The whole message is searched, not only what is printed: a quote straddling the cut is found.
+        if quotesAny(of: secrets, in: message) { return "(withheld: STS's answer quoted a credential)" }
+        return String(line)
+    }
+
+    /// Whether `text` holds 12 consecutive bytes (all of a shorter one) of any secret of 8 bytes or more.
+    static func quotesAny(of secrets: [String], in text: String) -> Bool {
+        let haystack = Array(text.utf8)
+        for secret in secrets where secret.utf8.count >= 8 {
+            let needle = Array(secret.utf8)
+            let width = min(12, needle.count)
+            guard haystack.count >= width else { continue }
+            for start in 0...(needle.count - width) {
+                let window = needle[start..<(start + width)]
+                for offset in 0...(haystack.count - width)
+                where haystack[offset] == window.first && haystack[offset..<(offset + width)].elementsEqual(window) {
+                    return true
+                }
+            }
         }
-        return text
+        return false
     }
 }

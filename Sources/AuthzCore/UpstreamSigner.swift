@@ -82,6 +82,28 @@ package enum UpstreamSigner {
         }
     }
 
+    /// Whether `name` is an HTTP token (RFC 9110): a header whose name is not one cannot be named in
+    /// `SignedHeaders` (AWS and every SigV4 parser refuse it).
+    static func isToken(_ name: String) -> Bool {
+        !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    true
+                default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
+                }
+            }
+    }
+
+    /// The refusal of a request carrying a header that would be signed but whose name is not a token.
+    static func refuseName(_ name: String) -> Outcome {
+        .refused(
+            .deny(
+                .ambiguousRequest,
+                "the header name \(name.debugDescription) is not an HTTP token, so it cannot be signed again"))
+    }
+
     /// Headers that are never signed again: hop-by-hop headers and those proxies add or rewrite.
     static func isSigned(_ lowercasedName: String) -> Bool {
         lowercasedName == "host" || lowercasedName == "content-type" || lowercasedName == "content-md5"
@@ -168,6 +190,7 @@ package enum UpstreamSigner {
         for field in request.headers {
             let name = field.name.lowercased()
             guard isSigned(name) else { continue }
+            guard isToken(name) else { return refuseName(field.name) }
             switch name {
             case "x-amz-security-token":
                 clientToken = true
@@ -250,9 +273,12 @@ package enum UpstreamSigner {
         }
         var signed = SigV4Request(
             method: request.method, rawPath: request.rawPath, rawQuery: request.rawQuery, headers: [])
+        var clientTokenHeader = false
         for field in request.headers {
             let name = field.name.lowercased()
             guard name == "host" || name.hasPrefix("x-amz-") else { continue }
+            guard isToken(name) else { return refuseName(field.name) }
+            if name == "x-amz-security-token" { clientTokenHeader = true }
             guard name != "x-amz-date", name != "x-amz-security-token", name != "x-amz-content-sha256" else { continue }
             signed.headers.append(field)
         }
@@ -276,7 +302,8 @@ package enum UpstreamSigner {
         }
         return .signed(
             UpstreamRewrite(
-                setHeaders: added, removeHeaders: [],
+                // The client's own session token header goes: the role's token is in the query.
+                setHeaders: added, removeHeaders: clientTokenHeader ? ["x-amz-security-token"] : [],
                 setQueryParameters: parameters.map { UpstreamRewrite.QueryParameter($0.name, $0.value) },
                 removeQueryParameters: hadToken && credentials.sessionToken == nil ? ["X-Amz-Security-Token"] : [],
                 roleARN: roleARN))
