@@ -103,27 +103,19 @@ public struct KeyStore: Sendable, CustomStringConvertible, CustomDebugStringConv
             // Only a regular file (or a link to one, as Kubernetes mounts secrets) of a bounded size is
             // read: a device or a FIFO named by mistake (/dev/zero, /dev/stdin) fails the load instead
             // of stalling it.
-            var info = stat()
-            if stat(path, &info) == 0 {
-                let problem: String? =
-                    info.st_mode & S_IFMT != S_IFREG
-                    ? "is not a regular file"
-                    : Int(info.st_size) > maxSecretFileBytes
-                        ? "has \(info.st_size) bytes; a secret file may have at most \(maxSecretFileBytes)" : nil
-                if let problem {
-                    issues.append(
-                        ConfigIssue(
-                            position: position, message: "the secret file \(path) of \(accessKeyID) \(problem)"))
-                    return nil
-                }
+            let problem: String
+            switch RegularFile.contents(atPath: path, maxBytes: Self.maxSecretFileBytes) {
+            case .success(let data):
+                let secret = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines)
+                if let secret, !secret.isEmpty { return secret }
+                problem = "cannot be read or is empty"
+            case .failure(.notRegular): problem = "is not a regular file"
+            case .failure(.tooLarge(let size, let limit)):
+                problem = "has \(size) bytes; a secret file may have at most \(limit)"
+            case .failure(.unreadable): problem = "cannot be read or is empty"
             }
-            let secret = FileManager.default.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) }?
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            if let secret, !secret.isEmpty { return secret }
             issues.append(
-                ConfigIssue(
-                    position: position, message: "the secret file \(path) of \(accessKeyID) cannot be read or is empty")
-            )
+                ConfigIssue(position: position, message: "the secret file \(path) of \(accessKeyID) \(problem)"))
         }
         return nil
     }

@@ -272,6 +272,9 @@ struct UnreadableConfigTests {
                 "/nonexistent/sigv4-authz.yaml: cannot read the file: No such file or directory"
             ),
             ("/", "/: cannot read the file: it is not a readable regular file"),
+            // A device named by mistake fails the load instead of stalling it (reading /dev/zero never
+            // ended before).
+            ("/dev/zero", "/dev/zero: cannot read the file: it is not a readable regular file"),
         ])
     func unreadable(path: String, expected: String) {
         #expect(throws: ConfigError.self) { try YAMLDocument.read(path: path) }

@@ -563,26 +563,21 @@ extension ConfigReader {
     /// device or a FIFO named by mistake (`/dev/zero`, `/dev/stdin`) fails the load instead of
     /// stalling it.
     static func readSessionPolicyFile(_ path: String) -> Result<String, BrokeringProblem> {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            return .failure(
-                BrokeringProblem("session_policy_file \(path) cannot be read: \(String(cString: strerror(errno)))"))
-        }
-        guard info.st_mode & S_IFMT == S_IFREG else {
+        switch RegularFile.contents(atPath: path, maxBytes: maxSessionPolicyFileBytes) {
+        case .failure(.unreadable(let reason)):
+            return .failure(BrokeringProblem("session_policy_file \(path) cannot be read: \(reason)"))
+        case .failure(.notRegular):
             return .failure(BrokeringProblem("session_policy_file \(path) is not a regular file"))
-        }
-        guard Int(info.st_size) <= maxSessionPolicyFileBytes else {
+        case .failure(.tooLarge(let size, let limit)):
             return .failure(
                 BrokeringProblem(
-                    "session_policy_file \(path) has \(info.st_size) bytes; a session policy file may have at most \(maxSessionPolicyFileBytes)"
-                ))
+                    "session_policy_file \(path) has \(size) bytes; a session policy file may have at most \(limit)"))
+        case .success(let data):
+            guard let text = String(data: data, encoding: .utf8) else {
+                return .failure(BrokeringProblem("session_policy_file \(path) cannot be read, or is not UTF-8 text"))
+            }
+            return .success(text)
         }
-        guard let data = FileManager.default.contents(atPath: path), data.count <= maxSessionPolicyFileBytes,
-            let text = String(data: data, encoding: .utf8)
-        else {
-            return .failure(BrokeringProblem("session_policy_file \(path) cannot be read, or is not UTF-8 text"))
-        }
-        return .success(text)
     }
 
     /// A duration in whole seconds (`15m`, `1h`, `900s`), or `nil`.

@@ -37,11 +37,21 @@ package struct YAMLNode {
 package enum YAMLDocument {
     /// The root of the file at `path`.
     package static func read(path: String) throws(ConfigError) -> YAMLNode {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let data: Data
+        switch RegularFile.contents(atPath: path, maxBytes: maxFileBytes) {
+        case .success(let contents): data = contents
+        case .failure(let problem):
+            let reason =
+                switch problem {
+                case .unreadable(let reason): reason
+                case .notRegular: "it is not a readable regular file"
+                case .tooLarge(let size, let limit):
+                    "it has \(size) bytes; a configuration file may have at most \(limit)"
+                }
             throw ConfigError([
                 ConfigIssue(
-                    position: SourcePosition(file: path, line: 0, column: 0),
-                    message: "cannot read the file: \(unreadableReason(path))")
+                    position: SourcePosition(file: path, line: 0, column: 0), message: "cannot read the file: \(reason)"
+                )
             ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
@@ -53,13 +63,8 @@ package enum YAMLDocument {
         return try parse(text, path: path)
     }
 
-    /// Why the file at `path` cannot be read: the system's reason when it cannot be opened.
-    private static func unreadableReason(_ path: String) -> String {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
-        close(descriptor)
-        return "it is not a readable regular file"
-    }
+    /// The largest configuration file read: 16 MiB.
+    package static let maxFileBytes = 16 << 20
 
     /// The root of configuration text; `path` is used in positions.
     package static func parse(_ text: String, path: String) throws(ConfigError) -> YAMLNode {
