@@ -11,7 +11,10 @@ struct Validate: ParsableCommand {
     @Argument(help: "The configuration file.")
     var file: String
 
-    @Flag(help: "Also read the secrets of credentials.keys from their environment variables or files.")
+    @Flag(
+        help:
+            "Also read the secrets of credentials.keys and brokering.virtual_keys from their environment variables or files."
+    )
     var checkSecrets = false
 
     func run() throws {
