@@ -63,4 +63,27 @@ struct FuzzFindingsTests {
             STSClient.safeMessage("The security token included in the request is invalid", secrets: [Self.token])
                 == "The security token included in the request is invalid")
     }
+
+    /// The secrets check reads the message as sent, the sentence prints it without control characters:
+    /// a quote with a tab, a line break or DEL between its characters passes the check and prints whole
+    /// (FuzzCredentialAnswers, inputs in the fuzz report). A known issue until the check reads what is
+    /// printed; then drop `withKnownIssue` (the test then fails).
+    @Test(
+        "a quote interleaved with characters the sentence drops is withheld",
+        arguments: ["\t", "\n", "\u{7F}"])
+    func interleavedQuote(separator: String) {
+        let interleaved = Self.token.prefix(20).map(String.init).joined(separator: separator)
+        withKnownIssue("quotesAny reads the raw text; printing drops control characters and DEL") {
+            #expect(STSClient.safeMessage("token " + interleaved, secrets: [Self.token]).contains("withheld"))
+        }
+    }
+
+    @Test("a Code quoting a secret with DEL between its characters is withheld")
+    func interleavedCode() async throws {
+        let message = try await sentence(
+            code: { $0.prefix(20).map(String.init).joined(separator: "\u{7F}") }, message: { _ in "denied" })
+        withKnownIssue("the Code is checked raw and printed without DEL") {
+            #expect(message?.contains(Self.token.prefix(16)) == false, "\(message ?? "")")
+        }
+    }
 }
