@@ -79,7 +79,7 @@ let package = Package(
         ),
         .target(
             name: "Policy",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["SigV4", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         .target(

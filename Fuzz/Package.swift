@@ -130,7 +130,9 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "AWSClassifier", dependencies: ["SigV4"], swiftSettings: strictSettings),
-        .target(name: "Policy", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
+        .target(
+            name: "Policy", dependencies: ["SigV4", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings),
         .target(name: "AuthzCore", dependencies: ["SigV4", "AWSClassifier", "Policy"], swiftSettings: strictSettings),
         .target(
             name: "AWSCredentials",

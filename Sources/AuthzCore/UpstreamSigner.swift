@@ -151,27 +151,9 @@ package enum UpstreamSigner {
 
         // The payload hash.
         let payloadHash: String
-        do {
-            let explicit: String?
-            if let credential {
-                explicit = try PayloadHash.resolve(
-                    request: request, credential: credential, rules: rules, body: body.bytes)
-            } else {
-                explicit = try unsignedPayloadHash(request, rules: rules, body: body.bytes)
-            }
-            if let explicit {
-                payloadHash = explicit
-            } else if case .absent = body, declaresNoBody(request) {
-                payloadHash = emptyPayloadSHA256
-            } else {
-                return .refused(
-                    .deny(
-                        .notResignable,
-                        "signing this \(service) request again needs its whole body, which the proxy did not pass (Envoy: ext_authz with_request_body, gRPC)"
-                    ))
-            }
-        } catch {
-            return .refused(.deny(.malformedCredentials, error.message))
+        switch self.payloadHash(request, body: body, credential: credential, rules: rules, service: service) {
+        case .success(let hash): payloadHash = hash
+        case .failure(let refusal): return .refused(refusal.decision)
         }
         if payloadHash.hasPrefix("STREAMING-AWS4-") {
             return .refused(
@@ -254,22 +236,9 @@ package enum UpstreamSigner {
             return .refused(.deny(.requestExpired, "the presigned URL expires before it can be signed again"))
         }
         let payloadHash: String
-        do {
-            if let explicit = try PayloadHash.resolve(
-                request: request, credential: credential, rules: rules, body: body.bytes)
-            {
-                payloadHash = explicit
-            } else if case .absent = body, declaresNoBody(request) {
-                payloadHash = emptyPayloadSHA256
-            } else {
-                return .refused(
-                    .deny(
-                        .notResignable,
-                        "signing this \(service) request again needs its whole body, which the proxy did not pass (Envoy: ext_authz with_request_body, gRPC)"
-                    ))
-            }
-        } catch {
-            return .refused(.deny(.malformedCredentials, error.message))
+        switch self.payloadHash(request, body: body, credential: credential, rules: rules, service: service) {
+        case .success(let hash): payloadHash = hash
+        case .failure(let refusal): return .refused(refusal.decision)
         }
         var signed = SigV4Request(
             method: request.method, rawPath: request.rawPath, rawQuery: request.rawQuery, headers: [])
@@ -307,6 +276,37 @@ package enum UpstreamSigner {
                 setQueryParameters: parameters.map { UpstreamRewrite.QueryParameter($0.name, $0.value) },
                 removeQueryParameters: hadToken && credentials.sessionToken == nil ? ["X-Amz-Security-Token"] : [],
                 roleARN: roleARN))
+    }
+
+    /// A deny, as an error (for `Result`).
+    struct Refusal: Error { var decision: Decision }
+
+    /// The payload hash to sign: the one the client signed where it is explicit (`credential`: its
+    /// request; `nil`: an unsigned request's), else the empty body's when the request declares none;
+    /// a body the proxy did not pass is a refusal.
+    static func payloadHash(
+        _ request: SigV4Request, body: RequestBody, credential: SigV4Credential?, rules: CanonicalizationRules,
+        service: String
+    ) -> Result<String, Refusal> {
+        do {
+            let explicit: String?
+            if let credential {
+                explicit = try PayloadHash.resolve(
+                    request: request, credential: credential, rules: rules, body: body.bytes)
+            } else {
+                explicit = try unsignedPayloadHash(request, rules: rules, body: body.bytes)
+            }
+            if let explicit { return .success(explicit) }
+            if case .absent = body, declaresNoBody(request) { return .success(emptyPayloadSHA256) }
+            return .failure(
+                Refusal(
+                    decision: .deny(
+                        .notResignable,
+                        "signing this \(service) request again needs its whole body, which the proxy did not pass (Envoy: ext_authz with_request_body, gRPC)"
+                    )))
+        } catch {
+            return .failure(Refusal(decision: .deny(.malformedCredentials, error.message)))
+        }
     }
 
     /// The payload hash of an unsigned request: its `x-amz-content-sha256` when it sends one, else

@@ -93,7 +93,7 @@ struct BrokeringConfigTests {
             "key id beyond 12 digits",
             "brokering:\n  virtual_keys:\n    - { access_key_id: AKIA7777777777777777, secret_env: K, role: \"arn:aws:iam::{account}:role/r\" }\n",
             3, 24,
-            "the access key AKIA7777777777777777 derives to 1099511627775, which is not a 12-digit account; make a virtual key with `sigv4-authz broker new-key --account ACCOUNT`"
+            "the access key AKIA7777777777777777 does not derive to a 12-digit account; make a virtual key with `sigv4-authz broker new-key --account ACCOUNT`"
         ),
         Case(
             "key id listed twice",

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import SigV4
 
 /// Reading and validating the `brokering:` section (``PolicyConfig/Brokering``). Every problem is
 /// reported at its position with one sentence; an entry with a problem is left out.
@@ -371,11 +372,9 @@ extension ConfigReader {
 
     /// The account (12 digits) a virtual key's access key id derives to, or why the id cannot be a
     /// virtual key's: it must be 20 characters, `AKIA` or `ASIA`, base32 after the prefix, and new
-    /// generation. The derivation is SigV4's `AWSAccountID(accessKeyID:)` (this module does not
-    /// import SigV4; AuthzCoreTests compare the two on random ids).
+    /// generation. The derivation is SigV4's `AWSAccountID(accessKeyID:)`.
     package static func virtualKeyAccount(_ id: String) -> Result<String, BrokeringProblem> {
-        let utf8 = Array(id.utf8)
-        guard utf8.count == 20 else {
+        guard id.utf8.count == 20 else {
             return .failure(
                 BrokeringProblem(
                     "a virtual key's access_key_id has 20 characters, as one made by `sigv4-authz broker new-key`; '\(id)' has \(id.count)"
@@ -385,34 +384,23 @@ extension ConfigReader {
             return .failure(
                 BrokeringProblem("a virtual key's access_key_id starts with AKIA or ASIA; '\(id)' does not"))
         }
-        var bits: UInt64 = 0
-        for (position, byte) in utf8.dropFirst(4).enumerated() {
-            let symbol: UInt64
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): symbol = UInt64(byte - UInt8(ascii: "A"))
-            case UInt8(ascii: "2")...UInt8(ascii: "7"): symbol = UInt64(byte - UInt8(ascii: "2") + 26)
-            default:
-                return .failure(
-                    BrokeringProblem(
-                        "a virtual key's access_key_id has only A-Z and 2-7 after its prefix; '\(id)' does not"))
-            }
-            if position == 0, symbol < 16 {
-                return .failure(
-                    BrokeringProblem(
-                        "the access key \(id) is of the old generation (fifth character A-P), whose account cannot be derived; make a virtual key with `sigv4-authz broker new-key --account ACCOUNT`"
-                    ))
-            }
-            if position < 10 { bits = bits << 5 | symbol }
-        }
-        let account = ((bits >> 2) & 0x7FFF_FFFF_FF80) >> 7
-        guard account <= 999_999_999_999 else {
+        do {
+            return .success(try AWSAccountID(accessKeyID: id).description)
+        } catch  where error.code == .legacyAccessKeyID {
             return .failure(
                 BrokeringProblem(
-                    "the access key \(id) derives to \(account), which is not a 12-digit account; make a virtual key with `sigv4-authz broker new-key --account ACCOUNT`"
+                    "the access key \(id) is of the old generation (fifth character A-P), whose account cannot be derived; make a virtual key with `sigv4-authz broker new-key --account ACCOUNT`"
                 ))
+        } catch  where error.code == .accountOutOfRange {
+            return .failure(
+                BrokeringProblem(
+                    "the access key \(id) does not derive to a 12-digit account; make a virtual key with `sigv4-authz broker new-key --account ACCOUNT`"
+                ))
+        } catch {
+            return .failure(
+                BrokeringProblem(
+                    "a virtual key's access_key_id has only A-Z and 2-7 after its prefix; '\(id)' does not"))
         }
-        let digits = String(account)
-        return .success(String(repeating: "0", count: 12 - digits.count) + digits)
     }
 
     /// A role ARN with its account resolved, and its partition.
