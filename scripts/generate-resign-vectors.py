@@ -300,6 +300,36 @@ def build():
         capture("s3", "us-east-1", lambda c: c.put_object(Bucket="logs-archive", Key="k", Body=b"0123456789"), s3_https),
         "s3", "us-east-1", owner=OWNER, body_passed=False,
     )
+    when_required = Config(
+        s3={"addressing_style": "virtual", "payload_signing_enabled": False}, request_checksum_calculation="when_required"
+    )
+    vector(
+        "s3-put-object-unsigned-payload",
+        "S3 PutObject with x-amz-content-sha256: UNSIGNED-PAYLOAD (no checksum trailer): the marker is signed again.",
+        capture("s3", "eu-west-1", lambda c: c.put_object(Bucket="prod-data", Key="u.bin", Body=b"unsigned body"),
+                when_required),
+        "s3", "eu-west-1", owner=OWNER,
+    )
+    vector(
+        "s3-put-object-signed-body-hash",
+        "S3 PutObject whose x-amz-content-sha256 is the body's SHA-256 (payload signing on).",
+        capture(
+            "s3", "eu-west-1", lambda c: c.put_object(Bucket="prod-data", Key="h.bin", Body=b"hashed body"),
+            Config(s3={"addressing_style": "virtual", "payload_signing_enabled": True},
+                   request_checksum_calculation="when_required"),
+        ),
+        "s3", "eu-west-1", owner=OWNER,
+    )
+    vector(
+        "s3-put-object-signed-body-hash-not-passed",
+        "The same PutObject when the proxy does not pass the body: the client's hash is kept.",
+        capture(
+            "s3", "eu-west-1", lambda c: c.put_object(Bucket="prod-data", Key="h.bin", Body=b"hashed body"),
+            Config(s3={"addressing_style": "virtual", "payload_signing_enabled": True},
+                   request_checksum_calculation="when_required"),
+        ),
+        "s3", "eu-west-1", owner=OWNER, body_passed=False,
+    )
     vector(
         "s3-client-named-owner",
         "S3 GetObject whose client names another bucket owner: the client's header is kept, none added.",

@@ -43,7 +43,7 @@ import Testing
 
     @Test func theVectorFileIsThere() throws {
         let file = try #require(Self.file)
-        #expect(file.vectors.count >= 14)
+        #expect(file.vectors.count >= 17)
         #expect(file.vectors.filter { $0.expected_query != nil }.count >= 2)
         #expect(file.botocore_version == "1.43.11")
     }
