@@ -86,4 +86,30 @@ struct FuzzFindingsTests {
             #expect(message?.contains(Self.token.prefix(16)) == false, "\(message ?? "")")
         }
     }
+
+    /// An error answer with two leaves ending in `Error/Code` (an ErrorResponse inside a Message):
+    /// `error(from:)` takes the first its dictionary yields, so the code, and whether the error reads as
+    /// throttled or refused, changes from call to call. A known issue until it reads fixed paths (or
+    /// refuses the ambiguity); intermittent: the calls of one process often agree.
+    @Test("an error answer with two codes reads the same every time")
+    func twoErrorCodes() {
+        let body = Array(
+            """
+            <ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>\
+            <ErrorResponse><Error><Code>AccessDenied</Code></Error></ErrorResponse>\
+            </Message></Error><RequestId>r</RequestId></ErrorResponse>
+            """.utf8)
+        var codes: Set<String> = []
+        var kept: [[UInt8]] = []
+        for index in 0..<20 {
+            kept.append([UInt8](repeating: 0, count: 48 * (index + 1)))
+            codes.insert(STSAnswer.error(from: body)?.code ?? "none")
+        }
+        withKnownIssue("STSAnswer.error takes the first leaf ending in Error/Code in hash order", isIntermittent: true)
+        {
+            #expect(codes.count == 1, "\(codes.sorted())")
+            #expect(!codes.contains("AccessDenied"), "the nested code was taken")
+        }
+        #expect(kept.count == 20)
+    }
 }
