@@ -117,8 +117,10 @@ enum STSAnswer {
     /// `Code` and `Message` of an error answer, when the body is one.
     static func error(from body: [UInt8]) -> (code: String, message: String)? {
         guard let leaves = leaves(of: body) else { return nil }
-        let code = leaves.first { $0.key.hasSuffix("Error/Code") }?.value
-        let message = leaves.first { $0.key.hasSuffix("Error/Message") }?.value
+        // STS's error document is ErrorResponse/Error/{Type,Code,Message}: the exact paths, so that an
+        // answer with more than one element named Code (nested in a Message) reads the same every time.
+        let code = leaves["ErrorResponse/Error/Code"]
+        let message = leaves["ErrorResponse/Error/Message"]
         guard let code, !code.isEmpty else { return nil }
         return (code, message ?? "")
     }

@@ -147,7 +147,7 @@ public struct STSClient: Sendable {
         let error = STSAnswer.error(from: answer.body)
         let code =
             error.map {
-                Self.quotesAny(of: secrets, in: $0.code)
+                Self.quotesAny(of: secrets, in: $0.code) || Self.quotesAny(of: secrets, in: Self.printableOnly($0.code))
                     ? "(withheld: STS's answer quoted a credential)" : CredentialAnswer.printable($0.code)
             } ?? "no error code"
         let message = error.map { Self.safeMessage($0.message, secrets: secrets) } ?? ""
@@ -171,9 +171,17 @@ public struct STSClient: Sendable {
             guard line.count < limit else { break }
             line.append(scalar)
         }
-        // The whole message is searched, not only what is printed: a quote straddling the cut is found.
-        if quotesAny(of: secrets, in: message) { return "(withheld: STS's answer quoted a credential)" }
+        // The whole message is searched, not only what is printed (a quote straddling the cut is found),
+        // as sent and as printed (without the control characters and DEL that could split a quote).
+        if quotesAny(of: secrets, in: message) || quotesAny(of: secrets, in: printableOnly(message)) {
+            return "(withheld: STS's answer quoted a credential)"
+        }
         return String(line)
+    }
+
+    /// `text` without its control characters and DEL (what printing it keeps).
+    static func printableOnly(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
     }
 
     /// Whether `text` holds 12 consecutive bytes (all of a shorter one) of any secret of 8 bytes or more.

@@ -67,30 +67,25 @@ struct FuzzFindingsTests {
     /// The secrets check reads the message as sent, the sentence prints it without control characters:
     /// a quote with a tab, a line break or DEL between its characters passes the check and prints whole
     /// (FuzzCredentialAnswers, inputs in the fuzz report). A known issue until the check reads what is
-    /// printed; then drop `withKnownIssue` (the test then fails).
+    /// printed (it does now: the check also reads the text as printed).
     @Test(
         "a quote interleaved with characters the sentence drops is withheld",
         arguments: ["\t", "\n", "\u{7F}"])
     func interleavedQuote(separator: String) {
         let interleaved = Self.token.prefix(20).map(String.init).joined(separator: separator)
-        withKnownIssue("quotesAny reads the raw text; printing drops control characters and DEL") {
-            #expect(STSClient.safeMessage("token " + interleaved, secrets: [Self.token]).contains("withheld"))
-        }
+        #expect(STSClient.safeMessage("token " + interleaved, secrets: [Self.token]).contains("withheld"))
     }
 
     @Test("a Code quoting a secret with DEL between its characters is withheld")
     func interleavedCode() async throws {
         let message = try await sentence(
             code: { $0.prefix(20).map(String.init).joined(separator: "\u{7F}") }, message: { _ in "denied" })
-        withKnownIssue("the Code is checked raw and printed without DEL") {
-            #expect(message?.contains(Self.token.prefix(16)) == false, "\(message ?? "")")
-        }
+        #expect(message?.contains(Self.token.prefix(16)) == false, "\(message ?? "")")
     }
 
     /// An error answer with two leaves ending in `Error/Code` (an ErrorResponse inside a Message):
     /// `error(from:)` takes the first its dictionary yields, so the code, and whether the error reads as
-    /// throttled or refused, changes from call to call. A known issue until it reads fixed paths (or
-    /// refuses the ambiguity); intermittent: the calls of one process often agree.
+    /// throttled or refused, changed from call to call; it reads STS's fixed paths now.
     @Test("an error answer with two codes reads the same every time")
     func twoErrorCodes() {
         let body = Array(
@@ -105,11 +100,7 @@ struct FuzzFindingsTests {
             kept.append([UInt8](repeating: 0, count: 48 * (index + 1)))
             codes.insert(STSAnswer.error(from: body)?.code ?? "none")
         }
-        withKnownIssue("STSAnswer.error takes the first leaf ending in Error/Code in hash order", isIntermittent: true)
-        {
-            #expect(codes.count == 1, "\(codes.sorted())")
-            #expect(!codes.contains("AccessDenied"), "the nested code was taken")
-        }
+        #expect(codes == ["Throttling"], "\(codes.sorted())")
         #expect(kept.count == 20)
     }
 }

@@ -126,9 +126,23 @@ package enum YAMLDocument {
             .composer(_, let problem, let mark, _):
             return issue(mark, problem)
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return issue(
-                context.mark,
-                "the key '\(duplicates.joined(separator: "', '"))' appears twice in the same mapping; keep one")
+            // Yams names the duplicated keys in its own order and marks the first: a total order among
+            // plain keys, but not when a key is a list or a mapping (`? [x]`), whose order then follows
+            // hashing and changes from load to load. Such keys are never a configuration's: that case
+            // is reported the same way every time, at the start of the file.
+            let complex = "<uncovertable>"
+            guard duplicates.contains(complex) else {
+                return issue(
+                    context.mark,
+                    "the key '\(duplicates.joined(separator: "', '"))' appears twice in the same mapping; keep one")
+            }
+            let plain = duplicates.filter { $0 != complex }.sorted()
+            let named = plain.isEmpty ? "" : " (and the key '\(plain.joined(separator: "', '"))')"
+            return ConfigIssue(
+                position: SourcePosition(file: file, line: 1, column: 1),
+                message:
+                    "YAML syntax: a key that is a list or a mapping appears twice in the same mapping\(named); configuration keys are plain names"
+            )
         default:
             return ConfigIssue(position: SourcePosition(file: file, line: 1, column: 1), message: "YAML: \(error)")
         }
