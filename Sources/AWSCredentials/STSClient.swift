@@ -145,11 +145,7 @@ public struct STSClient: Sendable {
             return try STSAnswer.assumedRole(from: answer.body, action: action, subject: subject)
         }
         let error = STSAnswer.error(from: answer.body)
-        let code =
-            error.map {
-                Self.quotesAny(of: secrets, in: $0.code) || Self.quotesAny(of: secrets, in: Self.printableOnly($0.code))
-                    ? "(withheld: STS's answer quoted a credential)" : CredentialAnswer.printable($0.code)
-            } ?? "no error code"
+        let code = error.map { Self.safeCode($0.code, secrets: secrets) } ?? "no error code"
         let message = error.map { Self.safeMessage($0.message, secrets: secrets) } ?? ""
         let detail =
             "sts:\(action) for \(subject): HTTP \(answer.status), \(code)\(message.isEmpty ? "" : ": " + message)"
@@ -177,6 +173,13 @@ public struct STSClient: Sendable {
             return "(withheld: STS's answer quoted a credential)"
         }
         return String(line)
+    }
+
+    /// STS's `Code`, quoted and printable (at most 80 characters); withheld as ``safeMessage(_:secrets:limit:)``
+    /// withholds a message.
+    static func safeCode(_ code: String, secrets: [String]) -> String {
+        quotesAny(of: secrets, in: code) || quotesAny(of: secrets, in: printableOnly(code))
+            ? "(withheld: STS's answer quoted a credential)" : CredentialAnswer.printable(code)
     }
 
     /// `text` without its control characters and DEL (what printing it keeps).
