@@ -132,18 +132,9 @@ extension ConfigReader {
                         id = text
                         derived = account
                     }
-                case "secret_env":
+                case "secret_env", "secret_file":
                     sources += 1
-                    if let name = string(value, "secret_env") {
-                        if name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
-                            secret = .environment(name)
-                        } else {
-                            fail(value, "secret_env must name an environment variable (letters, digits, _)")
-                        }
-                    }
-                case "secret_file":
-                    sources += 1
-                    if let path = string(value, "secret_file") { secret = .file(path) }
+                    if let source = readSecretSource(key, value) { secret = source }
                 case "secret":
                     fail(keyNode, "secrets are never written in the configuration; use secret_env or secret_file")
                 default: break

@@ -50,6 +50,19 @@ extension PolicyConfig {
 extension ConfigReader {
     // MARK: credentials
 
+    /// A key entry's `secret_env` (an environment variable's name: letters, digits, `_`) or
+    /// `secret_file` (a path): where its secret is read from; `nil` (and the problem recorded) when the
+    /// value is not one.
+    mutating func readSecretSource(_ key: String, _ value: YAMLNode) -> PolicyConfig.SecretSource? {
+        if key == "secret_file" { return string(value, "secret_file").map { .file($0) } }
+        guard let name = string(value, "secret_env") else { return nil }
+        guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            fail(value, "secret_env must name an environment variable (letters, digits, _)")
+            return nil
+        }
+        return .environment(name)
+    }
+
     mutating func readCredentials(_ node: YAMLNode, into credentials: inout PolicyConfig.Credentials) {
         guard let pairs = mapping(node, "credentials") else { return }
         checkKeys(
@@ -113,18 +126,9 @@ extension ConfigReader {
                             fail(value, "access_key_id must be 16 to 128 upper-case letters and digits, such as AKIA…")
                         }
                     }
-                case "secret_env":
+                case "secret_env", "secret_file":
                     sources += 1
-                    if let name = string(value, "secret_env") {
-                        if name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
-                            secret = .environment(name)
-                        } else {
-                            fail(value, "secret_env must name an environment variable (letters, digits, _)")
-                        }
-                    }
-                case "secret_file":
-                    sources += 1
-                    if let path = string(value, "secret_file") { secret = .file(path) }
+                    if let source = readSecretSource(key, value) { secret = source }
                 case "require_verification":
                     if let flag = bool(value, "require_verification") { requireVerification = flag }
                 case "secret":
