@@ -117,10 +117,17 @@ enum STSAnswer {
     /// `Code` and `Message` of an error answer, when the body is one.
     static func error(from body: [UInt8]) -> (code: String, message: String)? {
         guard let leaves = leaves(of: body) else { return nil }
-        // STS's error document is ErrorResponse/Error/{Type,Code,Message}: the exact paths, so that an
-        // answer with more than one element named Code (nested in a Message) reads the same every time.
-        let code = leaves["ErrorResponse/Error/Code"]
-        let message = leaves["ErrorResponse/Error/Message"]
+        // STS's error document is ErrorResponse/Error/{Type,Code,Message} (the query protocol's other
+        // shape, ErrorResponse/Errors/Error/…, as moto writes it, is read too): exact paths, tried in a
+        // fixed order, so that an answer with more than one element named Code (nested in a Message)
+        // reads the same every time.
+        guard
+            let parent = ["ErrorResponse/Error/", "ErrorResponse/Errors/Error/"].first(where: {
+                leaves[$0 + "Code"] != nil
+            })
+        else { return nil }
+        let code = leaves[parent + "Code"]
+        let message = leaves[parent + "Message"]
         guard let code, !code.isEmpty else { return nil }
         return (code, message ?? "")
     }

@@ -101,6 +101,12 @@ struct FuzzFindingsTests {
             codes.insert(STSAnswer.error(from: body)?.code ?? "none")
         }
         #expect(codes == ["Throttling"], "\(codes.sorted())")
+        // The query protocol's other shape (moto's) is read at its own path.
+        let errors = Array(
+            "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>no</Message></Error></Errors></ErrorResponse>"
+                .utf8)
+        #expect(STSAnswer.error(from: errors)?.code == "AccessDenied")
+        #expect(STSAnswer.error(from: errors)?.message == "no")
         #expect(kept.count == 20)
     }
 }
