@@ -82,21 +82,8 @@ package enum UpstreamSigner {
         }
     }
 
-    /// Whether `name` is an HTTP token (RFC 9110): a header whose name is not one cannot be named in
-    /// `SignedHeaders` (AWS and every SigV4 parser refuse it).
-    static func isToken(_ name: String) -> Bool {
-        !name.isEmpty
-            && name.utf8.allSatisfy { byte in
-                switch byte {
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                    UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    true
-                default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
-                }
-            }
-    }
-
-    /// The refusal of a request carrying a header that would be signed but whose name is not a token.
+    /// The refusal of a request carrying a header that would be signed but whose name is not an HTTP
+    /// token (AWS and every SigV4 parser refuse such a name in `SignedHeaders`).
     static func refuseName(_ name: String) -> Outcome {
         .refused(
             .deny(
@@ -172,7 +159,7 @@ package enum UpstreamSigner {
         for field in request.headers {
             let name = field.name.lowercased()
             guard isSigned(name) else { continue }
-            guard isToken(name) else { return refuseName(field.name) }
+            guard HTTPToken.isToken(name) else { return refuseName(field.name) }
             switch name {
             case "x-amz-security-token":
                 clientToken = true
@@ -246,7 +233,7 @@ package enum UpstreamSigner {
         for field in request.headers {
             let name = field.name.lowercased()
             guard name == "host" || name.hasPrefix("x-amz-") else { continue }
-            guard isToken(name) else { return refuseName(field.name) }
+            guard HTTPToken.isToken(name) else { return refuseName(field.name) }
             if name == "x-amz-security-token" { clientTokenHeader = true }
             guard name != "x-amz-date", name != "x-amz-security-token", name != "x-amz-content-sha256" else { continue }
             signed.headers.append(field)

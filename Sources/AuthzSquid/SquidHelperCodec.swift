@@ -84,7 +84,7 @@ package enum SquidHelperCodec {
         guard let client = percentDecoded(fields[0]), let method = percentDecoded(fields[1]),
             let url = percentDecoded(fields[2])
         else { return failure("the lookup line holds a bad %-escape") }
-        guard !method.isEmpty, method != "-", method.utf8.allSatisfy(isTokenByte) else {
+        guard !method.isEmpty, method != "-", method.utf8.allSatisfy(HTTPToken.isTokenByte) else {
             return failure("the request method is missing or invalid")
         }
         guard let (authority, target) = split(url: url, method: method) else {
@@ -108,7 +108,9 @@ package enum SquidHelperCodec {
     package static func validate(headerNames: [String]) -> String? {
         var seen: Set<String> = []
         for name in headerNames {
-            guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else { return "\(name) is not an HTTP header name" }
+            guard !name.isEmpty, name.utf8.allSatisfy(HTTPToken.isTokenByte) else {
+                return "\(name) is not an HTTP header name"
+            }
             guard seen.insert(name.lowercased()).inserted else { return "\(name) is listed twice" }
         }
         return nil
@@ -157,16 +159,6 @@ package enum SquidHelperCodec {
         }
         if method == "CONNECT", !url.isEmpty, !url.contains("/") { return (url, "/") }
         return nil
-    }
-
-    static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
     }
 
     /// Decodes `%XX` escapes (Squid's `rfc1738_escape`); `nil` for a broken escape or invalid UTF-8.

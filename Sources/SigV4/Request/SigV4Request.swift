@@ -138,6 +138,25 @@ public struct SigV4Request: Sendable {
     }
 }
 
+/// HTTP tokens (RFC 9110 `token`): what header names and methods are made of.
+package enum HTTPToken {
+    /// Whether `byte` is a `tchar`.
+    package static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+
+    /// Whether `text` is a non-empty token.
+    package static func isToken(_ text: some StringProtocol) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy(isTokenByte)
+    }
+}
+
 /// Byte-level ASCII helpers used on the hot path instead of Foundation or regular expressions.
 enum ASCII {
     @inline(__always)
