@@ -190,7 +190,8 @@ def oracle(wire, service, region, owner, body_passed):
 VECTORS = []
 
 
-def vector(name, description, wire, service, region, owner=None, body_passed=True, client_signed=True):
+def record(name, description, wire, service, region, owner, **fields):
+    """One vector: the request as the proxy sees it, and what is expected of signing it again."""
     VECTORS.append(
         {
             "name": name,
@@ -199,15 +200,21 @@ def vector(name, description, wire, service, region, owner=None, body_passed=Tru
             "path": wire["path"],
             "query": wire["query"],
             "headers": wire["headers"],
-            "body_base64": base64.b64encode(wire["body"]).decode() if body_passed else None,
-            "client_signed": client_signed,
             "service": service,
             "region": region,
             "expected_bucket_owner": owner,
-            "expected": oracle(wire, service, region, owner, body_passed),
+            **fields,
         }
     )
 
+
+def vector(name, description, wire, service, region, owner=None, body_passed=True, client_signed=True):
+    record(
+        name, description, wire, service, region, owner,
+        body_base64=base64.b64encode(wire["body"]).decode() if body_passed else None,
+        client_signed=client_signed,
+        expected=oracle(wire, service, region, owner, body_passed),
+    )
 
 AUTH_PARAMETERS = {
     "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
@@ -253,24 +260,13 @@ def presigned_oracle(wire, service, region, owner):
 
 
 def presigned_vector(name, description, wire, service, region, owner=None):
-    VECTORS.append(
-        {
-            "name": name,
-            "description": description,
-            "method": wire["method"],
-            "path": wire["path"],
-            "query": wire["query"],
-            "headers": wire["headers"],
-            "body_base64": "",
-            "client_signed": True,
-            "service": service,
-            "region": region,
-            "expected_bucket_owner": owner,
-            "expected": [["x-amz-expected-bucket-owner", owner]] if owner else [],
-            "expected_query": presigned_oracle(wire, service, region, owner),
-        }
+    record(
+        name, description, wire, service, region, owner,
+        body_base64="",
+        client_signed=True,
+        expected=[["x-amz-expected-bucket-owner", owner]] if owner else [],
+        expected_query=presigned_oracle(wire, service, region, owner),
     )
-
 
 def build():
     s3_https = Config(s3={"addressing_style": "virtual"})
