@@ -78,6 +78,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "IAMIdentity",
+            dependencies: ["SigV4", "AWSClassifier", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "IAMIdentityTests",
+            dependencies: ["IAMIdentity", "SigV4", "AWSClassifier", "OracleVectors"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Policy",
             dependencies: ["SigV4", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
