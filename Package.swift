@@ -178,7 +178,7 @@ let package = Package(
         .target(
             name: "AWSCredentials",
             dependencies: [
-                "SigV4", "AWSClassifier",
+                "SigV4", "AWSClassifier", "IAMIdentity",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -191,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "AWSCredentialsTests",
             dependencies: [
-                "AWSCredentials", "SigV4", "AWSClassifier",
+                "AWSCredentials", "SigV4", "AWSClassifier", "IAMIdentity",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -206,7 +206,7 @@ let package = Package(
             name: "sigv4-authz",
             dependencies: [
                 "AuthzCore", "AuthzServer", "AuthzSquid", "Policy", "SigV4", "AWSClassifier", "AWSCredentials",
-                "CMallocTuning",
+                "IAMIdentity", "CMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -279,7 +279,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: [],
+            dependencies: ["IAMIdentity", "SigV4", "AWSClassifier"],
             swiftSettings: strictSettings
         ),
         .testTarget(
