@@ -19,7 +19,7 @@ public struct IdentityTokenError: Error, Sendable, Hashable, CustomStringConvert
         case host
         /// A path other than `/`.
         case path
-        /// A query parameter unknown, duplicated, missing or not percent-encoded properly.
+        /// A query parameter unknown, duplicated, missing, misspelled or malformed (`X-Amz-Date`, `X-Amz-Signature`).
         case parameters
         /// `Action` is not `GetCallerIdentity`.
         case action
@@ -38,7 +38,7 @@ public struct IdentityTokenError: Error, Sendable, Hashable, CustomStringConvert
         case expires
         /// `X-Amz-Date` is older than ``IdentityTokenRules/maxAgeSeconds``.
         case expired
-        /// `X-Amz-Date` is later than now plus ``IdentityTokenRules/maxClockSkewSeconds``, or malformed.
+        /// `X-Amz-Date` is later than now plus ``IdentityTokenRules/maxClockSkewSeconds``.
         case notYetValid
         /// A SigV2 presigned URL (`Signature`, `AWSAccessKeyId`, `SignatureVersion`).
         case signatureVersion
