@@ -94,7 +94,7 @@ let package = Package(
         ),
         .target(
             name: "AuthzCore",
-            dependencies: ["SigV4", "AWSClassifier", "Policy"],
+            dependencies: ["SigV4", "AWSClassifier", "Policy", "IAMIdentity"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -138,7 +138,7 @@ let package = Package(
         .target(
             name: "AuthzServer",
             dependencies: [
-                "AuthzCore", "AuthzHTTP", "AuthzHTTP2", "AuthzGRPC", "Policy", "AWSClassifier",
+                "AuthzCore", "AuthzHTTP", "AuthzHTTP2", "AuthzGRPC", "Policy", "AWSClassifier", "IAMIdentity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

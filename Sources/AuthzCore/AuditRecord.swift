@@ -1,4 +1,5 @@
 internal import AWSClassifier
+public import IAMIdentity
 public import Policy
 internal import SigV4
 
@@ -36,6 +37,9 @@ public struct AuditRecord: Sendable, Hashable {
     /// The role of a brokered request (`"brokered":true,"role":…` in the record); `nil`: not brokered,
     /// and neither key is written.
     public var brokeredRole: String?
+    /// The caller STS verified an identity token for (`"caller":{"arn","account","user_id"}` in the
+    /// record); `nil`: no such caller, and the key is not written.
+    public var caller: CallerIdentity?
     public var latencyMicroseconds: Int
 
     /// The record of a result. A refusal, whose request could not be read, records `-` for the
@@ -64,6 +68,7 @@ public struct AuditRecord: Sendable, Hashable {
         auth = result.authentication.rawValue
         signature = result.signature.rawValue
         brokeredRole = result.brokeredRole
+        caller = result.caller
         latencyMicroseconds = result.latencyMicroseconds
     }
 
@@ -109,6 +114,11 @@ public struct AuditRecord: Sendable, Hashable {
         raw(",\"signature\":"); value(signature)
         if let brokeredRole {
             raw(",\"brokered\":true,\"role\":"); value(brokeredRole)
+        }
+        if let caller {
+            raw("},\"caller\":{\"arn\":"); value(caller.arn)
+            raw(",\"account\":"); value(caller.account)
+            raw(",\"user_id\":"); value(caller.userID)
         }
         raw("},\"latency_us\":"); out.append(contentsOf: String(latencyMicroseconds).utf8)
         raw("}")
@@ -174,6 +184,11 @@ extension AuditRecord {
         if let key = result.accessKeyIDText { bound += JSONBytes.quotedBound(key.utf8.count) }
         add(result.accountName)
         add(result.brokeredRole)
+        if let caller = result.caller {
+            add(caller.arn)
+            add(caller.account)
+            add(caller.userID)
+        }
         if let classification {
             add(classification.region)
             add(classification.signingName)
@@ -419,6 +434,7 @@ enum JSONBytes {
             case .none: raw("],\"auth\":\"none\",\"signature\":\"")
             case .header: raw("],\"auth\":\"header\",\"signature\":\"")
             case .presigned: raw("],\"auth\":\"presigned\",\"signature\":\"")
+            case .identityToken: raw("],\"auth\":\"identity_token\",\"signature\":\"")
             }
             switch result.signature {
             case .verified: raw("verified\"")
@@ -428,6 +444,14 @@ enum JSONBytes {
             if let role = result.brokeredRole {
                 raw(",\"brokered\":true,\"role\":")
                 quoted(role)
+            }
+            if let caller = result.caller {
+                raw("},\"caller\":{\"arn\":")
+                quoted(caller.arn)
+                raw(",\"account\":")
+                quoted(caller.account)
+                raw(",\"user_id\":")
+                quoted(caller.userID)
             }
             raw("},\"latency_us\":")
             decimal(result.latencyMicroseconds)
@@ -520,6 +544,8 @@ extension ReasonCode {
         case .internalError: "internal_error"
         case .brokerUnavailable: "broker_unavailable"
         case .notResignable: "not_resignable"
+        case .invalidToken: "invalid_token"
+        case .identityUnavailable: "identity_unavailable"
         }
     }
 }

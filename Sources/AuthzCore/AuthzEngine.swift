@@ -1,5 +1,6 @@
 public import AWSClassifier
 internal import Foundation
+public import IAMIdentity
 public import Policy
 public import SigV4
 
@@ -36,6 +37,11 @@ public struct AuthzEngine: Authorizer {
     public let roleCredentials: @Sendable (RoleTarget) -> SigningCredentials?
     /// `brokering.sign_unsigned`: host patterns whose unsigned requests are signed as a role.
     let unsignedTargets: [(hosts: [Glob], target: RoleTarget)]
+    /// Where identity tokens' verifications come from (the server's cache of STS answers); `nil`:
+    /// tokens are checked offline and then denied `identity_unavailable`.
+    public let identities: (any CallerIdentitySource)?
+    /// The `identity:` section, compiled.
+    let identitySettings: IdentitySettings?
 
     /// The default of `server.max_body_bytes`: 1 MiB.
     public static let defaultMaxBodyBytes = 1 << 20
@@ -45,8 +51,21 @@ public struct AuthzEngine: Authorizer {
         policy: CompiledPolicy, classifier: RequestClassifier, keys: KeyStore = KeyStore(),
         maxBodyBytes: Int = AuthzEngine.defaultMaxBodyBytes,
         roleCredentials: @escaping @Sendable (RoleTarget) -> SigningCredentials? = { _ in nil },
+        identities: (any CallerIdentitySource)? = nil,
         now: @escaping @Sendable () -> Int64 = AuthzEngine.systemClock
     ) {
+        self.identities = identities
+        self.identitySettings = policy.config.identity.map { section in
+            let partitions = classifier.model.partitions.filter { section.partitions.contains($0.id) }
+            let regions = section.regions.map { Glob($0) }
+            var rules = IdentityTokenRules(
+                audience: section.audience, audienceHeader: section.audienceHeader, partitions: partitions,
+                acceptsRegion: { region in regions.contains { $0.matches(region) } })
+            rules.maxAgeSeconds = section.maxTokenAgeSeconds
+            rules.maxClockSkewSeconds = section.maxClockSkewSeconds
+            return IdentitySettings(
+                section: section, hosts: section.hosts.map { Glob($0, caseInsensitive: true) }, rules: rules)
+        }
         self.policy = policy
         self.classifier = classifier
         self.keys = keys
@@ -69,14 +88,34 @@ public struct AuthzEngine: Authorizer {
     /// Decides about one request, now.
     public func check(_ request: AuthzRequest) -> CheckResult { decide(request, at: now()) }
 
+    /// Decides about one request, waiting for STS when its identity token is not verified yet.
+    public func answer(_ request: AuthzRequest) -> CheckAnswer {
+        let result = decide(request, at: now())
+        guard let token = result.pendingIdentity, let identities else { return .now(result) }
+        return .later(
+            PendingCheck { completion in
+                Task {
+                    let outcome = await identities.verify(token)
+                    completion(decide(request, verified: outcome))
+                }
+            })
+    }
+
     /// Denies a check the front end could not read.
     public func refuse(_ refusal: Refusal) -> CheckResult { refuse(refusal, at: now()) }
 
     /// Decides about one request, now.
     public func decide(_ request: AuthzRequest) -> CheckResult { decide(request, at: now()) }
 
-    /// Decides about one request at `time` (milliseconds since the epoch).
-    public func decide(_ request: AuthzRequest, at time: Int64) -> CheckResult {
+    /// Decides about one request whose identity token STS has answered for (``CheckResult/pendingIdentity``
+    /// of the first decision), now.
+    public func decide(_ request: AuthzRequest, verified: IdentityOutcome) -> CheckResult {
+        decide(request, at: now(), verified: verified)
+    }
+
+    /// Decides about one request at `time` (milliseconds since the epoch); `verified`: STS's answer
+    /// for the request's identity token, when the server waited for it.
+    public func decide(_ request: AuthzRequest, at time: Int64, verified: IdentityOutcome? = nil) -> CheckResult {
         var result = CheckResult(
             decision: .deny(.internalError, "not decided"), requestID: Self.requestID(request.requestID),
             mode: request.mode, time: time)
@@ -86,8 +125,8 @@ public struct AuthzEngine: Authorizer {
         result.principal = request.principal
         var readHeaders = false
         let decision = evaluate(
-            request, targetHasHash: target.hasHash, nowSeconds: time / 1000, result: &result,
-            readHeaders: &readHeaders)
+            request, targetHasHash: target.hasHash, path: target.path, nowSeconds: time / 1000, verified: verified,
+            result: &result, readHeaders: &readHeaders)
         result.decision = decision
         result.accountName = result.account.flatMap { policy.accountName(ofAccount: $0.value) }
         if decision.effect == .deny {
@@ -155,8 +194,8 @@ public struct AuthzEngine: Authorizer {
     }
 
     func evaluate(
-        _ request: AuthzRequest, targetHasHash: Bool, nowSeconds: Int64, result state: inout CheckResult,
-        readHeaders: inout Bool
+        _ request: AuthzRequest, targetHasHash: Bool, path: String, nowSeconds: Int64, verified: IdentityOutcome?,
+        result state: inout CheckResult, readHeaders: inout Bool
     ) -> Decision {
         let credentials = policy.config.credentials
 
@@ -197,6 +236,13 @@ public struct AuthzEngine: Authorizer {
             }
             if isHost { hasHost = true } else { hasAuthority = true }
         }
+        // The services of `identity.hosts`: an identity token, never SigV4.
+        if let identitySettings, isIdentityHost(request.host) {
+            return evaluateIdentity(
+                request, settings: identitySettings, path: path, nowSeconds: nowSeconds, verified: verified,
+                result: &state)
+        }
+
         // The request's own array when it already has the Host header and no `:authority`, else one copy
         // of the right size.
         let headers: [HeaderField]

@@ -1,4 +1,5 @@
 public import AWSClassifier
+public import IAMIdentity
 public import Policy
 public import SigV4
 
@@ -10,6 +11,8 @@ public enum AuthenticationKind: String, Sendable, Hashable {
     case header
     /// A presigned URL's query.
     case presigned
+    /// An IAM identity token (`identity:`): a presigned `sts:GetCallerIdentity` URL, verified by STS.
+    case identityToken = "identity_token"
 
     init(_ location: CredentialLocation) {
         switch location {
@@ -79,6 +82,13 @@ public struct CheckResult: Sendable {
     /// The role a brokered request is signed again as (a verified virtual key's, or an unsigned
     /// request's to a `sign_unsigned` host), allowed or not; `nil` for every other request.
     public var brokeredRole: String?
+    /// The caller STS verified an identity token for (`identity:`), allowed or not.
+    public var caller: CallerIdentity?
+    /// An identity token that passed every offline rule and the offline account gate but whose
+    /// verification is not at hand: the server asks STS (``CallerIdentitySource/verify(_:)``) and decides
+    /// again with the answer (``AuthzEngine/decide(_:verified:)``). The decision meanwhile is a deny
+    /// (`identity_unavailable`), what a caller without a server gets.
+    public var pendingIdentity: IdentityToken?
 
     /// Creates a result.
     public init(decision: Decision, requestID: String, mode: AuthzMode, time: Int64) {

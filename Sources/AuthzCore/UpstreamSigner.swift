@@ -19,8 +19,9 @@ public struct UpstreamRewrite: Sendable, Hashable {
     public var setQueryParameters: [QueryParameter]
     /// Query parameters the proxy removes (the client's session token when the new credentials have none).
     public var removeQueryParameters: [String]
-    /// The role whose credentials signed (for the audit record; not a secret).
-    public var roleARN: String
+    /// The role whose credentials signed (for the audit record; not a secret); `nil` when nothing is
+    /// signed again (an identity-authenticated request's principal headers).
+    public var roleARN: String?
 
     /// One query parameter, its value percent-encoded.
     public struct QueryParameter: Sendable, Hashable {
@@ -39,7 +40,7 @@ public struct UpstreamRewrite: Sendable, Hashable {
     /// Creates a rewrite.
     public init(
         setHeaders: [HeaderField], removeHeaders: [String], setQueryParameters: [QueryParameter] = [],
-        removeQueryParameters: [String] = [], roleARN: String
+        removeQueryParameters: [String] = [], roleARN: String? = nil
     ) {
         self.setHeaders = setHeaders
         self.removeHeaders = removeHeaders

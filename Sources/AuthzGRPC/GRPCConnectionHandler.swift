@@ -125,7 +125,7 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
     public override func complete(streamID: HTTP2StreamID, context: ChannelHandlerContext) {
         guard let call = calls[streamID], var body = stream(streamID)?.body else { return }
         defer {
-            if stream(streamID)?.keptOpen != true {
+            if stream(streamID)?.keptOpen != true, !isAwaitingAnswer(streamID) {
                 finish(streamID: streamID, context: context)
             }
         }
@@ -147,9 +147,23 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
                 let request = try Envoy_Service_Auth_V3_CheckRequest(
                     serializedBytes: Array(body.readableBytesView), options: Self.decodingOptions)
                 let (authz, clientDecisionHeaders) = AuthorizationService.translate(request)
-                let response = AuthorizationService.encode(
-                    authorizer.check(authz), clientDecisionHeaders: clientDecisionHeaders)
-                writeResponse(try response.serializedBytes(), streamID: streamID, context: context)
+                switch authorizer.answer(authz) {
+                case .now(let result):
+                    let response = AuthorizationService.encode(result, clientDecisionHeaders: clientDecisionHeaders)
+                    writeResponse(try response.serializedBytes(), streamID: streamID, context: context)
+                case .later(let pending):
+                    // An identity token verified with STS first: the stream waits (its deadline holds).
+                    awaitAnswer(streamID: streamID)
+                    let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+                    pending.whenDecided { result in
+                        bound.eventLoop.execute {
+                            let (handler, context) = bound.value
+                            handler.answerLater(
+                                result, clientDecisionHeaders: clientDecisionHeaders, streamID: streamID,
+                                context: context)
+                        }
+                    }
+                }
             case .healthCheck:
                 let request = try Grpc_Health_V1_HealthCheckRequest(serializedBytes: Array(body.readableBytesView))
                 guard HealthService.known.contains(request.service) else {
@@ -171,6 +185,20 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
         } catch {
             refuse(.internal, "the request message cannot be decoded", streamID: streamID, context: context)
         }
+    }
+
+    /// Writes the answer of a check decided off the read path, when its stream still waits for it.
+    private func answerLater(
+        _ result: CheckResult, clientDecisionHeaders: [String], streamID: HTTP2StreamID, context: ChannelHandlerContext
+    ) {
+        guard isAwaitingAnswer(streamID) else { return }
+        let response = AuthorizationService.encode(result, clientDecisionHeaders: clientDecisionHeaders)
+        if let bytes = try? response.serializedBytes() as [UInt8] {
+            writeResponse(bytes, streamID: streamID, context: context)
+        } else {
+            refuse(.internal, "the response cannot be encoded", streamID: streamID, context: context)
+        }
+        answeredLater(streamID: streamID, context: context)
     }
 
     /// A request not received whole within the request timeout (a trickled message): `DEADLINE_EXCEEDED`.

@@ -133,6 +133,8 @@ package struct CheckRequestTranslator: Sendable {
     /// What a check request gets: its decision, or 404 when the path is neither endpoint.
     package enum Answer: Sendable {
         case decided(CheckResult)
+        /// Decided later (an identity token verified with STS first).
+        case later(PendingCheck)
         case notFound
     }
 
@@ -149,7 +151,11 @@ package struct CheckRequestTranslator: Sendable {
                     Refusal(
                         reason: .internalError, message: message, mode: mode(of: head.uri),
                         sourceAddress: remoteAddress, requestID: head.headers.first(name: "x-request-id"))))
-        case .check(let request): return .decided(authorizer.check(request))
+        case .check(let request):
+            switch authorizer.answer(request) {
+            case .now(let result): return .decided(result)
+            case .later(let pending): return .later(pending)
+            }
         }
     }
 }

@@ -32,7 +32,7 @@ final class H2CCheckHandler: HTTP2FrameServer {
 
     override func complete(streamID: HTTP2StreamID, context: ChannelHandlerContext) {
         guard let stream = stream(streamID) else { return }
-        defer { finish(streamID: streamID, context: context) }
+        defer { if !isAwaitingAnswer(streamID) { finish(streamID: streamID, context: context) } }
         let body = RequestBody(stream.body.readableBytes > 0 ? Array(stream.body.readableBytesView) : nil)
         answer(stream, body: body, streamID: streamID, context: context)
     }
@@ -70,6 +70,17 @@ final class H2CCheckHandler: HTTP2FrameServer {
             write(headers: response, endStream: true, streamID: streamID, context: context)
         case .decided(let result):
             write(result, streamID: streamID, context: context)
+        case .later(let pending):
+            awaitAnswer(streamID: streamID)
+            let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+            pending.whenDecided { result in
+                bound.eventLoop.execute {
+                    let (handler, context) = bound.value
+                    guard handler.isAwaitingAnswer(streamID) else { return }
+                    handler.write(result, streamID: streamID, context: context)
+                    handler.answeredLater(streamID: streamID, context: context)
+                }
+            }
         }
     }
 

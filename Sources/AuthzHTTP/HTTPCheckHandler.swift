@@ -25,6 +25,8 @@ final class HTTPCheckHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// A read held back while the connection was not writable.
     private var readHeld = false
+    /// Whether the handler has left the pipeline (an answer decided later is then not written).
+    private var removed = false
 
     init(translator: CheckRequestTranslator, authorizer: any Authorizer) {
         self.translator = translator
@@ -42,6 +44,10 @@ final class HTTPCheckHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .end: action = machine.end()
         }
         perform(action, context: context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        removed = true
     }
 
     // MARK: Backpressure
@@ -104,6 +110,21 @@ final class HTTPCheckHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let remote = context.channel.remoteAddress?.ipAddress
             let bytes = RequestBody(body.map { Array($0.readableBytesView) })
             let answer = translator.answer(head, body: bytes, remoteAddress: remote, authorizer: authorizer)
+            if case .later(let pending) = answer {
+                // An identity token verified with STS first. NIO's pipelining handler holds the next
+                // request until this answer's end is written, so answers stay in order.
+                let version = head.version
+                let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+                pending.whenDecided { result in
+                    bound.eventLoop.execute {
+                        let (handler, context) = bound.value
+                        guard !handler.removed, context.channel.isActive else { return }
+                        handler.write(.decided(result), version: version, keepAlive: keepAlive, context: context)
+                        handler.finish(thenClose: !keepAlive, context: context)
+                    }
+                }
+                return
+            }
             write(answer, version: head.version, keepAlive: keepAlive, context: context)
             finish(thenClose: !keepAlive, context: context)
         case .refuseAndDrain(let head, let limit):
@@ -145,6 +166,9 @@ final class HTTPCheckHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch answer {
         case .notFound:
             status = .notFound
+        case .later:
+            // Not written: a pending answer is written once decided (``perform(_:context:)``).
+            status = .serviceUnavailable
         case .decided(let result):
             let answer = HTTPAnswer(result)
             status = HTTPResponseStatus(statusCode: answer.status)

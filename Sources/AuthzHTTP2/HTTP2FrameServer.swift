@@ -47,6 +47,10 @@ open class HTTP2FrameServer: ChannelInboundHandler {
         public var endedByClient = false
         /// Whether the answer is written and the stream stays open until shutdown (a watch).
         public var keptOpen = false
+        /// Whether the request is complete and its answer is decided off the read path (an identity
+        /// token verified with STS): the stream stays until ``answeredLater(streamID:context:)``, or
+        /// until its deadline passes.
+        public var awaitingAnswer = false
     }
 
     /// The connection window opened at the start and kept open (bytes).
@@ -171,6 +175,25 @@ open class HTTP2FrameServer: ChannelInboundHandler {
     /// The answer is written and the stream stays open until shutdown.
     public func keepOpen(streamID: HTTP2StreamID) {
         streams[streamID]?.keptOpen = true
+    }
+
+    /// The request is complete and its answer comes later (decided off the read path): the stream is
+    /// not finished until ``answeredLater(streamID:context:)``; its request deadline still holds.
+    public func awaitAnswer(streamID: HTTP2StreamID) {
+        streams[streamID]?.awaitingAnswer = true
+    }
+
+    /// Whether `streamID` still waits for the answer ``awaitAnswer(streamID:)`` deferred (not reset by
+    /// the client, timed out or closed with the connection meanwhile).
+    public func isAwaitingAnswer(_ streamID: HTTP2StreamID) -> Bool {
+        streams[streamID]?.awaitingAnswer == true
+    }
+
+    /// The deferred answer of `streamID` has been written (on the event loop, outside a read batch):
+    /// finish the stream and flush.
+    public func answeredLater(streamID: HTTP2StreamID, context: ChannelHandlerContext) {
+        finish(streamID: streamID, context: context)
+        flushIfNeeded(context: context)
     }
 
     /// A stream's state, for the subclass.

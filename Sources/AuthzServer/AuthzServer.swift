@@ -71,12 +71,15 @@ package final class AuthzServer: Sendable {
     ///     as the credential broker, register their own in the same registry).
     ///   - roles: The brokered roles' credentials, told the roles of every configuration loaded.
     ///   - brokerServices: What keeps those credentials fresh, run before the listeners.
+    ///   - identities: The verifiers of identity tokens, for the engines of reloaded configurations
+    ///     (the first engine comes with its own).
     /// - Throws: ``ServerError`` when the TLS files cannot be loaded or the audit file cannot be opened.
     package init(
         configuration config: ServerConfiguration, engine: AuthzEngine, path: String?, model: AWSModel,
         group: any EventLoopGroup, logger: Logger, version: String = "dev", addresses: Addresses? = nil,
         environment: [String: String]? = nil, metrics: ServerMetrics? = nil,
-        roles: (any RoleCredentialSource)? = nil, brokerServices: [any Service] = []
+        roles: (any RoleCredentialSource)? = nil, brokerServices: [any Service] = [],
+        identities: (any CallerIdentitySources)? = nil
     ) throws(ServerError) {
         roles?.use(engine.roleTargets)
         self.brokerServices = brokerServices
@@ -94,7 +97,7 @@ package final class AuthzServer: Sendable {
         self.reloader = path.map {
             ConfigReloader(
                 path: $0, model: model, authorizer: authorizer, logger: logger, pollInterval: config.reloadPoll,
-                environment: environment, roles: roles)
+                environment: environment, roles: roles, identities: identities)
         }
         self.httpConfiguration = HTTPCheckConfiguration(config)
         self.maxConnections = config.maxConnections

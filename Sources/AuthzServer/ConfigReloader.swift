@@ -34,6 +34,8 @@ package final class ConfigReloader: Service, Sendable {
     let environment: [String: String]?
     /// The brokered roles' credentials: told the roles of every configuration loaded.
     let roles: (any RoleCredentialSource)?
+    /// The verifiers of identity tokens (`identity:`), kept across reloads.
+    let identities: (any CallerIdentitySources)?
     /// The file's fingerprint when it was last loaded or looked at.
     private let lastSeen: Mutex<String>
     /// A changed fingerprint the server's poll saw once and loads when the next poll sees it again.
@@ -42,9 +44,11 @@ package final class ConfigReloader: Service, Sendable {
     /// Creates a reloader for the file at `path`, whose current content is in force.
     package init(
         path: String, model: AWSModel, authorizer: LiveAuthorizer, logger: Logger, pollInterval: Duration,
-        environment: [String: String]? = nil, roles: (any RoleCredentialSource)? = nil
+        environment: [String: String]? = nil, roles: (any RoleCredentialSource)? = nil,
+        identities: (any CallerIdentitySources)? = nil
     ) {
         self.roles = roles
+        self.identities = identities
         self.path = path
         self.model = model
         self.authorizer = authorizer
@@ -118,7 +122,7 @@ package final class ConfigReloader: Service, Sendable {
     package func reload(because trigger: String) -> Int? {
         do {
             let (engine, server) = try PolicyLoader.load(
-                path: path, model: model, environment: environment, roles: roles)
+                path: path, model: model, environment: environment, roles: roles, identities: identities)
             roles?.use(engine.roleTargets)
             let generation = authorizer.replace(with: engine, audit: server.audit, path: path)
             logger.info(

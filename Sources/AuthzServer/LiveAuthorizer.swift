@@ -1,5 +1,6 @@
 package import AuthzCore
 internal import Foundation
+internal import IAMIdentity
 internal import Policy
 internal import Synchronization
 
@@ -85,11 +86,42 @@ package final class LiveAuthorizer: Authorizer, Sendable {
         defer { metrics.checkFinished() }
         let started = ContinuousClock.now
         var result = snapshot.engine.decide(request)
-        let elapsed = ContinuousClock.now - started
-        result.latencyMicroseconds = Int(
-            elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
+        result.latencyMicroseconds = Self.microseconds(since: started)
         finish(result, snapshot: snapshot, nanoseconds: Int64(result.latencyMicroseconds) * 1000)
         return result
+    }
+
+    /// Decides, and when the request's identity token is not verified yet, asks STS (one call per token
+    /// however many checks wait) and decides again with its answer under the same configuration; the
+    /// latency, metrics and audit record are the whole check's.
+    package func answer(_ request: AuthzRequest) -> CheckAnswer {
+        let snapshot = self.snapshot
+        metrics.checkStarted()
+        let started = ContinuousClock.now
+        var result = snapshot.engine.decide(request)
+        guard let token = result.pendingIdentity, let identities = snapshot.engine.identities else {
+            result.latencyMicroseconds = Self.microseconds(since: started)
+            finish(result, snapshot: snapshot, nanoseconds: Int64(result.latencyMicroseconds) * 1000)
+            metrics.checkFinished()
+            return .now(result)
+        }
+        return .later(
+            PendingCheck { completion in
+                Task {
+                    let outcome = await identities.verify(token)
+                    var result = snapshot.engine.decide(request, verified: outcome)
+                    result.latencyMicroseconds = Self.microseconds(since: started)
+                    self.finish(result, snapshot: snapshot, nanoseconds: Int64(result.latencyMicroseconds) * 1000)
+                    self.metrics.checkFinished()
+                    completion(result)
+                }
+            })
+    }
+
+    /// Whole microseconds since `started`.
+    static func microseconds(since started: ContinuousClock.Instant) -> Int {
+        let elapsed = ContinuousClock.now - started
+        return Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
     }
 
     package func refuse(_ refusal: Refusal) -> CheckResult {

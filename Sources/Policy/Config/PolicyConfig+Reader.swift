@@ -4,7 +4,7 @@
 /// ``parse(_:path:)`` reads a document that holds only them.
 extension PolicyConfig {
     /// The top-level keys of the policy's sections.
-    package static let sectionKeys = ["credentials", "accounts", "rules", "default", "s3", "brokering"]
+    package static let sectionKeys = ["credentials", "accounts", "rules", "default", "s3", "brokering", "identity"]
 
     /// Reads a document that holds only the policy's sections (tests, benchmarks, libraries);
     /// `path` is used in positions. Any other top-level key is an error.
@@ -42,6 +42,7 @@ extension PolicyConfig {
             }
         case "s3": reader.readS3(value, into: &s3)
         case "brokering": reader.readBrokering(value, into: &brokering, knownKeys: credentials.keys)
+        case "identity": identity = reader.readIdentity(value)
         default: break
         }
     }

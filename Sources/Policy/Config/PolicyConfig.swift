@@ -69,6 +69,11 @@ public struct PolicyConfig: Sendable {
     public enum Field: String, Sendable, Hashable, CaseIterable {
         case accounts, regions, services, actions, resources, hosts, methods, sources, principals
         case accessKeyIDs = "access_key_ids"
+        /// The caller's IAM ARN, established by an identity token (`identity:`); a statement with it
+        /// applies only to identity-authenticated requests.
+        case principalsARN = "principals_arn"
+        /// The request's path, percent-decoded.
+        case paths
     }
 
     /// An IAM-style statement.
@@ -112,6 +117,8 @@ public struct PolicyConfig: Sendable {
     public var s3 = S3()
     /// The `brokering:` section: virtual keys and hosts signed with a role's credentials.
     public var brokering = Brokering()
+    /// The `identity:` section, when the file has one.
+    public var identity: Identity?
     public var credentials = Credentials()
     /// `nil` when the file has no `accounts:` section.
     public var accounts: [AccountEntry]?

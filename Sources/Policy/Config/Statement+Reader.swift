@@ -113,6 +113,15 @@ extension ConfigReader {
                 ? nil : "a source is a CIDR such as 10.0.0.0/8 or 2001:db8::/32 (no host bits set); '\(pattern)' is not"
         case .principals:
             return nil
+        case .principalsARN:
+            let parts = pattern.split(separator: ":", omittingEmptySubsequences: false)
+            return pattern == "*" || (pattern.hasPrefix("arn:") && parts.count >= 6)
+                || (pattern.hasPrefix("arn:") && pattern.contains("*"))
+                ? nil
+                : "a principal ARN is an IAM or STS ARN such as arn:aws:iam::123456789012:role/orders-*, or *; '\(pattern)' is not"
+        case .paths:
+            return pattern == "*" || pattern.hasPrefix("/")
+                ? nil : "a path starts with '/', such as /v1/orders/*; '\(pattern)' is not"
         case .accessKeyIDs:
             return pattern.allSatisfy({ ($0.isUppercase && $0.isLetter) || $0.isNumber || "*?".contains($0) })
                 ? nil

@@ -243,6 +243,27 @@ public struct CompiledPolicy: Sendable {
         return decision ?? allow(pairs[0])
     }
 
+    /// The offline gate before an identity token is sent to STS: whether an allow statement for identity
+    /// requests could allow a caller of `facts.accountID` — its ARN not known yet: a `principals_arn`
+    /// pattern could match when its account part does — to this host, path and method, or the default
+    /// allows. `false` means no STS call: the caller cannot be allowed whoever it turns out to be.
+    public func mayAllowIdentity(_ facts: RequestFacts) -> Bool {
+        if config.defaultEffect == .allow { return true }
+        guard let account = facts.accountID else { return false }
+        var gateFacts = facts
+        gateFacts.identityRequest = true
+        gateFacts.principalARNs = nil
+        let prepared = prepare(gateFacts)
+        for index in prepared.candidates {
+            let statement = statements[index]
+            guard statement.effect == .allow, statement.appliesToIdentity else { continue }
+            if statement.conditions.allSatisfy({ $0.couldHold(prepared.evaluation, account: account) }) {
+                return true
+            }
+        }
+        return false
+    }
+
     /// `s3.expected_bucket_owner: required`: an S3 request that addresses a bucket must name an allowed owner.
     func bucketOwnerRefusal(_ facts: RequestFacts) -> Decision? {
         guard let bucketOwners, facts.addressesS3Bucket else { return nil }
@@ -342,7 +363,9 @@ public struct CompiledPolicy: Sendable {
     func firstDeny(_ prepared: Prepared) -> Decision? {
         for index in prepared.candidates {
             let statement = statements[index]
-            if statement.effect == .deny, statement.matches(prepared.evaluation, conservative: true) {
+            if statement.effect == .deny, statement.appliesToIdentity == prepared.facts.identityRequest,
+                statement.matches(prepared.evaluation, conservative: true)
+            {
                 return .deny(
                     .deniedByRule, "\(describe(prepared.facts)) is denied by rule \(statement.name)",
                     rule: statement.name)
@@ -359,7 +382,9 @@ public struct CompiledPolicy: Sendable {
         for index in prepared.candidates {
             let statement = statements[index]
             // Where the owner cannot be known, only a statement that names the host allows.
-            guard statement.effect == .allow, !facts.ownerUnverifiable || statement.pinsHost else { continue }
+            guard statement.effect == .allow, statement.appliesToIdentity == facts.identityRequest,
+                !facts.ownerUnverifiable || statement.pinsHost
+            else { continue }
             if statement.matches(prepared.evaluation, conservative: false) {
                 return statement.allowed
             }
@@ -367,7 +392,7 @@ public struct CompiledPolicy: Sendable {
 
         // The accounts: allowlist (never for a destination whose owner cannot be known).
         var failedLevel = ReasonCode.noMatchingRule
-        if let allowlist, !facts.ownerUnverifiable {
+        if let allowlist, !facts.ownerUnverifiable, !facts.identityRequest {
             failedLevel = .accountNotAllowed
             let account = facts.accountID
             for entry in allowlist where entry.matches(account: account) {
@@ -445,6 +470,11 @@ public struct CompiledPolicy: Sendable {
     }
 
     func describe(_ facts: RequestFacts) -> String {
+        if facts.identityRequest {
+            let caller = facts.principalARNs?.first ?? "an unverified caller of account \(facts.accountID ?? "unknown")"
+            return
+                "\(facts.method ?? "a request") \(facts.path ?? "to an unreadable path") on \(facts.host ?? "an unknown host") by \(caller)"
+        }
         let action = facts.action ?? "an unknown \(facts.iamPrefix ?? facts.signingName ?? "AWS") action"
         var text = "\(action) by account \(facts.accountID ?? "unknown") in \(facts.region ?? "an unknown region")"
         if let resource = facts.resource { text += " on \(resource)" }
@@ -518,6 +548,8 @@ struct Condition: Sendable {
     let hasWildcard: Bool
     /// For `actions`: the lower-cased service part of each pattern (`*` for any).
     let actionServices: [Glob]
+    /// For `principals_arn`: the account part of each pattern (`*` when the pattern leaves it open).
+    let principalAccounts: [Glob]
 
     init(field: PolicyConfig.Field, negated: Bool, patterns: [String]) {
         self.field = field
@@ -529,6 +561,20 @@ struct Condition: Sendable {
         self.actionServices =
             field == .actions
             ? patterns.map { Glob(String($0.lowercased().split(separator: ":", maxSplits: 1).first ?? "*")) } : []
+        self.principalAccounts =
+            field == .principalsARN
+            ? patterns.map { pattern in
+                let parts = pattern.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+                return Glob(parts.count == 6 ? String(parts[4]) : "*")
+            } : []
+    }
+
+    /// Whether the condition can hold for a caller not verified yet, whose account is `account` (the
+    /// offline gate before an STS call): a `principals_arn` condition when one of its patterns leaves the
+    /// account open or names it; every other condition as for an allow statement.
+    func couldHold(_ evaluation: borrowing EvaluationFacts, account: String) -> Bool {
+        guard field == .principalsARN else { return holds(evaluation, conservative: false) }
+        return negated || principalAccounts.contains { $0.matches(account) }
     }
 
     /// Whether the condition holds; `conservative` (deny statements) makes unknown facts match.
@@ -543,6 +589,13 @@ struct Condition: Sendable {
         case .methods: value = evaluation.facts.method
         case .principals: value = evaluation.facts.principal
         case .accessKeyIDs: value = evaluation.facts.accessKeyID
+        case .paths: value = evaluation.facts.path
+        case .principalsARN:
+            guard let arns = evaluation.facts.principalARNs else {
+                return unknown(conservative: conservative, couldMatch: true)
+            }
+            for arn in arns where globs.contains(where: { $0.matches(arn) }) { return !negated }
+            return negated
         case .services:
             let signingName = evaluation.facts.signingName
             let iamPrefix = evaluation.facts.iamPrefix
@@ -586,11 +639,15 @@ struct Statement: Sendable {
     let pinsHost: Bool
     /// The decision when this statement allows (built once).
     let allowed: Decision
+    /// Whether the statement has a `principals_arn` condition: it then decides only identity-authenticated
+    /// requests, and the others only SigV4 requests.
+    let appliesToIdentity: Bool
 
     init(name: String, effect: Effect, conditions: [Condition], hostPatterns: [String]?) {
         self.name = name
         self.effect = effect
         self.conditions = conditions
+        self.appliesToIdentity = conditions.contains { $0.field == .principalsARN }
         self.allowed = Decision(effect: .allow, reason: .allowed, rule: name, message: "allowed by rule \(name)")
         self.pinsHost =
             hostPatterns.map { patterns in

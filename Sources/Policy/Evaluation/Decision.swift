@@ -34,6 +34,10 @@ public enum ReasonCode: String, Sendable, Hashable, CaseIterable {
     /// A brokered request that cannot be signed again through the proxy (a signed aws-chunked upload,
     /// a body the proxy did not pass, a presigned URL where the proxy cannot rewrite the query, SigV4a).
     case notResignable = "not_resignable"
+    /// An identity token fails an offline rule, or STS refuses it (`identity:`).
+    case invalidToken = "invalid_token"
+    /// An identity token cannot be verified now: STS is unreachable, throttles or answers badly.
+    case identityUnavailable = "identity_unavailable"
 }
 
 /// The outcome of evaluating a request: a result, never an error.

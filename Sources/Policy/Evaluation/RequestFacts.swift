@@ -49,6 +49,15 @@ public struct RequestFacts: Sendable {
     public var resourceAccount: String?
     /// Whether the request addresses an S3 bucket (see `s3.expected_bucket_owner`).
     public var addressesS3Bucket = false
+    /// Whether the request is authenticated by an identity token (`identity:`) rather than SigV4: only
+    /// statements with `principals_arn` decide it, and the `accounts:` allowlist does not apply.
+    public var identityRequest = false
+    /// The caller's ARNs a `principals_arn` pattern may match (the ARN STS returned and, for an
+    /// assumed-role session, its role's ARN); `nil` while the caller is not verified yet.
+    public var principalARNs: [String]?
+    /// The request's path, percent-decoded; `nil` when it cannot be read unambiguously (an encoded `/`
+    /// or `\`, a `.` or `..` segment, an empty segment, a control character, bad percent-encoding).
+    public var path: String?
     /// Whether the destination's owner cannot be known (API Gateway invocations, Lambda function
     /// URLs): the `accounts:` allowlist never allows such a request, and an allow statement does only
     /// when it pins the host (``CompiledPolicy``).
