@@ -32,6 +32,8 @@ struct Serve: AsyncParsableCommand {
         // Brokering: the roles' credentials, in the server's metrics registry; kept fresh as a service.
         let metrics = ServerMetrics(version: Version.current)
         let broker: RoleBroker
+        // Identity tokens: their verifiers, kept across reloads; a service closing their HTTP clients.
+        let identities = IdentityVerifiers(metrics: metrics.factory)
         do {
             model = try AWSModel.bundled()
             loaded =
@@ -39,7 +41,8 @@ struct Serve: AsyncParsableCommand {
                 ?? ConfigurationFile.parse(ExampleConfiguration.yaml, path: ExampleConfiguration.path)
             broker = RoleBroker(
                 brokering: loaded.policy.brokering, model: model, metrics: metrics.factory, logger: logger)
-            engine = AuthzEngineBox(try PolicyLoader.engine(for: loaded, model: model, roles: broker))
+            engine = AuthzEngineBox(
+                try PolicyLoader.engine(for: loaded, model: model, roles: broker, identities: identities))
         } catch {
             printError("\(error)")
             throw ExitStatus.usage
@@ -51,7 +54,8 @@ struct Serve: AsyncParsableCommand {
         do {
             server = try AuthzServer(
                 configuration: loaded.server, engine: engine.engine, path: path, model: model, group: group,
-                logger: logger, version: Version.current, metrics: metrics, roles: broker, brokerServices: [broker])
+                logger: logger, version: Version.current, metrics: metrics, roles: broker,
+                brokerServices: [broker, identities], identities: identities)
         } catch {
             printError("sigv4-authz: \(error)")
             throw ExitStatus.usage
