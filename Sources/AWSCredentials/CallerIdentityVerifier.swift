@@ -187,13 +187,16 @@ public final class CallerIdentityVerifier: CallerIdentitySource {
     }
 
     /// How a call that STS answered counts: what the outcome says, and for an unavailable one whether STS
-    /// throttled (`Throttling`, HTTP 429 or 503), failed (HTTP 5xx) or answered something unreadable.
+    /// throttled (HTTP 429 or 503, a `Throttling` code, or the outcome's sentence says so), failed (HTTP 5xx)
+    /// or answered something unreadable.
     static func kind(of outcome: IdentityOutcome, status: Int, body: [UInt8]) -> IdentityMetrics.Outcome {
         switch outcome {
         case .verified: return .verified
         case .refused: return .refused
-        case .unavailable:
-            if status == 429 || status == 503 || body.count >= 10 && contains(body, Array("Throttling".utf8)) {
+        case .unavailable(let sentence):
+            if status == 429 || status == 503 || sentence.contains("throttled")
+                || contains(body, Array("Throttling".utf8))
+            {
                 return .throttled
             }
             return status >= 500 ? .unreachable : .malformed
