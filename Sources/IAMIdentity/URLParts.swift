@@ -29,6 +29,9 @@ struct URLParts {
         guard !authority.contains("@") else {
             throw IdentityTokenError(.url, "the URL has userinfo (`@` in its authority): remove it")
         }
+        guard !authority.hasPrefix("[") else {
+            throw IdentityTokenError(.host, "the URL's host is an IP address: it must be an STS endpoint's name")
+        }
         if let colon = authority.firstIndex(of: ":") {
             guard authority[authority.index(after: colon)...] == "443" else {
                 throw IdentityTokenError(.url, "the URL names a port: STS is called on 443 only")
