@@ -365,9 +365,11 @@ struct InstanceMetadataProviderTests {
     /// The call runs on a thread of its own (``DedicatedThread``) with an HTTP client of its own: what is
     /// timed is the provider's deadline, not the wait for a thread of the shared pools. The whole test
     /// process shares Swift's cooperative pool (one thread per core: 2 on CI) and NIO's singleton event
-    /// loops, and the IntegrationTests block cooperative threads for seconds (processes waited for
-    /// synchronously); with `HTTPClient.shared` on the shared pool this test measured 10.8 s in a full
-    /// `swift test` on 2 cores although the deadline had fired at 300 ms.
+    /// loops; a full `swift test` starts every test at once, so a continuation resumed when the deadline
+    /// fires queues behind seconds of other tests' CPU-bound work (and processes waited for synchronously).
+    /// On the shared pool this test measured 10.8 s in a full `swift test` on 2 cores although the deadline
+    /// had fired at 300 ms; trivial tests of the same run took 13 s, and 25 s in a run without the
+    /// IntegrationTests on a busier machine: the queue, not one blocking test, is the cause.
     @Test("A metadata service that never answers fails within the deadline")
     func timeout() async throws {
         let server = try await TestHTTPServer.start { _ in .silence }
