@@ -119,6 +119,11 @@ let package = Package(
             swiftSettings: fuzzSettings
         ),
         .executableTarget(
+            name: "FuzzIdentityToken",
+            dependencies: ["FuzzDriver", "IAMIdentity", sigV4, classifier],
+            swiftSettings: fuzzSettings
+        ),
+        .executableTarget(
             name: "FuzzUpstreamSigner",
             dependencies: ["FuzzDriver", core, policy, sigV4],
             swiftSettings: fuzzSettings
@@ -133,11 +138,18 @@ let package = Package(
         .target(
             name: "Policy", dependencies: ["SigV4", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings),
-        .target(name: "AuthzCore", dependencies: ["SigV4", "AWSClassifier", "Policy"], swiftSettings: strictSettings),
+        .target(
+            name: "IAMIdentity",
+            dependencies: ["SigV4", "AWSClassifier", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AuthzCore", dependencies: ["SigV4", "AWSClassifier", "Policy", "IAMIdentity"],
+            swiftSettings: strictSettings),
         .target(
             name: "AWSCredentials",
             dependencies: [
-                "SigV4", "AWSClassifier",
+                "SigV4", "AWSClassifier", "IAMIdentity",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 nioCore, nioHTTP1,
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
