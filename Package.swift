@@ -273,7 +273,7 @@ let package = Package(
         .testTarget(
             name: "AuthzCoreTests",
             dependencies: [
-                "AuthzCore", "AuthzFixtures", "AuthzServer", "Policy", "SigV4", "AWSClassifier", "OracleVectors",
+                "AuthzCore", "AuthzFixtures", "AuthzServer", "Policy", "SigV4", "AWSClassifier", "OracleVectors", "IAMIdentity",
             ],
             swiftSettings: strictSettings
         ),
