@@ -273,7 +273,8 @@ let package = Package(
         .testTarget(
             name: "AuthzCoreTests",
             dependencies: [
-                "AuthzCore", "AuthzFixtures", "AuthzServer", "Policy", "SigV4", "AWSClassifier", "OracleVectors", "IAMIdentity",
+                "AuthzCore", "AuthzFixtures", "AuthzServer", "Policy", "SigV4", "AWSClassifier", "OracleVectors",
+                "IAMIdentity",
             ],
             swiftSettings: strictSettings
         ),

@@ -34,7 +34,8 @@ package struct ConfigurationFile: Sendable {
 
     /// Every top-level key, in the order the error for an unknown one lists them.
     static let sectionKeys = [
-        "listen", "tls", "credentials", "accounts", "rules", "default", "audit", "server", "s3", "brokering", "identity",
+        "listen", "tls", "credentials", "accounts", "rules", "default", "audit", "server", "s3", "brokering",
+        "identity",
     ]
 
     /// Reads and validates the file at `path`.
