@@ -8,6 +8,8 @@ struct QueryParameters {
         "Action", "Version", "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
         "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token",
     ]
+    /// ``names`` by their lower-case spelling.
+    static let namesByLowercase = Dictionary(uniqueKeysWithValues: names.map { ($0.lowercased(), $0) })
     /// The SigV2 parameters (lower case).
     static let signatureVersion2: Set<String> = ["signature", "awsaccesskeyid", "signatureversion"]
 
@@ -44,9 +46,8 @@ struct QueryParameters {
                 "the URL is presigned with SigV2 (Signature, AWSAccessKeyId, SignatureVersion): mint the token with "
                     + "SigV4 (X-Amz-Algorithm=AWS4-HMAC-SHA256), as `aws eks get-token` does")
         }
-        let known = Dictionary(uniqueKeysWithValues: Self.names.map { ($0.lowercased(), $0) })
         for parameter in decoded {
-            guard let name = known[parameter.name.lowercased()] else {
+            guard let name = Self.namesByLowercase[parameter.name.lowercased()] else {
                 throw IdentityTokenError(
                     .parameters,
                     "the URL has a query parameter a presigned GetCallerIdentity does not have: only "
