@@ -15,7 +15,8 @@ InvalidClientTokenId, ExpiredToken; 400 for a malformed request).
 Controls (GET, never counted as STS calls): /_calls (the number of STS calls and what each carried:
 host, audience header value, Accept, key id, outcome; never a signature or token), /_mode/ok,
 /_mode/unavailable (503 ServiceUnavailable), /_mode/throttle (400 Throttling), /_mode/hang (no answer
-until the mode changes or 30 s pass), /_reset (count 0, mode ok).
+until the mode changes or 30 s pass), /_mode/xml (answers in XML even to Accept: application/json),
+/_reset (count 0, mode ok).
 
 Run: python sts_standin.py [--port 0] [--audience-header x-k8s-aws-id]; it prints one JSON line,
 {"port": N}, once it listens on 127.0.0.1.
@@ -292,7 +293,7 @@ def make_handler(state: StandIn, audience_header: str):
                 self._send(error.status, _xml_error(error.code, error.message, request_id), "text/xml")
                 return
             record["outcome"] = "verified"
-            body, content_type = _answer(key, "application/json" in record["accept"], request_id)
+            body, content_type = _answer(key, mode != "xml" and "application/json" in record["accept"], request_id)
             self._send(200, body, content_type)
 
         def do_POST(self) -> None:  # noqa: N802 — STS accepts POST too; the tokens never use it
@@ -306,7 +307,7 @@ def make_handler(state: StandIn, audience_header: str):
             elif path == "/_reset":
                 state.reset()
                 self._send(200, b"{}", "application/json")
-            elif path.startswith("/_mode/") and path[7:] in ("ok", "unavailable", "throttle", "hang"):
+            elif path.startswith("/_mode/") and path[7:] in ("ok", "unavailable", "throttle", "hang", "xml"):
                 state.set_mode(path[7:])
                 self._send(200, b"{}", "application/json")
             else:

@@ -435,8 +435,12 @@ def test_real_tokens_allowed_with_principal_upstream(identity, front, maker):
     forged = {"X-Sigv4-Authz-Principal-Arn": "arn:aws:iam::111111111111:user/root",
               "X-Sigv4-Authz-Principal-Account": "111111111111",
               "X-Sigv4-Authz-Principal-User-Id": "AIDAFORGEDFORGEDFORG"}
+    if front.name.startswith("envoy"):
+        forged["X-Sigv4-Authz-Principal-Groups"] = "admins"   # Envoy drops every client x-sigv4-authz-* name
     answer = call(front, "/v1/orders/7", token, headers=forged)
     assert_allowed_as(answer, sts.ALICE)
+    assert not [name for name in answer.upstream if name.startswith("x-sigv4-authz-principal-")
+                and name not in PRINCIPAL_HEADERS], answer.upstream
     assert token.removeprefix("k8s-aws-v1.") not in json.dumps(answer.upstream)
 
 
@@ -493,6 +497,19 @@ def test_no_token_or_other_scheme(identity, front):
              "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64)
     assert_denied(call(front, headers={"Authorization": sigv4, "X-Amz-Date": "20261130T000000Z"}), "invalid_token")
     assert identity.standin.calls() == before
+
+
+@pytest.mark.parametrize("host", ["orders.default.svc.cluster.local", "orders.internal:8000", "ORDERS.Internal"])
+def test_every_identity_host_name(identity, front, host):
+    """Every name in identity.hosts, with a port or in capitals, is the same service."""
+    assert_allowed_as(call(front, "/v1/orders", boto3_token(sts.ALICE), host=host), sts.ALICE)
+
+
+def test_other_hosts_never_reach_the_service(identity, front):
+    """A host that is not the service's is refused by the proxy itself (Envoy 404, nginx 421)."""
+    answer = call(front, "/v1/orders", boto3_token(sts.ALICE), host="payments.internal")
+    assert answer.status == (404 if front.name.startswith("envoy") else 421), (answer.status, answer.body)
+    assert not answer.upstream
 
 
 # ---------------------------------------------------------------------------------------------
@@ -590,14 +607,26 @@ def test_foreign_account_denied_without_sts_call(identity, front):
 # ---------------------------------------------------------------------------------------------
 # The cache: one STS call per token
 
+VERIFIED = 'sigv4authz_identity_sts_calls_total{outcome="verified"}'
+MISS, HIT, JOINED = (f'sigv4authz_identity_cache_total{{result="{r}"}}' for r in ("miss", "hit", "joined"))
+
+
+def metric_changes(identity: IdentityWorld, before: dict[str, float]) -> dict[str, float]:
+    """The identity series of /metrics that changed since `before`, by how much."""
+    after = identity.authz.metrics()
+    return {name: value - before.get(name, 0.0) for name, value in after.items()
+            if name.startswith("sigv4authz_identity_") and "_seconds" not in name and value != before.get(name, 0.0)}
+
+
 
 def test_one_sts_call_per_token_across_checks_and_proxies(identity):
     """Three checks through Envoy and three through nginx with one token: one STS call, which sent the
     token's own host, the audience and Accept: application/json."""
     token = boto3_token(sts.ALICE)
-    before = identity.standin.calls()
+    before, metrics = identity.standin.calls(), identity.authz.metrics()
     for name in PROXY_NAMES * 3:
         assert_allowed_as(call(identity.front(name), "/v1/orders", token), sts.ALICE)
+    assert metric_changes(identity, metrics) == {VERIFIED: 1, MISS: 1, HIT: 5}
     made = identity.standin.state()["requests"][before:]
     assert len(made) == 1, made
     assert made[0]["host"] == "sts.us-east-1.amazonaws.com"
@@ -609,7 +638,7 @@ def test_one_sts_call_per_token_across_checks_and_proxies(identity):
 def test_concurrent_burst_one_sts_call(identity, front):
     """20 parallel checks of a fresh token while STS holds its answer: all wait on one call, all allowed."""
     token = boto3_token(sts.POD)
-    before = identity.standin.calls()
+    before, metrics = identity.standin.calls(), identity.authz.metrics()
     identity.standin.mode("hang")
     with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
         futures = [pool.submit(call, front, f"/v1/orders/{n}", token) for n in range(20)]
@@ -620,6 +649,8 @@ def test_concurrent_burst_one_sts_call(identity, front):
     for answer in answers:
         assert_allowed_as(answer, sts.POD)
     assert identity.standin.calls() == before + 1, identity.standin.state()["requests"][before:]
+    changes = metric_changes(identity, metrics)
+    assert (changes.get(VERIFIED), changes.get(MISS), changes.get(JOINED, 0) + changes.get(HIT, 0)) == (1, 1, 19), changes
 
 
 def test_token_stops_working_when_it_expires(identity):
@@ -666,6 +697,12 @@ def test_sts_hanging_times_out(identity):
     identity.standin.mode("ok")
     assert_denied(answer, "identity_unavailable")
     assert 1.5 < elapsed < 5.5, elapsed
+
+
+def test_sts_xml_answer(identity, front):
+    """STS answering XML (as it does to a request without Accept: application/json) is read as well."""
+    identity.standin.mode("xml")
+    assert_allowed_as(call(front, "/v1/orders", boto3_token(sts.POD)), sts.POD)
 
 
 def test_sts_stopped(identity, front):
