@@ -535,51 +535,54 @@ def _aged(delta: datetime.timedelta) -> str:
     return _hostile_url(when=utcnow() + delta)
 
 
-# what → the hostile token: each breaks one offline rule (and nothing else where it can).
+# what → (a fragment of the sentence naming the broken rule, the hostile token): each breaks one
+# offline rule (and nothing else where it can).
 HOSTILE = {
-    "oversized": lambda: token_of(_good() + "&" + "A" * 5000),
-    "other prefix": lambda: "k8s-aws-v2." + token_of(_good()).removeprefix("k8s-aws-v1."),
-    "not base64url": lambda: "k8s-aws-v1.!!!!" + token_of(_good())[15:],
-    "not a URL": lambda: token_of("this is not a url"),
-    "http": lambda: token_of(_good().replace("https://", "http://", 1)),
-    "userinfo": lambda: token_of(_good().replace("https://", "https://alice@", 1)),
-    "port": lambda: token_of(_good().replace("amazonaws.com/", "amazonaws.com:8443/", 1)),
-    "fragment": lambda: token_of(_good() + "#top"),
-    "path": lambda: token_of(_good().replace("amazonaws.com/?", "amazonaws.com/x?", 1)),
-    "s3 host": lambda: token_of(_hostile_url(host="s3.us-east-1.amazonaws.com")),
-    "look-alike suffix": lambda: token_of(_hostile_url(host="sts.us-east-1.amazonaws.com.evil.example")),
-    "look-alike label": lambda: token_of(_hostile_url(host="evilsts.us-east-1.amazonaws.com")),
-    "unknown region": lambda: token_of(_hostile_url(host="sts.xx-evil-1.amazonaws.com",
-                                                     region="xx-evil-1")),
-    "duplicated Action": lambda: token_of(_good() + "&Action=GetCallerIdentity"),
-    "case-variant Action": lambda: token_of(_good() + "&action=GetCallerIdentity"),
-    "case-variant signature": lambda: token_of(_good() + "&x-amz-signature=" + "0" * 64),
-    "extra parameter": lambda: token_of(_good() + "&X-Amz-Foo=1"),
-    "audience as a parameter": lambda: token_of(_hostile_url(audience=None) + "&x-k8s-aws-id=orders"),
-    "audience not signed": lambda: token_of(_hostile_url(audience=None)),
-    "another action": lambda: token_of(_hostile_url(params={"Action": "GetSessionToken",
-                                                                         "Version": "2011-06-15"})),
-    "another version": lambda: token_of(_hostile_url(params={"Action": "GetCallerIdentity",
-                                                                          "Version": "2012-01-01"})),
-    "region not the host's": lambda: token_of(_hostile_url(region="us-west-2")),
-    "expired": lambda: token_of(_aged(-datetime.timedelta(minutes=16))),
-    "future": lambda: token_of(_aged(datetime.timedelta(minutes=10))),
-    "expires too long": lambda: token_of(_hostile_url(expires=3600)),
-    "legacy key": lambda: token_of(_hostile_url(sts.TestKey("AKIAIOSFODNN7EXAMPLE", "x", "arn:aws:iam::1:user/x",
-                                                             "AIDAX"))),
-    "SigV2": lambda: token_of(_sigv2_url()),
+    "oversized": ("4096", lambda: token_of(_good() + "&" + "A" * 5000)),
+    "other prefix": ("k8s-aws-v1.", lambda: "k8s-aws-v2." + token_of(_good()).removeprefix("k8s-aws-v1.")),
+    "not base64url": ("base64url", lambda: "k8s-aws-v1.!!!!" + token_of(_good())[15:]),
+    "not a URL": ("URL", lambda: token_of("this is not a url")),
+    "http": ("https", lambda: token_of(_good().replace("https://", "http://", 1))),
+    "userinfo": ("userinfo", lambda: token_of(_good().replace("https://", "https://alice@", 1))),
+    "port": ("port", lambda: token_of(_good().replace("amazonaws.com/", "amazonaws.com:8443/", 1))),
+    "fragment": ("fragment", lambda: token_of(_good() + "#top")),
+    "path": ("path", lambda: token_of(_good().replace("amazonaws.com/?", "amazonaws.com/x?", 1))),
+    "s3 host": ("host", lambda: token_of(_hostile_url(host="s3.us-east-1.amazonaws.com"))),
+    "look-alike suffix": ("host", lambda: token_of(_hostile_url(host="sts.us-east-1.amazonaws.com.evil.example"))),
+    "look-alike label": ("host", lambda: token_of(_hostile_url(host="evilsts.us-east-1.amazonaws.com"))),
+    "unknown region": ("host", lambda: token_of(_hostile_url(host="sts.xx-evil-1.amazonaws.com", region="xx-evil-1"))),
+    "duplicated Action": ("Action more than once", lambda: token_of(_good() + "&Action=GetCallerIdentity")),
+    "case-variant Action": ("Action more than once", lambda: token_of(_good() + "&action=GetCallerIdentity")),
+    "case-variant signature": ("X-Amz-Signature more than once",
+                               lambda: token_of(_good() + "&x-amz-signature=" + "0" * 64)),
+    "extra parameter": ("query parameter", lambda: token_of(_good() + "&X-Amz-Foo=1")),
+    "audience as a parameter": ("query parameter",
+                                lambda: token_of(_hostile_url(audience=None) + "&x-k8s-aws-id=orders")),
+    "audience not signed": ("x-k8s-aws-id", lambda: token_of(_hostile_url(audience=None))),
+    "another action": ("Action", lambda: token_of(_hostile_url(params={"Action": "GetSessionToken",
+                                                                       "Version": "2011-06-15"}))),
+    "another version": ("Version", lambda: token_of(_hostile_url(params={"Action": "GetCallerIdentity",
+                                                                         "Version": "2012-01-01"}))),
+    "region not the host's": ("region", lambda: token_of(_hostile_url(region="us-west-2"))),
+    "expired": ("ago", lambda: token_of(_aged(-datetime.timedelta(minutes=16)))),
+    "future": ("future", lambda: token_of(_aged(datetime.timedelta(minutes=10)))),
+    "expires too long": ("X-Amz-Expires", lambda: token_of(_hostile_url(expires=3600))),
+    "legacy key": ("old generation", lambda: token_of(_hostile_url(
+        sts.TestKey("AKIAIOSFODNN7EXAMPLE", "x", "arn:aws:iam::111122223333:user/x", "AIDAX")))),
+    "SigV2": ("SigV2", lambda: token_of(_sigv2_url())),
 }
 
 
 @pytest.mark.parametrize("what", list(HOSTILE))
 def test_hostile_token_refused_offline(identity, front, what):
     """Every offline rule: 403 invalid_token with a sentence, and the stand-in never called."""
-    token = HOSTILE[what]()
+    fragment, make = HOSTILE[what]
+    token = make()
     before = identity.standin.calls()
     answer = call(front, token=token)
     assert_denied(answer, "invalid_token")
     message = answer.headers.get("x-sigv4-authz-message", "")
-    assert message, answer.headers
+    assert fragment.lower() in message.lower(), (what, message)
     assert token.removeprefix("k8s-aws-v1.")[:24] not in message
     assert identity.standin.calls() == before, identity.standin.state()["requests"][before:]
 
@@ -590,7 +593,9 @@ def test_other_audience_refused_by_sts(identity, front):
     check refuses it: invalid_token after exactly one call, which carried audience `orders`."""
     token = boto3_token(sts.ALICE, audience="payments")
     before = identity.standin.calls()
-    assert_denied(call(front, token=token), "invalid_token")
+    answer = call(front, token=token)
+    assert_denied(answer, "invalid_token")
+    assert "SignatureDoesNotMatch" in answer.headers.get("x-sigv4-authz-message", ""), answer.headers
     requests_made = identity.standin.state()["requests"][before:]
     assert [(r["audience"], r["outcome"]) for r in requests_made] == [(AUDIENCE, "SignatureDoesNotMatch")]
     assert_denied(call(front, token=token), "invalid_token")    # the refusal is cached
@@ -600,7 +605,9 @@ def test_other_audience_refused_by_sts(identity, front):
 def test_foreign_account_denied_without_sts_call(identity, front):
     """A caller of an account no statement names: account_not_allowed before any STS call."""
     before = identity.standin.calls()
-    assert_denied(call(front, token=boto3_token(sts.MALLORY)), "account_not_allowed")
+    answer = call(front, token=boto3_token(sts.MALLORY))
+    assert_denied(answer, "account_not_allowed")
+    assert sts.FOREIGN_ACCOUNT in answer.headers.get("x-sigv4-authz-message", ""), answer.headers
     assert identity.standin.calls() == before
 
 
@@ -727,7 +734,9 @@ def test_sts_refusal_is_invalid_token(identity, front, case):
                                sts.ALICE.user_id)
         token, code = token_of(presigned_url(stranger)), "InvalidClientTokenId"
     before = identity.standin.calls()
-    assert_denied(call(front, token=token), "invalid_token")
+    answer = call(front, token=token)
+    assert_denied(answer, "invalid_token")
+    assert code in answer.headers.get("x-sigv4-authz-message", ""), answer.headers
     assert_denied(call(front, token=token), "invalid_token")
     made = identity.standin.state()["requests"][before:]
     assert [r["outcome"] for r in made] == [code], made
