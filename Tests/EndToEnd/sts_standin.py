@@ -167,7 +167,8 @@ def verify(host: str, path: str, query: str, headers: dict[str, list[str]], now:
     token = params.get("X-Amz-Security-Token")
     if key.session_token is None and token is not None:
         raise StsError(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
-    if key.session_token is not None and (token is None or not hmac.compare_digest(token.encode(), key.session_token.encode())):
+    if key.session_token is not None and (
+            token is None or not hmac.compare_digest(token.encode(), key.session_token.encode())):
         raise StsError(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
     if signed_at > now + FUTURE_SECONDS:
         raise StsError(403, "SignatureDoesNotMatch", "Signature not yet current")
