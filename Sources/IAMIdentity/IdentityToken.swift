@@ -5,6 +5,12 @@ public import SigV4
 ///
 /// The token itself is not kept: ``digest`` is its SHA-256, and ``host`` and ``query`` are what
 /// verification sends to STS.
+///
+/// The audience: a token carries it only as the NAME of a signed header (`X-Amz-SignedHeaders`
+/// includes `x-k8s-aws-id`), not its value. As aws-iam-authenticator's server does, verification
+/// sends the CONFIGURED audience as that header's value, so the offline check is that the audience
+/// header is signed, and a token minted for another audience fails STS's signature check
+/// (`SignatureDoesNotMatch`, refused) — OracleTokenTests shows both halves with botocore's tokens.
 public struct IdentityToken: Sendable {
     /// The SHA-256 of the token's text.
     public let digest: TokenDigest
