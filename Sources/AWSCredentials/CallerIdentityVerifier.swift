@@ -171,8 +171,11 @@ public final class CallerIdentityVerifier: CallerIdentitySource {
     }
 
     /// Where the request goes: the override's scheme, host and port, else `https://` and the token's host;
-    /// path `/` and the token's query either way.
+    /// path `/` and the token's query either way; `nil` when the query holds a space, a control character,
+    /// a byte over 0x7E or `#` (it could not go into the request line unchanged).
     private func url(for token: IdentityToken) -> EndpointURL? {
+        // Parsing allows no such byte; checked again here because the query goes into the request line.
+        guard token.query.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "#") }) else { return nil }
         var url: EndpointURL
         if hasOverride {
             guard let endpoint else { return nil }

@@ -337,6 +337,20 @@ struct CallerIdentityVerifierTests {
         #expect(sentence.contains("identity.sts_endpoint"))
     }
 
+    @Test(
+        "A query that cannot go into the request line unchanged is unavailable, with no call",
+        arguments: ["\r\nX-Injected: 1", " HTTP/1.1", "#fragment", "caf\u{E9}", "\u{7F}"])
+    func unsendableQuery(_ suffix: String) async throws {
+        let server = try await TestHTTPServer.start { _ in .ok(Self.identityJSON, contentType: "application/json") }
+        defer { Task { try? await server.stop() } }
+        let query = try Self.mintedQuery().query + "&x=" + suffix
+        guard case .unavailable = await Self.verifier(server).verify(try Self.token(query: query)) else {
+            Issue.record("a query with \(suffix.debugDescription) must not be sent")
+            return
+        }
+        #expect(server.requests.isEmpty)
+    }
+
     @Test("No sentence quotes the token's signature or session token, whatever STS answers")
     func secretsWithheld() async throws {
         let server = try await TestHTTPServer.start { request in
