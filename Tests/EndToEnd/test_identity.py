@@ -14,7 +14,7 @@ many checks (sequential, both proxies, a concurrent burst); a token stops workin
 down, throttling or hanging is identity_unavailable and not cached; STS's refusals are invalid_token;
 the audit record names the principal and never holds the token.
 
-Run: SIGV4_AUTHZ_BIN=$(swift build --show-bin-path)/sigv4-authz Tests/EndToEnd/run.sh -k identity
+Run: SIGV4_AUTHZ_BIN=$(swift build --show-bin-path)/sigv4-authz Tests/EndToEnd/run.sh test_identity.py
 """
 
 from __future__ import annotations
