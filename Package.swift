@@ -159,7 +159,7 @@ let package = Package(
             name: "AuthzServerTests",
             dependencies: [
                 "AuthzServer", "AuthzHTTP", "AuthzGRPC", "AuthzSquid", "AuthzCore", "AuthzFixtures", "AWSClassifier",
-                "Policy", "SigV4",
+                "Policy", "SigV4", "IAMIdentity",
                 "OracleVectors",
                 // Generated/: the grpc-swift clients of the interop tests (scripts/generate-protos.sh).
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

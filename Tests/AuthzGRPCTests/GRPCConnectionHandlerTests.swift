@@ -1040,3 +1040,131 @@ struct GRPCConnectionHandlerWireTests {
         #expect(response.status.code == 0)
     }
 }
+
+// MARK: - Answers decided later
+
+/// An authorizer whose answers come later (as an identity token's first check waits for STS): each
+/// check is held until the test releases it, then allowed.
+private final class DeferredResponder: Authorizer, Sendable {
+    private let held = Mutex<[@Sendable () -> Void]>([])
+
+    func check(_ request: AuthzRequest) -> CheckResult { Self.allowed }
+
+    func answer(_ request: AuthzRequest) -> CheckAnswer {
+        .later(PendingCheck { completion in self.held.withLock { $0.append { completion(Self.allowed) } } })
+    }
+
+    func refuse(_ refusal: Refusal) -> CheckResult {
+        CheckResult(
+            decision: .deny(refusal.reason, refusal.message), requestID: "r", mode: refusal.mode, time: 0)
+    }
+
+    /// How many checks wait.
+    var waiting: Int { held.withLock { $0.count } }
+
+    /// Answers every held check (on this thread, as a verification's task would on its own).
+    func release() {
+        let all = held.withLock { held in
+            defer { held = [] }
+            return held
+        }
+        for answer in all { answer() }
+    }
+
+    static let allowed = CheckResult(
+        decision: Decision(effect: .allow, reason: .allowed, rule: "later", message: "allowed later"),
+        requestID: "rid", mode: .grpc, time: 0)
+}
+
+@Suite("GRPCConnectionHandler: checks answered later")
+struct GRPCDeferredAnswerTests {
+    fileprivate static func connection(
+        _ responder: DeferredResponder, requestTimeout: TimeAmount = .seconds(10)
+    ) throws
+        -> EmbeddedChannel
+    {
+        let handler = GRPCConnectionHandler(authorizer: responder, ready: { true }, maximumMessageBytes: 1 << 16)
+        handler.requestTimeout = requestTimeout
+        let channel = EmbeddedChannel(handler: handler)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 50_051)).wait()
+        _ = try channel.readOutbound(as: HTTP2Frame.self)  // the connection window
+        return channel
+    }
+
+    static func call(_ channel: EmbeddedChannel, _ stream: Int) throws {
+        let id = HTTP2StreamID(stream)
+        try channel.writeInbound(
+            HTTP2Frame(streamID: id, payload: .headers(.init(headers: Connection.requestHeaders(), endStream: false))))
+        try channel.writeInbound(
+            HTTP2Frame(
+                streamID: id,
+                payload: .data(
+                    .init(data: .byteBuffer(ByteBuffer(bytes: framed(try checkMessage(path: "/x")))), endStream: true)
+                )))
+    }
+
+    static func written(_ channel: EmbeddedChannel) throws -> [HTTP2Frame] {
+        var frames: [HTTP2Frame] = []
+        while let frame = try channel.readOutbound(as: HTTP2Frame.self) { frames.append(frame) }
+        return frames
+    }
+
+    @Test func theStreamWaitsAndIsAnsweredWhenTheDecisionComes() throws {
+        let responder = DeferredResponder()
+        let channel = try Self.connection(responder)
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }
+        try Self.call(channel, 1)
+        #expect(try Self.written(channel).isEmpty)
+        #expect(responder.waiting == 1)
+        responder.release()
+        channel.embeddedEventLoop.run()
+        let response = try unaryAnswer(
+            try Self.written(channel), stream: 1, as: Envoy_Service_Auth_V3_CheckResponse.self)
+        #expect(response.status.code == 0)
+        #expect(
+            response.okResponse.headers.contains { $0.header.key == "x-sigv4-authz-rule" && $0.header.value == "later" }
+        )
+    }
+
+    @Test func aStreamResetWhileWaitingGetsNothingAndOthersAreAnswered() throws {
+        let responder = DeferredResponder()
+        let channel = try Self.connection(responder)
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }
+        try Self.call(channel, 1)
+        try Self.call(channel, 3)
+        try channel.writeInbound(HTTP2Frame(streamID: HTTP2StreamID(1), payload: .rstStream(.cancel)))
+        responder.release()
+        channel.embeddedEventLoop.run()
+        let frames = try Self.written(channel)
+        #expect(on(1, frames).isEmpty, "\(frames)")
+        _ = try unaryAnswer(frames, stream: 3, as: Envoy_Service_Auth_V3_CheckResponse.self)
+    }
+
+    @Test func theRequestDeadlineHoldsWhileWaiting() throws {
+        let responder = DeferredResponder()
+        let channel = try Self.connection(responder, requestTimeout: .seconds(2))
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }
+        try Self.call(channel, 1)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(2))
+        let headers = try trailersOnly(try Self.written(channel), stream: 1)
+        #expect(headers.first(name: "grpc-status") == "4")
+        // The late decision writes nothing.
+        responder.release()
+        channel.embeddedEventLoop.run()
+        #expect(try Self.written(channel).isEmpty)
+    }
+
+    @Test func gracefulShutdownWaitsForTheAnswerThenCloses() throws {
+        let responder = DeferredResponder()
+        let channel = try Self.connection(responder)
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }
+        try Self.call(channel, 1)
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(try Self.written(channel).contains { if case .goAway = $0.payload { true } else { false } })
+        #expect(channel.isActive)
+        responder.release()
+        channel.embeddedEventLoop.run()
+        _ = try unaryAnswer(try Self.written(channel), stream: 1, as: Envoy_Service_Auth_V3_CheckResponse.self)
+        #expect(!channel.isActive)
+    }
+}

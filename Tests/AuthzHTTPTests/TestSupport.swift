@@ -20,8 +20,33 @@ final class RecordingAuthorizer: Authorizer, Sendable {
     let engine: AuthzEngine
     private let checks = Mutex<[AuthzRequest]>([])
     private let refusals = Mutex<[Refusal]>([])
+    /// Whether ``answer(_:)`` holds each decision until ``release()`` (as an identity token's first check
+    /// waits for STS).
+    let deferring: Bool
+    private let held = Mutex<[@Sendable () -> Void]>([])
 
-    init() throws { engine = try EngineFixtures.engine() }
+    init(deferring: Bool = false) throws {
+        engine = try EngineFixtures.engine()
+        self.deferring = deferring
+    }
+
+    func answer(_ request: AuthzRequest) -> CheckAnswer {
+        guard deferring else { return .now(check(request)) }
+        let result = check(request)
+        return .later(PendingCheck { completion in self.held.withLock { $0.append { completion(result) } } })
+    }
+
+    /// How many decisions are held.
+    var waiting: Int { held.withLock { $0.count } }
+
+    /// Hands every held decision to its front end (on this thread, as a verification's task would).
+    func release() {
+        let all = held.withLock { held in
+            defer { held = [] }
+            return held
+        }
+        for answer in all { answer() }
+    }
 
     /// The requests decided so far, in order.
     var requests: [AuthzRequest] { checks.withLock { $0 } }
@@ -126,8 +151,8 @@ struct EmbeddedConnection {
     let channel: EmbeddedChannel
     let authorizer: RecordingAuthorizer
 
-    init(configuration: HTTPCheckConfiguration = HTTPCheckConfiguration()) throws {
-        authorizer = try RecordingAuthorizer()
+    init(configuration: HTTPCheckConfiguration = HTTPCheckConfiguration(), deferring: Bool = false) throws {
+        authorizer = try RecordingAuthorizer(deferring: deferring)
         channel = EmbeddedChannel()
         try HTTPCheckPipeline.configure(channel, configuration: configuration, authorizer: authorizer)
         try channel.connect(to: SocketAddress(ipAddress: Self.peer, port: 40_000)).wait()
@@ -187,8 +212,11 @@ struct H2CWire {
 
     /// `handshake: false` leaves the client's preface, SETTINGS and what it sends next unsent until the
     /// first ``pump()``, so the server reads them before it has the client's SETTINGS ACK.
-    init(configuration: HTTPCheckConfiguration = HTTPCheckConfiguration(), handshake: Bool = true) throws {
-        let authorizer = try RecordingAuthorizer()
+    init(
+        configuration: HTTPCheckConfiguration = HTTPCheckConfiguration(), handshake: Bool = true,
+        deferring: Bool = false
+    ) throws {
+        let authorizer = try RecordingAuthorizer(deferring: deferring)
         self.authorizer = authorizer
         wire = try InMemoryHTTP2(peer: EmbeddedConnection.peer, handshake: handshake) { server in
             try HTTPCheckPipeline.configure(server, configuration: configuration, authorizer: authorizer)

@@ -1,8 +1,11 @@
+import AWSClassifier
 import AuthzCore
 import AuthzFixtures
 import AuthzServer
 import Foundation
+import IAMIdentity
 import Policy
+import SigV4
 import Synchronization
 import Testing
 
@@ -53,6 +56,60 @@ struct LiveAuthorizerTests {
         #expect(text.contains(#"sigv4authz_decisions_total{decision="deny",reason="internal_error",mode="nginx"} 1"#))
         // Every check is observed once in the duration histogram (a refusal takes no time).
         #expect(text.contains("sigv4authz_check_duration_seconds_count 3"), "\(text)")
+        #expect(text.contains("sigv4authz_checks_in_flight 0.0"))
+    }
+
+    /// Verifies every token after a delay, counting the verifications.
+    final class SlowIdentities: CallerIdentitySource {
+        let verifications = Mutex(0)
+        func cached(_ token: IdentityToken) -> IdentityOutcome? { nil }
+        func verify(_ token: IdentityToken) async -> IdentityOutcome {
+            verifications.withLock { $0 += 1 }
+            try? await Task.sleep(for: .milliseconds(50))
+            return .verified(
+                CallerIdentity(arn: "arn:aws:iam::411435703965:role/reader", account: "411435703965", userID: "AROAX"))
+        }
+    }
+
+    @Test("a check waiting for STS is decided again with its answer, counted, timed and audited once")
+    func pendingIdentity() async throws {
+        let sink = RecordingSink()
+        let metrics = ServerMetrics(version: "test")
+        let identities = SlowIdentities()
+        let config = try PolicyConfig.parse(
+            """
+            identity: { audience: orders, hosts: [orders.internal] }
+            rules:
+              - { name: readers, effect: allow, principals_arn: ["arn:aws:iam::411435703965:role/*"] }
+            """, path: "identity.yaml")
+        let engine = AuthzEngine(
+            policy: try CompiledPolicy(config), classifier: RequestClassifier(model: try EngineFixtures.model.get()),
+            identities: identities, now: { (EngineFixtures.signingTime + 60) * 1000 })
+        let authorizer = LiveAuthorizer(
+            engine: engine, audit: ServerConfiguration.Audit(), path: "identity.yaml", metrics: metrics, sink: sink)
+        let token = try IdentityTokenMinter.mint(
+            credentials: SigningCredentials(
+                accessKeyID: "AKIAV7S32T2OSBFJQOIY", secretAccessKey: EngineFixtures.secret),
+            audience: "orders", region: "eu-west-1",
+            timestamp: AmzTimestamp(secondsSinceEpoch: EngineFixtures.signingTime))
+        let request = AuthzRequest(
+            method: "GET", host: "orders.internal", target: "/v1/x",
+            headers: [HeaderField("host", "orders.internal"), HeaderField("authorization", "Bearer \(token)")],
+            body: .absent, mode: .grpc)
+        guard case .later(let pending) = authorizer.answer(request) else {
+            Issue.record("a token not verified yet was decided at once")
+            return
+        }
+        #expect(sink.records.isEmpty)
+        #expect(metrics.render().contains("sigv4authz_checks_in_flight 1.0"))
+        let result = await pending.result()
+        #expect(result.decision.reason == .allowed, "\(result.decision)")
+        #expect(result.latencyMicroseconds >= 50_000)
+        #expect(identities.verifications.withLock { $0 } == 1)
+        #expect(sink.records == [AuditRecord(result).json])
+        let text = metrics.render()
+        #expect(
+            text.contains(#"sigv4authz_decisions_total{decision="allow",reason="allowed",mode="grpc"} 1"#), "\(text)")
         #expect(text.contains("sigv4authz_checks_in_flight 0.0"))
     }
 
