@@ -9,6 +9,8 @@
 //                          IAM action, resource; tables generated from botocore's models.
 //   Policy                 the policy's configuration (and the YAML reader with positions), compiled
 //                          statements and evaluation → Decision.
+//   IAMIdentity            identity tokens (IAM as the identity provider): the offline rules, STS's
+//                          GetCallerIdentity answer, the minter; CallerIdentitySource.
 //   AuthzCore              the typed boundary every front end calls: AuthzRequest → Authorizer
 //                          (AuthzEngine: credentials + classification + policy) → CheckResult, and
 //                          the plain functions rendering a result (decision headers, deny body, audit).
@@ -23,8 +25,8 @@
 //                          configuration file and the server's typed settings.
 //   AWSCredentials         sigv4-authz's own AWS credentials (the SDKs' chain: environment, web
 //                          identity, container, IMDSv2), STS AssumeRole, and the cache of role
-//                          credentials brokering signs with; AsyncHTTPClient.
-//   sigv4-authz            the executable: serve, check, validate, account-id, squid-helper.
+//                          credentials brokering signs with, the identity-token verifier; AsyncHTTPClient.
+//   sigv4-authz            the executable: serve, check, validate, account-id, squid-helper, broker, token.
 // Test support (not products): AuthzFixtures (an engine on a fixed clock, signed requests) and
 // OracleVectors (the committed oracle vectors and their decoder). See docs/architecture.md.
 import PackageDescription
