@@ -105,14 +105,25 @@ class IdentityAuthz(h.Authz):
     """sigv4-authz serve with identity.yaml: ports, audit file and the stand-in's address substituted."""
 
     sts_url: str = ""
+    identity_options: str = ""     # more `identity:` keys (YAML lines indented by two spaces)
+
+    def __post_init__(self) -> None:
+        """As Authz's, in a file named after this server (two may share the work dir: sigv4-authz
+        reloads its file when it changes)."""
+        self.audit = self.audit_file or self.workdir / "audit.jsonl"
+        self.config = self.workdir / f"{self.name}.yaml"
+        self.config_text = self.render_config()
+        self.config.write_text(self.config_text)
+        self.config.chmod(0o644)
 
     def render_config(self) -> str:
-        return h.render(h.HERE / "identity.yaml", self.workdir / ".identity.rendered.yaml", {
+        return h.render(h.HERE / "identity.yaml", self.workdir / f".{self.name}.rendered.yaml", {
             '"127.0.0.1:8080"': f'"127.0.0.1:{self.http_port}"',
             '"127.0.0.1:9001"': f'"127.0.0.1:{self.grpc_port}"',
             '"127.0.0.1:9090"': f'"127.0.0.1:{self.admin_port}"',
             "/var/log/sigv4-authz/audit.log": str(self.audit),
             '"http://127.0.0.1:8443"': f'"{self.sts_url}"',
+            "identity:\n": "identity:\n" + self.identity_options,
         }).read_text()
 
 
@@ -164,20 +175,33 @@ class IdentityWorld:
         self.fronts[name] = front
         return front
 
-    def _start_envoy(self) -> Front:
+    def _start_envoy(self, authz: IdentityAuthz | None = None, name: str = "envoy-identity") -> Front:
         admin, listen = h.free_port(), h.free_port()
-        config = h.render(h.REPO / "envoy" / "identity.yaml", self.workdir / "envoy-identity.yaml", {
+        config = h.render(h.REPO / "envoy" / "identity.yaml", self.workdir / f"{name}.yaml", {
             "port_value: 9901": f"port_value: {admin}",
             "address: 0.0.0.0, port_value: 10000": f"address: 127.0.0.1, port_value: {listen}",
-            "port_value: 9001": f"port_value: {self.authz.grpc_port}",
+            "port_value: 9001": f"port_value: {(authz or self.authz).grpc_port}",
             "port_value: 8081": f"port_value: {self.echo_port}",
         })
         h.validate_envoy(config)
-        proc = h.Proc("envoy-identity", h.envoy_argv(config, self.workdir, "envoy-identity"),
-                      self.workdir / "logs" / "envoy-identity.log").start()
+        proc = h.Proc(name, h.envoy_argv(config, self.workdir, name), self.workdir / "logs" / f"{name}.log").start()
         proc.wait_ready(lambda: h.http_ok(f"http://127.0.0.1:{admin}/ready") and h.tcp_open("127.0.0.1", listen),
                         timeout=60)
-        return Front("envoy-identity", proc, listen)
+        return Front(name, proc, listen)
+
+    def token_header_front(self) -> Front:
+        """A second sigv4-authz whose callers send the token raw in x-iam-token and whose token goes on
+        to the service (forward_token), behind its own Envoy; started on first use."""
+        if "envoy-token-header" not in self.fronts:
+            authz = IdentityAuthz(self.workdir, sts_url=self.standin.url, name="sigv4-authz-token-header",
+                                  audit_file=self.workdir / "audit-token-header.jsonl",
+                                  identity_options="  token_header: x-iam-token\n  forward_token: true\n")
+            authz.start()
+            self._track(authz.proc)
+            front = self._start_envoy(authz, "envoy-token-header")
+            self._track(front.proc)
+            self.fronts["envoy-token-header"] = front
+        return self.fronts["envoy-token-header"]
 
     def _start_nginx(self) -> Front:
         listen = h.free_port()
@@ -497,6 +521,18 @@ def test_no_token_or_other_scheme(identity, front):
              "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64)
     assert_denied(call(front, headers={"Authorization": sigv4, "X-Amz-Date": "20261130T000000Z"}), "invalid_token")
     assert identity.standin.calls() == before
+
+
+def test_token_header_and_forward_token(identity):
+    """identity.token_header: x-iam-token holds the token raw (a bearer Authorization is not read), and
+    with forward_token: true the service gets it beside the principal headers."""
+    front = identity.token_header_front()
+    token = boto3_token(sts.ALICE)
+    answer = call(front, "/v1/orders", headers={"X-Iam-Token": token})
+    assert answer.status == 200, (answer.status, answer.headers, answer.body)
+    assert answer.upstream.get("x-sigv4-authz-principal-arn") == [sts.ALICE.arn], answer.upstream
+    assert answer.upstream.get("x-iam-token") == [token]
+    assert_denied(call(front, "/v1/orders", token), "no_credentials")
 
 
 @pytest.mark.parametrize("host", ["orders.default.svc.cluster.local", "orders.internal:8000", "ORDERS.Internal"])
