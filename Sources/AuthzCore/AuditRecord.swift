@@ -558,6 +558,7 @@ extension AuthzMode {
         case .envoyHTTP: "envoy-http"
         case .nginx: "nginx"
         case .squid: "squid"
+        case .icap: "icap"
         case .cli: "cli"
         }
     }

@@ -12,6 +12,8 @@ public enum AuthzMode: String, Sendable, Hashable {
     case nginx
     /// Squid's `external_acl_type` helper (`sigv4-authz squid-helper`).
     case squid
+    /// An ICAP client (Squid's `icap_service … reqmod_precache`): the whole request, body included.
+    case icap
     /// The `check` command line.
     case cli
 }
