@@ -92,7 +92,8 @@ extension AuthzEngine {
         let caller: CallerIdentity
         switch outcome {
         case .refused(let message):
-            return .deny(.invalidToken, "STS refused the token: \(message)")
+            // The sentence names STS's refusal ("STS refused the token (SignatureDoesNotMatch, HTTP 403)").
+            return .deny(.invalidToken, message)
         case .unavailable(let message):
             return .deny(.identityUnavailable, "the token cannot be verified now: \(message)")
         case .verified(let identity):

@@ -337,6 +337,8 @@ public struct AuthzEngine: Authorizer {
                     }
                 case .notChecked(let reason):
                     state.signature = .notChecked
+                    // A known key's signature that the body would let be checked (ICAP reads it then).
+                    state.verificationNeedsBody = body == nil && !request.headersArePartial
                     if let target = key.brokered {
                         // A virtual key whose signature this proxy cannot check (no body, or only some
                         // headers) cannot be brokered through it: the secret is not wrong.

@@ -82,6 +82,9 @@ public struct CheckResult: Sendable {
     /// The role a brokered request is signed again as (a verified virtual key's, or an unsigned
     /// request's to a `sign_unsigned` host), allowed or not; `nil` for every other request.
     public var brokeredRole: String?
+    /// Whether the signature of a known key was not checked only because the body was not complete: a
+    /// front end that can still read the body (ICAP) reads it and decides again.
+    public var verificationNeedsBody = false
     /// The caller STS verified an identity token for (`identity:`), allowed or not.
     public var caller: CallerIdentity?
     /// An identity token that passed every offline rule and the offline account gate but whose

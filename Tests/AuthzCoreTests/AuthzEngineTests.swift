@@ -178,6 +178,16 @@ struct AuthzEngineTests {
         let withoutBody = engine.decide(Self.authz(request, withBody: false, mode: .nginx))
         #expect(withoutBody.signature == .notChecked)
         #expect(withoutBody.action == nil)  // the query action is in the body
+        // Only the missing body kept the known key's signature from being checked (ICAP reads it then).
+        #expect(withoutBody.verificationNeedsBody)
+        #expect(!response.verificationNeedsBody)
+        let unknownKey = engine.decide(
+            Self.authz(
+                Self.signed(
+                    method: "POST", host: "sts.eu-west-1.amazonaws.com", service: "sts", region: "eu-west-1",
+                    headers: Self.form, body: Self.callerIdentity), withBody: false, mode: .nginx))
+        #expect(unknownKey.signature == .notChecked)
+        #expect(!unknownKey.verificationNeedsBody)
     }
 
     @Test("deny bodies follow the caller's protocol")

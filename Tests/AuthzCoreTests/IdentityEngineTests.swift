@@ -167,8 +167,9 @@ import Testing
 
     static let outcomeCases: [OutcomeCase] = [
         OutcomeCase(
-            testDescription: "STS refuses", outcome: .refused("SignatureDoesNotMatch: the signature is wrong"),
-            reason: .invalidToken, message: "STS refused the token: SignatureDoesNotMatch: the signature is wrong"),
+            testDescription: "STS refuses",
+            outcome: .refused("STS refused the token (SignatureDoesNotMatch, HTTP 403)"),
+            reason: .invalidToken, message: "STS refused the token (SignatureDoesNotMatch, HTTP 403)"),
         OutcomeCase(
             testDescription: "STS unreachable",
             outcome: .unavailable("STS at sts.eu-west-1.amazonaws.com is unreachable"),
