@@ -5,6 +5,7 @@ Markdown tables and the latency plot.
 
     bench-envoy-report.py sign RUN_DIR [--virtual-key FILE]
     bench-envoy-report.py render KIND OUT --listen P --admin P --app P [--authz P] [--authz-protocol h1|h2c]
+        [--domain HOST]...
     bench-envoy-report.py report RUN_DIR [--plot PNG]
 
 Runs in .cache/bench-venv (botocore, PyYAML, matplotlib, pinned by the shell script).
@@ -55,16 +56,21 @@ def write_signed(run_dir: pathlib.Path, suffix: str, creds) -> None:
 
 
 def render(kind: str, out: pathlib.Path, listen: int, admin: int, app: int, authz: int | None,
-           authz_protocol: str | None) -> None:
-    """One of the four configurations, taken from the shipped file so that the ext_authz filter
-    (body, headers, timeouts, failure mode) stays exactly as shipped. Only what points at AWS
+           authz_protocol: str | None, domains: list[str] | None = None) -> None:
+    """One of the configurations, taken from the shipped file so that the ext_authz filter
+    (body, headers, timeouts, failure mode) stays exactly as shipped. Only what points elsewhere
     changes: the listener and admin ports, the route's cluster (the nginx "app" instead of the
-    dynamic forward proxy, whose filter and cluster are dropped) and the authorizer's address."""
+    dynamic forward proxy, whose filter and cluster are dropped, or instead of identity.yaml's
+    internal service) and the authorizer's address; with --domain, the virtual host's domains (the
+    identity configurations send requests to the identity host through envoy/http.yaml, whose
+    domains are AWS's)."""
     import yaml
 
-    shipped = {"none": "http.yaml", "ideal": "http.yaml", "http": "http.yaml", "grpc": "grpc.yaml"}[kind]
+    shipped = {"none": "http.yaml", "ideal": "http.yaml", "http": "http.yaml", "grpc": "grpc.yaml",
+               "grpc-identity": "identity.yaml", "http-identity": "http.yaml"}[kind]
     # The brokered configurations use the same Envoy configurations (another authorizer port).
     config = yaml.safe_load((ROOT / "envoy" / shipped).read_text())
+    mode = kind.removesuffix("-identity")
 
     def fail(what: str) -> None:
         sys.exit(f"render {kind}: envoy/{shipped} no longer has {what}; update scripts/bench-envoy-report.py")
@@ -79,11 +85,15 @@ def render(kind: str, out: pathlib.Path, listen: int, admin: int, app: int, auth
     if "route_config" not in hcm or "http_filters" not in hcm:
         fail("an http_connection_manager with route_config and http_filters")
     for host in hcm["route_config"]["virtual_hosts"]:
+        if domains:
+            host["domains"] = list(domains)
         for route in host["routes"]:
             route["route"]["cluster"] = "app"
     names = [f["name"] for f in hcm["http_filters"]]
-    for needed in ("envoy.filters.http.ext_authz", "envoy.filters.http.dynamic_forward_proxy",
-                   "envoy.filters.http.router"):
+    needed_filters = ["envoy.filters.http.ext_authz", "envoy.filters.http.router"]
+    if shipped != "identity.yaml":
+        needed_filters.append("envoy.filters.http.dynamic_forward_proxy")
+    for needed in needed_filters:
         if needed not in names:
             fail(f"the {needed} filter")
     dropped = {"envoy.filters.http.dynamic_forward_proxy"}
@@ -99,7 +109,7 @@ def render(kind: str, out: pathlib.Path, listen: int, admin: int, app: int, auth
         cluster = authz_clusters[0]
         endpoint = cluster["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]
         endpoint["address"]["socket_address"] = {"address": "127.0.0.1", "port_value": authz}
-        if kind in ("ideal", "http"):
+        if mode in ("ideal", "http"):
             options = cluster["typed_extension_protocol_options"][
                 "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]["explicit_http_config"]
             if authz_protocol == "h1":
@@ -144,9 +154,12 @@ THROUGHPUT = [
     ("http", "sigv4-authz, ext_authz HTTP"),
     ("grpc-brokered", "sigv4-authz brokered (virtual key verified, signed again), ext_authz gRPC"),
     ("http-brokered", "sigv4-authz brokered (virtual key verified, signed again), ext_authz HTTP"),
+    ("grpc-identity", "sigv4-authz identity token (cached), ext_authz gRPC (envoy/identity.yaml)"),
+    ("http-identity", "sigv4-authz identity token (cached), ext_authz HTTP"),
 ]
-# Each brokered configuration beside its plain one.
+# Each brokered and identity configuration beside its plain one.
 BROKERED = [("grpc", "grpc-brokered", "gRPC"), ("http", "http-brokered", "HTTP")]
+IDENTITY = [("grpc", "grpc-identity", "gRPC"), ("http", "http-identity", "HTTP")]
 LATENCY = [
     ("app", "app (nginx alone)"),
     ("none", "app + Envoy"),
@@ -155,6 +168,8 @@ LATENCY = [
     ("http", "app + Envoy + sigv4-authz HTTP"),
     ("grpc-brokered", "app + Envoy + sigv4-authz gRPC, brokered"),
     ("http-brokered", "app + Envoy + sigv4-authz HTTP, brokered"),
+    ("grpc-identity", "app + Envoy + sigv4-authz gRPC, identity token"),
+    ("http-identity", "app + Envoy + sigv4-authz HTTP, identity token"),
 ]
 
 
@@ -239,7 +254,18 @@ def report(run_dir: pathlib.Path, plot: pathlib.Path | None) -> None:
         out.append("")
         out.append("† Below the target rate: responses came too slowly for the connections to send at the "
                    "target rate (h2load waits for each response), so this setup was near saturation.")
-    out.extend(brokered_ratios(throughput, distributions, meta))
+    out.extend(ratios(BROKERED, throughput, distributions,
+                      "Brokered beside plain, this run (brokered ÷ plain; the role's credentials a cache hit, "
+                      f"from a local fake STS answering {meta.get('sts_calls', '?')} AssumeRole for the "
+                      "whole run):"))
+    out.extend(ratios(IDENTITY, throughput, distributions,
+                      "Identity token beside plain SigV4, this run (identity ÷ plain; `Authorization: Bearer "
+                      "k8s-aws-v1.…` to an `identity.hosts` host, every measured check a cache hit of the "
+                      "token's verification; the STS stand-in (Tests/EndToEnd/sts_standin.py) got "
+                      f"{meta.get('identity_sts_calls', '?')} GetCallerIdentity calls for "
+                      f"{meta.get('identity_tokens', '?')} tokens, one per token, each verified). Envoy: gRPC "
+                      "identity is envoy/identity.yaml as shipped (its ext_authz filter buffers no body), "
+                      "HTTP identity envoy/http.yaml with the identity host as its domain:"))
     text = "\n".join(out) + "\n"
     (run_dir / "results.md").write_text(text)
     print(text, end="")
@@ -251,22 +277,21 @@ def report(run_dir: pathlib.Path, plot: pathlib.Path | None) -> None:
     print(f"plot: {png}")
 
 
-def brokered_ratios(throughput: dict[str, dict[str, str]], distributions: dict[str, list[int]],
-                    meta: dict[str, str]) -> list[str]:
-    """The brokered configurations beside the plain ones, as ratios within this run."""
-    out = ["", "Brokered beside plain, this run (brokered ÷ plain; the role's credentials a cache hit, "
-           f"from a local fake STS answering {meta.get('sts_calls', '?')} AssumeRole for the whole run):", "",
+def ratios(pairs: list[tuple[str, str, str]], throughput: dict[str, dict[str, str]],
+           distributions: dict[str, list[int]], title: str) -> list[str]:
+    """Configurations beside the plain ones, as ratios within this run."""
+    out = ["", title, "",
            "| ext_authz | req/s | authorizer CPU per check | Envoy CPU per request | p50 | p99 |",
            "|---|---:|---:|---:|---:|---:|"]
-    for plain, brokered, label in BROKERED:
-        a, b = throughput[plain], throughput[brokered]
+    for plain, other, label in pairs:
+        a, b = throughput[plain], throughput[other]
         cells = [f"{thousands(float(b['rps']))} ÷ {thousands(float(a['rps']))} = "
                  f"{float(b['rps']) / float(a['rps']):.2f}×"]
         for field in ("authz_cpu_us", "envoy_cpu_us"):
             x, y = float(a[field]), float(b[field])
-            cells.append(f"{y:.0f} ÷ {x:.0f} µs = {y / x:.2f}× (+{y - x:.0f} µs)")
+            cells.append(f"{y:.0f} ÷ {x:.0f} µs = {y / x:.2f}× ({y - x:+.0f} µs)")
         for q in (0.50, 0.99):
-            x, y = percentile(distributions[plain], q) / 1000, percentile(distributions[brokered], q) / 1000
+            x, y = percentile(distributions[plain], q) / 1000, percentile(distributions[other], q) / 1000
             cells.append(f"{y:.2f} ÷ {x:.2f} ms = {y / x:.2f}×")
         out.append(f"| {label} | " + " | ".join(cells) + " |")
     return out
@@ -283,7 +308,8 @@ def draw(distributions: dict[str, list[int]], rate: float, meta: dict[str, str],
     fig, ax = plt.subplots(figsize=(9, 5.5), dpi=110)
     styles = {"app": ("#7f7f7f", ":"), "none": ("#1f77b4", "--"), "ideal": ("#2ca02c", "-"),
               "grpc": ("#d62728", "-"), "http": ("#ff7f0e", "-"),
-              "grpc-brokered": ("#d62728", "-."), "http-brokered": ("#ff7f0e", "-.")}
+              "grpc-brokered": ("#d62728", "-."), "http-brokered": ("#ff7f0e", "-."),
+              "grpc-identity": ("#9467bd", "-"), "http-identity": ("#8c564b", "-")}
     for key, label in LATENCY:
         values = distributions[key]
         n = len(values)
@@ -322,13 +348,14 @@ def main() -> None:
     p.add_argument("run_dir", type=pathlib.Path)
     p.add_argument("--virtual-key", type=pathlib.Path)
     p = sub.add_parser("render")
-    p.add_argument("kind", choices=["none", "ideal", "grpc", "http"])
+    p.add_argument("kind", choices=["none", "ideal", "grpc", "http", "grpc-identity", "http-identity"])
     p.add_argument("out", type=pathlib.Path)
     p.add_argument("--listen", type=int, required=True)
     p.add_argument("--admin", type=int, required=True)
     p.add_argument("--app", type=int, required=True)
     p.add_argument("--authz", type=int)
     p.add_argument("--authz-protocol", choices=["h1", "h2c"])
+    p.add_argument("--domain", action="append", help="the virtual host's domains instead of the shipped ones")
     sub.add_parser("shipped-http-protocol")
     p = sub.add_parser("report")
     p.add_argument("run_dir", type=pathlib.Path)
@@ -339,7 +366,8 @@ def main() -> None:
     elif args.command == "render":
         if args.kind != "none" and args.authz is None:
             parser.error("--authz is needed for an authorizer")
-        render(args.kind, args.out, args.listen, args.admin, args.app, args.authz, args.authz_protocol)
+        render(args.kind, args.out, args.listen, args.admin, args.app, args.authz, args.authz_protocol,
+               args.domain)
     elif args.command == "shipped-http-protocol":
         print(authz_protocol_of_shipped_http())
     else:

