@@ -11,7 +11,7 @@ import pytest
 import harness as h
 
 
-@pytest.mark.parametrize("name", ["grpc.yaml", "http.yaml", "egress-gateway.yaml"])
+@pytest.mark.parametrize("name", ["grpc.yaml", "http.yaml", "egress-gateway.yaml", "identity.yaml"])
 def test_envoy_config_validates(tmp_path, name):
     """envoy --mode validate on the file as shipped, only the certificate paths pointed at real
     files (Envoy loads them while validating)."""

@@ -143,5 +143,23 @@ audit:
 #   sign_unsigned:              # unsigned requests to these hosts are signed as the role
 #     - hosts: ["search-logs-*.eu-west-1.es.amazonaws.com"]
 #       role: arn:aws:iam::171436882533:role/opensearch-writer   # a fixed account
+
+# IAM as the identity provider of internal services (docs/identity.md): requests to `hosts` carry an
+# identity token (Authorization: Bearer k8s-aws-v1.…, from `aws eks get-token --cluster-name orders`
+# or `sigv4-authz token --audience orders`) instead of a SigV4 signature. STS verifies each token once;
+# statements with principals_arn decide them, and the service receives x-sigv4-authz-principal-arn,
+# -principal-account and -principal-user-id.
+# identity:
+#   audience: orders            # the audience callers sign (x-k8s-aws-id)
+#   hosts: ["orders.internal", "orders.default.svc.cluster.local"]
+#   max_token_age: 15m          # at most 15m
+#   sts_timeout: 5s             # keep the proxy's check timeout above this
+#   forward_token: false        # the token is removed before the service (it is a bearer credential)
+# and, under rules: above, statements with principals_arn (they decide identity requests only):
+#   - name: frontends-read-orders
+#     effect: allow
+#     principals_arn: ["arn:aws:iam::171436882533:role/frontend-*"]   # an assumed-role session matches its role
+#     methods: [GET]
+#     paths: ["/v1/orders/*"]
 """#
 }
