@@ -112,6 +112,25 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "AuthzICAP",
+            dependencies: [
+                "AuthzCore", "Policy", "SigV4",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AuthzICAPTests",
+            dependencies: [
+                "AuthzICAP", "AuthzCore", "AuthzFixtures", "Policy", "SigV4", "AWSClassifier",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "AuthzSquid",
             dependencies: ["AuthzCore", "Policy", "SigV4"],
             swiftSettings: strictSettings
