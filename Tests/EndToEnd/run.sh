@@ -2,7 +2,7 @@
 # Tests/EndToEnd/run.sh — the end-to-end tests: real Envoy, nginx and Squid in front of sigv4-authz,
 # with moto as AWS and the real boto3 / aws CLI as clients, all on 127.0.0.0/8.
 #
-# On a fresh Debian machine it installs what it needs (apt: nginx, squid, openssl,
+# On a fresh Debian machine it installs what it needs (apt: nginx, squid-openssl, openssl,
 # util-linux, python3-venv; pip: requirements.txt into .cache/e2e-venv), then runs pytest -v.
 # Exits non-zero on any failure; a missing tool is a failure, never a skip. Needs root (the fake
 # AWS binds ports 53/80/443 on a private loopback address, proxies run in a private mount
@@ -28,7 +28,8 @@ fi
 # --- system packages -------------------------------------------------------------------------
 missing=()
 [ -x /usr/sbin/nginx ] || missing+=(nginx)   # Debian builds auth_request into every flavour
-[ -x /usr/sbin/squid ] || missing+=(squid)
+# squid-openssl (ssl_bump, for squid/squid-icap.conf) replaces the GnuTLS flavour `squid`.
+{ [ -x /usr/sbin/squid ] && /usr/sbin/squid -v | grep -q -- '--with-openssl'; } || missing+=(squid-openssl)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v unshare >/dev/null || missing+=(util-linux)
 command -v python3 >/dev/null || missing+=(python3)
