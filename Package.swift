@@ -159,7 +159,8 @@ let package = Package(
         .target(
             name: "AuthzServer",
             dependencies: [
-                "AuthzCore", "AuthzHTTP", "AuthzHTTP2", "AuthzGRPC", "Policy", "AWSClassifier", "IAMIdentity",
+                "AuthzCore", "AuthzHTTP", "AuthzHTTP2", "AuthzGRPC", "AuthzICAP", "Policy", "AWSClassifier",
+                "IAMIdentity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

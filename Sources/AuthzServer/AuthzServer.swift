@@ -1,6 +1,7 @@
 package import AWSClassifier
 package import AuthzCore
 internal import AuthzHTTP
+internal import AuthzICAP
 internal import Foundation
 package import Logging
 package import NIOCore
@@ -31,12 +32,15 @@ package final class AuthzServer: Sendable {
         package var http: ListenAddress
         package var grpc: ListenAddress
         package var admin: ListenAddress
+        /// The ICAP listener's, when there is one.
+        package var icap: ListenAddress?
 
         /// Creates listener addresses.
-        package init(http: ListenAddress, grpc: ListenAddress, admin: ListenAddress) {
+        package init(http: ListenAddress, grpc: ListenAddress, admin: ListenAddress, icap: ListenAddress? = nil) {
             self.http = http
             self.grpc = grpc
             self.admin = admin
+            self.icap = icap
         }
     }
 
@@ -53,6 +57,8 @@ package final class AuthzServer: Sendable {
     /// How long the checks in flight get to finish at shutdown (`server.shutdown_grace`).
     package let shutdownGrace: Duration
     let httpConfiguration: HTTPCheckConfiguration
+    /// The ICAP listener's settings (used when ``Addresses/icap`` is set).
+    let icapConfiguration: ICAPConfiguration
     /// `server.max_connections`, per check listener.
     let maxConnections: Int
     /// TLS for the check listeners, when configured.
@@ -84,7 +90,10 @@ package final class AuthzServer: Sendable {
         roles?.use(engine.roleTargets)
         self.brokerServices = brokerServices
         self.addresses =
-            addresses ?? Addresses(http: config.listen.http, grpc: config.listen.grpc, admin: config.listen.admin)
+            addresses
+            ?? Addresses(
+                http: config.listen.http, grpc: config.listen.grpc, admin: config.listen.admin, icap: config.listen.icap
+            )
         self.shutdownGrace = config.shutdownGrace
         let metrics = metrics ?? ServerMetrics(version: version)
         let audit = try AuditLog(
@@ -100,10 +109,17 @@ package final class AuthzServer: Sendable {
                 environment: environment, roles: roles, identities: identities)
         }
         self.httpConfiguration = HTTPCheckConfiguration(config)
+        // The ISTag changes with every configuration loaded (and between runs: the start time is in it),
+        // so Squid drops what it adapted under an older policy.
+        let started = Int64(Date().timeIntervalSince1970)
+        self.icapConfiguration = ICAPConfiguration(config) { [authorizer] in
+            "\"sigv4-authz-\(started)-\(authorizer.snapshot.generation)\""
+        }
         self.maxConnections = config.maxConnections
         self.tls = try config.tls.map { tls throws(ServerError) in try TLSSupport(tls, refresh: config.reloadPoll) }
         self.group = group
         self.logger = logger
+        bound.requireICAP = self.addresses.icap != nil
     }
 
     /// The configuration of a `ServiceGroup` that runs ``services``: graceful shutdown on `signals`,
@@ -161,6 +177,17 @@ package final class AuthzServer: Sendable {
                 requestTimeoutSeconds: httpConfiguration.requestTimeoutSeconds, maxConnections: maxConnections,
                 onRefused: { metrics.connectionRefused(listener: "grpc") }, group: group,
                 logger: logger, ready: { bound.checksReady }, onBound: { port in bound.set("grpc", port) }))
+        if let icap = addresses.icap {
+            let icapConfiguration = self.icapConfiguration
+            services.append(
+                Listener(
+                    name: "icap", address: icap, group: group, logger: logger,
+                    onBound: { address in bound.set("icap", address.port ?? 0) }, maxConnections: maxConnections,
+                    onRefused: { metrics.connectionRefused(listener: "icap") },
+                    initializer: { channel in
+                        try ICAPPipeline.configure(channel, configuration: icapConfiguration, authorizer: authorizer)
+                    }))
+        }
         return services
     }
 
@@ -174,6 +201,7 @@ package final class AuthzServer: Sendable {
     package var startupMetadata: Logger.Metadata {
         [
             "http": "\(addresses.http)", "grpc": "\(addresses.grpc)", "admin": "\(addresses.admin)",
+            "icap": "\(addresses.icap.map { "\($0)" } ?? "off")",
             "policy": "\(authorizer.snapshot.engine.policy.summary)", "config": "\(authorizer.snapshot.path)",
         ]
     }
@@ -182,8 +210,17 @@ package final class AuthzServer: Sendable {
 /// The ports listeners are bound to, by name.
 final class BoundAddresses: Sendable {
     private let ports = Mutex<[String: Int]>([:])
+    private let icapRequired = Mutex(false)
     func set(_ name: String, _ port: Int) { ports.withLock { $0[name] = port } }
     func get(_ name: String) -> Int? { ports.withLock { $0[name] } }
-    /// Both check listeners are up.
-    var checksReady: Bool { ports.withLock { $0["http"] != nil && $0["grpc"] != nil } }
+    /// Whether the ICAP listener is configured, so readiness waits for it too.
+    var requireICAP: Bool {
+        get { icapRequired.withLock { $0 } }
+        set { icapRequired.withLock { $0 = newValue } }
+    }
+    /// Every check listener is up (HTTP and gRPC, and ICAP when configured).
+    var checksReady: Bool {
+        let icap = requireICAP
+        return ports.withLock { $0["http"] != nil && $0["grpc"] != nil && (!icap || $0["icap"] != nil) }
+    }
 }

@@ -29,6 +29,12 @@ struct ServerConfigurationTests {
             $0.listen.grpc = ListenAddress(host: "10.0.0.5", port: 19001)
         },
         Case(
+            testDescription: "listen: the ICAP listener, when configured",
+            yaml: "listen: { icap: \"127.0.0.1:1344\" }\n"
+        ) {
+            $0.listen.icap = ServerConfiguration.Listen.defaultICAP
+        },
+        Case(
             testDescription: "tls with and without client_ca",
             yaml: "tls: { cert: /etc/tls/tls.crt, key: /etc/tls/tls.key, client_ca: /etc/tls/ca.crt }\n"
         ) {
@@ -97,6 +103,8 @@ struct ServerConfigurationTests {
         #expect(server.listen.http.description == "0.0.0.0:8080")
         #expect(server.listen.grpc.description == "0.0.0.0:9001")
         #expect(server.listen.admin.description == "127.0.0.1:9090")
+        #expect(server.listen.icap == nil)  // no ICAP listener unless configured
+        #expect(ServerConfiguration.Listen.defaultICAP.description == "127.0.0.1:1344")
         #expect(server.maxBodyBytes == 1 << 20)
         #expect(server.maxHeaderBytes == 64 << 10)
         #expect(server.idleTimeout == .seconds(60))

@@ -20,7 +20,7 @@ extension ServerConfiguration {
 extension ConfigReader {
     mutating func readListen(_ node: YAMLNode, into listen: inout ServerConfiguration.Listen) {
         guard let pairs = mapping(node, "listen") else { return }
-        checkKeys(pairs, allowed: ["http", "grpc", "admin"], in: "listen")
+        checkKeys(pairs, allowed: ["http", "grpc", "admin", "icap"], in: "listen")
         for (key, _, value) in pairs {
             guard let text = string(value, "listen.\(key)") else { continue }
             let address: ListenAddress
@@ -34,6 +34,7 @@ extension ConfigReader {
             case "http": listen.http = address
             case "grpc": listen.grpc = address
             case "admin": listen.admin = address
+            case "icap": listen.icap = address
             default: break
             }
         }

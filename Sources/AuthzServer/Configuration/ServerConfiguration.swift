@@ -14,6 +14,11 @@ package struct ServerConfiguration: Sendable, Hashable {
         package var grpc = ListenAddress(host: "0.0.0.0", port: 9001)
         /// Admin listener (health, readiness, metrics).
         package var admin = ListenAddress(host: "127.0.0.1", port: 9090)
+        /// ICAP listener (Squid's `icap_service … reqmod_precache`); none unless configured. Its usual
+        /// address is ``defaultICAP``.
+        package var icap: ListenAddress?
+        /// The ICAP port on loopback, Squid's and RFC 3507's 1344.
+        package static let defaultICAP = ListenAddress(host: "127.0.0.1", port: 1344)
 
         /// The defaults.
         package init() {}
