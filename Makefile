@@ -12,6 +12,8 @@
 #   make bench-envoy   real Envoy (one worker) with no authorizer, nginx and sigv4-authz (gRPC, HTTP;
 #                      plain and brokered, a fake STS on 127.0.0.1) as ext_authz: req/s, CPU per
 #                      check, latency at a fixed rate (DURATION=10)
+#   make bench-squid-icap  Squid with the external ACL helper vs over ICAP (plain HTTP proxy): checks/s,
+#                      CPU per check (DURATION=10 each; installs squid-openssl, wrk, nginx)
 #   make bench-instructions  instructions per check (callgrind) of the whole server beside nginx
 #                      `return 200`: HTTP/1.1, h2c, gRPC (N=20000 checks; installs valgrind, h2load, nginx)
 #   make bench-transport  the same plus each transport alone (no decision)
@@ -22,7 +24,7 @@
 
 SWIFT ?= swift
 
-.PHONY: fuzz fuzz-smoke test deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests bench bench-check bench-thresholds bench-server bench-envoy bench-instructions bench-transport soak format vectors protos
+.PHONY: fuzz fuzz-smoke test deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests bench bench-check bench-thresholds bench-server bench-envoy bench-squid-icap bench-instructions bench-transport soak format vectors protos
 
 test: deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests fuzz-smoke
 
@@ -83,6 +85,11 @@ bench-server:
 # also updates the plot docs/performance.md shows.
 bench-envoy:
 	scripts/bench-envoy.sh
+
+# Squid's two ways of asking sigv4-authz in one run, plain HTTP proxy to nginx: the external ACL
+# helper vs ICAP, checks/s and CPU per check (Squid + helpers, Squid + serve); DURATION=10 each.
+bench-squid-icap:
+	scripts/bench-squid-icap.sh
 
 # Instructions per check under callgrind, (2N - N checks) / N, of sigv4-authz serve beside nginx
 # `return 200` (and, for bench-transport, of each transport alone: Benchmarks/TransportCeiling);
