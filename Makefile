@@ -10,13 +10,15 @@
 #   make bench-thresholds  rewrite those thresholds after an intended change (review, then commit)
 #   make bench-server  run the server against nginx with wrk and h2load (installs them)
 #   make bench-envoy   real Envoy (one worker) with no authorizer, nginx and sigv4-authz (gRPC, HTTP;
-#                      plain and brokered, a fake STS on 127.0.0.1) as ext_authz: req/s, CPU per
-#                      check, latency at a fixed rate (DURATION=10)
+#                      plain, brokered and identity token, a fake STS and the STS stand-in on
+#                      127.0.0.1) as ext_authz: req/s, CPU per check, latency at a fixed rate (DURATION=10)
 #   make bench-squid-icap  Squid with the external ACL helper vs over ICAP (plain HTTP proxy): checks/s,
 #                      CPU per check (DURATION=10 each; installs squid-openssl, wrk, nginx)
 #   make bench-instructions  instructions per check (callgrind) of the whole server beside nginx
 #                      `return 200`: HTTP/1.1, h2c, gRPC (N=20000 checks; installs valgrind, h2load, nginx)
 #   make bench-transport  the same plus each transport alone (no decision)
+#   make bench-identity-instructions  instructions per gRPC check (callgrind) of an identity-token
+#                      check whose verification is cached beside a plain SigV4 check (N=5000)
 #   make soak    SOAK_MINUTES (30) at half of peak through real Envoy (ext_authz gRPC) against a
 #                release build: RSS, fds and p99 every minute -> docs/images/soak.{png,csv}; fails
 #                when memory or descriptors grow or a check fails (not part of `make test`)
@@ -24,7 +26,7 @@
 
 SWIFT ?= swift
 
-.PHONY: fuzz fuzz-smoke test deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests bench bench-check bench-thresholds bench-server bench-envoy bench-squid-icap bench-instructions bench-transport soak format vectors protos
+.PHONY: fuzz fuzz-smoke test deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests bench bench-check bench-thresholds bench-server bench-envoy bench-squid-icap bench-instructions bench-transport bench-identity-instructions soak format vectors protos
 
 test: deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests fuzz-smoke
 
@@ -99,6 +101,11 @@ bench-instructions:
 
 bench-transport:
 	CEILING=1 scripts/bench-instructions.sh
+
+# An identity-token check (issue 17) whose STS verification is cached beside a plain SigV4 check, both
+# over gRPC, under callgrind as above (the STS stand-in on 127.0.0.1); N=5000, about 5 minutes.
+bench-identity-instructions:
+	scripts/bench-identity-instructions.sh
 
 # Takes SOAK_MINUTES (default 30) + about a minute; SIGV4_AUTHZ_BIN=PATH skips the release build.
 # Writes .cache/soak/ (every log) and docs/images/soak.png, soak.csv, soak-summary.txt.
