@@ -11,7 +11,7 @@
 // Each Fuzz* executable's main.swift hands one function of the input bytes to FuzzDriver.run, which
 // starts libFuzzer (LLVMFuzzerRunDriver); its seed corpus is Corpus/<target>/. Each target checks
 // properties of one parser (no crash or hang, the same answer twice, and the target's own invariants).
-// The front ends' modules (AuthzHTTP2, AuthzHTTP, AuthzGRPC, AuthzSquid, AuthzServer) and the test
+// The front ends' modules (AuthzHTTP2, AuthzHTTP, AuthzGRPC, AuthzSquid, AuthzICAP, AuthzServer) and the test
 // fixtures (AuthzFixtures) are not products of the main package, and SwiftPM refuses two packages that
 // declare targets of the same name in one build, so this package builds every module of the main package
 // it uses itself, from the same sources: Sources/<module> here is a symbolic link to ../../Sources/<module>
@@ -124,6 +124,11 @@ let package = Package(
             swiftSettings: fuzzSettings
         ),
         .executableTarget(
+            name: "FuzzICAPFrontend",
+            dependencies: ["FuzzDriver", "AuthzICAP", "AuthzFixtures", core, policy, sigV4, nioCore, nioEmbedded],
+            swiftSettings: fuzzSettings
+        ),
+        .executableTarget(
             name: "FuzzUpstreamSigner",
             dependencies: ["FuzzDriver", core, policy, sigV4],
             swiftSettings: fuzzSettings
@@ -184,6 +189,11 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             exclude: ["Generated/README.md"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AuthzICAP",
+            dependencies: [core, policy, sigV4, nioCore, nioHTTP1],
             swiftSettings: strictSettings
         ),
         .target(

@@ -1,5 +1,5 @@
 internal import AuthzCore
-package import SigV4
+internal import SigV4
 
 /// Parses an ICAP request head and the encapsulated HTTP request head from bytes: CRLF line ends,
 /// token names, no folded lines, no control characters in values; every failure a typed ICAP error.
