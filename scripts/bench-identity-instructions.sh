@@ -161,7 +161,8 @@ PY
     for name in plain identity; do
         protoc -I Protos --encode=envoy.service.auth.v3.CheckRequest envoy/service/auth/v3/external_auth.proto \
             <"$work/$name.txtpb" >"$work/$name.bin"
-        python3 -c 'import struct, sys; d = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(b"\0" + struct.pack(">I", len(d)) + d)' \
+        python3 -c 'import struct, sys; d = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(b"\0" + struct.pack(">I", len(d)) + d)' \
             "$work/$name.bin" "$work/$name.body"
     done
     rm -f "$work/token" "$work/identity.txtpb"
@@ -215,16 +216,18 @@ total_instructions() { # kind count: callgrind's total for a run of `count` chec
     # Every check of the run was an allow: sigv4-authz's own count, read before it stops.
     local allows
     allows=$(curl -sf "http://127.0.0.1:$admin_port/metrics" |
-        awk '/^sigv4authz_decisions_total\{/ && /decision="allow"/ {n += $NF} /^sigv4authz_decisions_total\{/ && !/decision="allow"/ {d += $NF}
+        awk '/^sigv4authz_decisions_total\{/ && /decision="allow"/ {n += $NF; next}
+             /^sigv4authz_decisions_total\{/ {d += $NF}
              END {print n + 0, d + 0}')
     stop
-    grep -q "status codes: $count 2xx" "$work/h2load.out" || { cat "$work/h2load.out" >&2; die "$kind: not every check was answered"; }
+    grep -q "status codes: $count 2xx" "$work/h2load.out" ||
+        { cat "$work/h2load.out" >&2; die "$kind: not every check was answered"; }
     [ "$allows" = "$count 0" ] || die "$kind: $count checks, sigv4-authz counted (allow, other) $allows"
     calls_after=$(standin_calls | "$py" -c 'import json, sys; print(json.load(sys.stdin)["calls"])')
     local expected=0
     [ "$kind" = identity ] && expected=1
     [ $((calls_after - calls_before)) = "$expected" ] ||
-        die "$kind: the stand-in got $((calls_after - calls_before)) STS calls in a run of $count checks (expected $expected)"
+        die "$kind: the stand-in got $((calls_after - calls_before)) STS calls in $count checks (expected $expected)"
     [ -z "${KEEP:-}" ] || cp "$out" "$KEEP/callgrind.$kind.$count"
     awk '/^(summary|totals):/ {print $2; exit}' "$out"
 }
@@ -254,4 +257,5 @@ echo "Instructions per check, ext_authz gRPC (user space, callgrind; (2N - N che
 echo "| check | instructions | ratio to plain SigV4 |"
 echo "|---|---:|---:|"
 echo "| plain SigV4 (S3 GetObject, accounts allowlist) | $plain | 1.00 |"
-echo "| identity token, verification cached (principals_arn statement) | $identity | $(python3 -c "print(f'{$identity / $plain:.2f}')") |"
+ratio=$(python3 -c "print(f'{$identity / $plain:.2f}')")
+echo "| identity token, verification cached (principals_arn statement) | $identity | $ratio |"
