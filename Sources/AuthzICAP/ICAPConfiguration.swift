@@ -23,6 +23,10 @@ package struct ICAPConfiguration: Sendable {
     /// The service tag, quoted; it changes with the configuration generation.
     package var isTag: @Sendable () -> String = { "\"sigv4-authz-1\"" }
 
+    /// Called for each CONNECT answered 204 without a decision (the server counts them; see
+    /// `ICAPHandler.StateMachine.connectIsCheckedInside`).
+    package var connectAnswered: @Sendable () -> Void = {}
+
     /// The defaults.
     package init() {}
 }

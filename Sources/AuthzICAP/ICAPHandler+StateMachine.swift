@@ -221,14 +221,18 @@ extension ICAPHandler {
         }
 
         /// The decision for the pending request: the answer, or `100 Continue` when the preview was
-        /// not enough (a deny, an allow whose known key's signature needs the body, or an allow whose
-        /// rewrite must be applied to the whole request).
+        /// not enough (a deny, an allow whose known key's signature needs the body, or an allow that
+        /// must modify the request, which is then re-sent whole).
         mutating func decided(_ result: CheckResult) -> Action {
             guard case .deciding(let request, let whole) = state else { return .needMore }
             let allowed = result.decision.effect == .allow
             let close = request.head.close || quiescing
+            // An allow goes on unchanged (204) unless the request must be rewritten: the rewrite's
+            // headers (a brokered signature, identity principal headers) set, or client-sent
+            // `x-sigv4-authz-*` headers stripped.
+            let mustModify = result.upstream != nil || request.http.carriesDecisionHeaders
             guard whole else {
-                if allowed, !result.verificationNeedsBody, result.upstream == nil {
+                if allowed, !result.verificationNeedsBody, !mustModify {
                     state = close ? .closed : .head
                     return .answer(.noContent, close: close)
                 }
@@ -239,7 +243,7 @@ extension ICAPHandler {
             }
             state = close ? .closed : .head
             guard allowed else { return .answer(.deny(result), close: close) }
-            if result.upstream == nil, request.head.allows204 || (request.head.preview != nil && !request.continued) {
+            if !mustModify, request.head.allows204 || (request.head.preview != nil && !request.continued) {
                 return .answer(.noContent, close: close)
             }
             guard request.size <= maxBodyBytes else {

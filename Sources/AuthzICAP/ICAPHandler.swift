@@ -111,6 +111,7 @@ final class ICAPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             ICAPAnswerWriter.options(configuration, close: close, into: &out)
             return write(out, close: close, context: context)
         case .connect(let close):
+            configuration.connectAnswered()
             var out = context.channel.allocator.buffer(capacity: 128)
             ICAPAnswerWriter.noContent(isTag: configuration.isTag(), close: close, into: &out)
             return write(out, close: close, context: context)

@@ -78,6 +78,13 @@ package struct EncapsulatedRequest: Sendable, Hashable {
     package var target: String
     /// The headers in order.
     package var headers: [HeaderField]
+
+    /// Whether the client sent headers named like sigv4-authz's decision and principal headers
+    /// (`x-sigv4-authz-*`): an allow must then strip them (a modified request, never a 204), or the
+    /// upstream would read them as sigv4-authz's.
+    package var carriesDecisionHeaders: Bool {
+        headers.contains { $0.name.lowercased().hasPrefix(DecisionHeaders.prefix) }
+    }
 }
 
 /// One ICAP request as the state machine hands it to the handler for a decision.

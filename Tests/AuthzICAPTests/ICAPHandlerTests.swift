@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOEmbedded
 import SigV4
+import Synchronization
 import Testing
 
 @testable import AuthzICAP
@@ -198,6 +199,27 @@ struct ICAPHandlerTests {
         #expect(answer.body == String(decoding: Signed.callerIdentity, as: UTF8.self))
     }
 
+    @Test(
+        "client-sent x-sigv4-authz-* headers: an allow is never a 204 (they would reach the upstream)",
+        arguments: [nil, 8] as [Int?])
+    func forgedDecisionHeaders(preview: Int?) throws {
+        let (icap, _) = try Self.connection()
+        let head = ICAPRequests.httpHead(
+            Signed.sts, extra: [("x-sigv4-authz-principal-arn", "arn:aws:iam::111122223333:role/admin")])
+        try icap.send(ICAPRequests.reqmod(httpHead: head, body: Signed.callerIdentity, preview: preview))
+        if let preview {
+            #expect(try icap.responses().map(\.status) == [100])
+            try icap.send(ICAPRequests.rest(Signed.callerIdentity, after: preview))
+        }
+        let responses = try icap.responses()
+        #expect(responses.map(\.status) == [200])
+        let answer = try #require(responses.first)
+        #expect(answer.httpHead.hasPrefix("POST "))
+        #expect(answer.httpHeader("x-sigv4-authz-principal-arn").isEmpty)
+        #expect(answer.httpHeader("x-sigv4-authz-decision") == ["allow"])
+        #expect(answer.body == String(decoding: Signed.callerIdentity, as: UTF8.self))
+    }
+
     @Test("a deny: 200 with an encapsulated 403, the decision headers and the AWS error body")
     func deny() throws {
         let (icap, _) = try Self.connection()
@@ -247,13 +269,48 @@ struct ICAPHandlerTests {
         #expect(!icap.channel.isActive)
     }
 
-    @Test("CONNECT is answered 204 without a check")
+    @Test("CONNECT is answered 204 without a check, and counted")
     func connect() throws {
-        let (icap, authorizer) = try Self.connection()
+        var configuration = ICAPConfiguration()
+        let counted = Atomic<Int>(0)
+        configuration.connectAnswered = { counted.add(1, ordering: .relaxed) }
+        let (icap, authorizer) = try Self.connection(configuration)
         let head = "CONNECT sts.eu-west-1.amazonaws.com:443 HTTP/1.1\r\nHost: sts.eu-west-1.amazonaws.com:443\r\n\r\n"
         try icap.send(ICAPRequests.reqmod(httpHead: head, body: nil))
         #expect(try icap.responses().map(\.status) == [204])
         #expect(authorizer.checks.isEmpty)
+        #expect(counted.load(ordering: .relaxed) == 1)
+    }
+
+    @Test("an allow with a rewrite (a brokered signature) is the modified request, even with Allow: 204")
+    func rewrite() throws {
+        let rewrite = UpstreamRewrite(
+            setHeaders: [
+                HeaderField("Authorization", "AWS4-HMAC-SHA256 Credential=NEW"),
+                HeaderField("X-Amz-Date", "20260115T123500Z"),
+            ],
+            removeHeaders: ["x-amz-security-token"],
+            setQueryParameters: [.init("X-Amz-Signature", "abc")], removeQueryParameters: ["versionId"],
+            roleARN: "arn:aws:iam::171436882533:role/broker")
+        let authorizer = StubAuthorizer(engine: try Self.engine.get(), rewrite: rewrite)
+        let icap = try ICAPConnection(authorizer: authorizer)
+        let signed = EngineFixtures.signed(
+            host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/k.txt?a=1&versionId=3", service: "s3",
+            region: "eu-west-1", token: "client-token")
+        let head = ICAPRequests.httpHead(signed)
+        try icap.send(ICAPRequests.reqmod(httpHead: head, body: nil))
+        let responses = try icap.responses()
+        let answer = try #require(responses.first)
+        #expect(responses.map(\.status) == [200])
+        #expect(answer.header("Encapsulated")?.hasPrefix("req-hdr=0, null-body=") == true)
+        #expect(
+            answer.httpHead.hasPrefix(
+                "GET https://prod-data.s3.eu-west-1.amazonaws.com/k.txt?a=1&X-Amz-Signature=abc HTTP/1.1\r\n"))
+        #expect(answer.httpHeader("authorization") == ["AWS4-HMAC-SHA256 Credential=NEW"])
+        #expect(answer.httpHeader("x-amz-date") == ["20260115T123500Z"])
+        #expect(answer.httpHeader("x-amz-security-token").isEmpty)
+        #expect(answer.httpHeader("x-sigv4-authz-decision") == ["allow"])
+        #expect(!answer.httpHead.contains("client-token"))
     }
 
     @Test("a check answered later holds the connection; answers stay in order")

@@ -277,16 +277,22 @@ final class StubAuthorizer: Authorizer {
             keys: keys, now: { (EngineFixtures.signingTime + 60) * 1000 })
     }
 
-    init(engine: AuthzEngine, laterHost: String? = nil) {
+    /// Applied to every allow (a brokered signature).
+    let rewrite: UpstreamRewrite?
+
+    init(engine: AuthzEngine, laterHost: String? = nil, rewrite: UpstreamRewrite? = nil) {
         self.engine = engine
         self.laterHost = laterHost
+        self.rewrite = rewrite
     }
 
     var checks: [AuthzRequest] { state.withLock { $0.checks } }
 
     func check(_ request: AuthzRequest) -> CheckResult {
         state.withLock { $0.checks.append(request) }
-        return engine.check(request)
+        var result = engine.check(request)
+        if let rewrite, result.decision.effect == .allow { result.upstream = rewrite }
+        return result
     }
 
     func answer(_ request: AuthzRequest) -> CheckAnswer {
