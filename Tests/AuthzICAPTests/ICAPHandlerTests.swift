@@ -124,6 +124,8 @@ struct ICAPHandlerTests {
         var afterPreview: [Int]
         var afterRest: [Int]
         var decision: String
+        /// The final check verified the known key's signature.
+        var verified = false
     }
 
     static let previewCases: [PreviewCase] = [
@@ -138,7 +140,7 @@ struct ICAPHandlerTests {
             signed: { Signed.stsOtherAccount }, afterPreview: [100], afterRest: [200], decision: "deny"),
         PreviewCase(
             testDescription: "a known key's signature needs the body: 100 Continue, then verified",
-            signed: { Signed.stsKnown }, afterPreview: [100], afterRest: [204], decision: "allow"),
+            signed: { Signed.stsKnown }, afterPreview: [100], afterRest: [204], decision: "allow", verified: true),
         PreviewCase(
             testDescription: "an allowed S3 PUT: 204 after the preview, the body never read",
             signed: { Signed.s3Put }, afterPreview: [204], afterRest: [], decision: "allow"),
@@ -171,6 +173,11 @@ struct ICAPHandlerTests {
         let second = try icap.responses()
         #expect(second.map(\.status) == testCase.afterRest)
         #expect(authorizer.checks.last?.body == .complete(body))
+        if testCase.verified {
+            #expect(authorizer.results.first?.signature == .notChecked)
+            #expect(authorizer.results.first?.verificationNeedsBody == true)
+            #expect(authorizer.results.last?.signature == .verified)
+        }
         let final = try #require(second.last)
         if final.status == 200 {
             #expect(final.httpHeader("x-sigv4-authz-decision") == [testCase.decision])

@@ -261,7 +261,8 @@ final class StubAuthorizer: Authorizer {
     let engine: AuthzEngine
     /// Requests whose host contains this are answered later.
     let laterHost: String?
-    private let state = Mutex<(checks: [AuthzRequest], held: [@Sendable () -> Void])>((checks: [], held: []))
+    private let state = Mutex<(checks: [AuthzRequest], results: [CheckResult], held: [@Sendable () -> Void])>(
+        (checks: [], results: [], held: []))
 
     /// The fixtures' engine with one more rule: `sts:AssumeRole` is denied.
     static func engineDenyingAssumeRole() throws -> AuthzEngine {
@@ -287,11 +288,13 @@ final class StubAuthorizer: Authorizer {
     }
 
     var checks: [AuthzRequest] { state.withLock { $0.checks } }
+    var results: [CheckResult] { state.withLock { $0.results } }
 
     func check(_ request: AuthzRequest) -> CheckResult {
         state.withLock { $0.checks.append(request) }
         var result = engine.check(request)
         if let rewrite, result.decision.effect == .allow { result.upstream = rewrite }
+        state.withLock { $0.results.append(result) }
         return result
     }
 
