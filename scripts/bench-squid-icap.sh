@@ -200,7 +200,8 @@ audit: {{ allow: all, deny: all, file: {audit} }}
     results.append(("ICAP", requests, bad, errors, latency, squid_cpu + authz_cpu, checks,
                     {"squid": squid_cpu, "sigv4-authz serve": authz_cpu}))
 
-    print(f"\nSquid {subprocess.run([icap_world.squid_openssl(), '-v'], capture_output=True, text=True).stdout.split()[3]}, "
+    version = subprocess.run([icap_world.squid_openssl(), "-v"], capture_output=True, text=True).stdout.split()[3]
+    print(f"\nSquid {version}, "
           f"plain HTTP proxy -> nginx parent; wrk -t1 -c{CONNECTIONS} -d{DURATION}s, {N} distinct signed S3 GetObject; "
           f"{os.cpu_count()} CPUs; sigv4-authz {os.environ['SIGV4_AUTHZ_BIN']}\n")
     print("| way | checks/s | CPU per check (µs) | of which | p50 | p99 | non-2xx | audited/requests |")
