@@ -394,6 +394,33 @@ def test_tunnels_are_bumped_or_refused(world, icap):
 
 
 # ---------------------------------------------------------------------------------------------
+# Logs
+
+
+def test_logs_hold_no_secrets(world, icap):
+    """After everything above crossed Squid (signatures, session tokens, a wrong secret's attempt),
+    neither the audit records nor the logs of sigv4-authz and Squid hold a secret, the session
+    token or a signature; Squid's access log has no query strings."""
+    import requests
+
+    client(icap, "https", "sts", SESSION).get_caller_identity()
+    # A presigned URL: its signature and session token are in the query.
+    url = client(icap, "http", "s3", SESSION).generate_presigned_url(
+        "get_object", Params={"Bucket": "e2e-icap-presigned", "Key": "k"}, ExpiresIn=300)
+    assert "X-Amz-Signature=" in url and "X-Amz-Security-Token=" in url
+    requests.get(url, proxies={"http": icap.squid.forward_proxy}, timeout=30)
+    audit_mark(icap)
+    texts = {path.name: path.read_text(errors="replace")
+             for path in [icap.authz.audit, *sorted((icap.workdir / "logs").iterdir())]}
+    assert any('"mode":"icap"' in text for text in texts.values())
+    for name, text in texts.items():
+        for secret in (h.ALLOWED_SECRET, h.SESSION_SECRET, h.DENIED_SECRET, h.SESSION_TOKEN[:40],
+                       "Signature=", "X-Amz-Signature", "X-Amz-Security-Token", "X-Amz-Credential"):
+            assert secret not in text, (name, secret[:12])
+    assert "GET http://s3.us-east-1.amazonaws.com/e2e-icap-presigned/k" in texts["squid-icap-sigv4-authz-access.log"]
+
+
+# ---------------------------------------------------------------------------------------------
 # Fail closed (last: it stops sigv4-authz)
 
 
