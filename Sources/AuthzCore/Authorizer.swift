@@ -13,9 +13,20 @@ public protocol Authorizer: Sendable {
     func answer(_ request: AuthzRequest) -> CheckAnswer
     /// Denies a check the front end could not read.
     func refuse(_ refusal: Refusal) -> CheckResult
+    /// Decides about a request that may be decided again with more of it (an ICAP preview, before the
+    /// rest of the body is asked for), without counting or auditing it: ``settle(_:)`` records the
+    /// result when it stands, and a decision with more of the request is a check of its own. One
+    /// request, one record.
+    func provisional(_ request: AuthzRequest) -> CheckResult
+    /// Counts and audits a ``provisional(_:)`` result that stands as the request's decision.
+    func settle(_ result: CheckResult)
 }
 
 extension Authorizer {
     /// The synchronous decision, now.
     public func answer(_ request: AuthzRequest) -> CheckAnswer { .now(check(request)) }
+    /// The synchronous decision (an authorizer that records nothing has nothing to hold back).
+    public func provisional(_ request: AuthzRequest) -> CheckResult { check(request) }
+    /// Nothing to record.
+    public func settle(_ result: CheckResult) {}
 }

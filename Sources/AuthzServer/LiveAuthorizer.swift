@@ -118,6 +118,21 @@ package final class LiveAuthorizer: Authorizer, Sendable {
             })
     }
 
+    /// Decides under the configuration in force, timed, but neither counted nor audited (an ICAP
+    /// preview's decision, which the rest of the body may change): ``settle(_:)`` records it if it stands.
+    package func provisional(_ request: AuthzRequest) -> CheckResult {
+        let started = ContinuousClock.now
+        var result = snapshot.engine.decide(request)
+        result.latencyMicroseconds = Self.microseconds(since: started)
+        return result
+    }
+
+    /// Counts and audits a provisional result that stands as the decision, under the audit settings in
+    /// force.
+    package func settle(_ result: CheckResult) {
+        finish(result, snapshot: snapshot, nanoseconds: Int64(result.latencyMicroseconds) * 1000)
+    }
+
     /// Whole microseconds since `started`.
     static func microseconds(since started: ContinuousClock.Instant) -> Int {
         let elapsed = ContinuousClock.now - started

@@ -113,6 +113,23 @@ struct LiveAuthorizerTests {
         #expect(text.contains("sigv4authz_checks_in_flight 0.0"))
     }
 
+    @Test("a provisional decision is neither counted nor audited until it is settled, then once")
+    func provisionalThenSettled() throws {
+        let sink = RecordingSink()
+        let metrics = ServerMetrics(version: "test")
+        let authorizer = LiveAuthorizer(
+            engine: try EngineFixtures.engine(), audit: ServerConfiguration.Audit(), path: "test.yaml",
+            metrics: metrics, sink: sink)
+        let provisional = authorizer.provisional(Self.allowedRequest())
+        #expect(provisional.decision.reason == .allowed)
+        #expect(sink.records.isEmpty)
+        #expect(!metrics.render().contains("sigv4authz_decisions_total{"))
+        authorizer.settle(provisional)
+        #expect(sink.records == [AuditRecord(provisional).json])
+        #expect(
+            metrics.render().contains(#"sigv4authz_decisions_total{decision="allow",reason="allowed",mode="grpc"} 1"#))
+    }
+
     @Test("the audit settings decide which records are kept: audit.allow none keeps only denials")
     func auditSelection() throws {
         let sink = RecordingSink()
