@@ -137,6 +137,14 @@ final class ICAPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .check(let check):
             timeout?.cancel()
             timeout = nil
+            if case .truncated = check.body {
+                // A preview: the rest of the body may change the decision, so it is recorded only if it
+                // stands (one request, one record); asking for the rest makes the next check the one.
+                let result = authorizer.provisional(Self.request(check))
+                let next = machine.decided(result)
+                if case .answer = next { authorizer.settle(result) }
+                return perform(next, context: context)
+            }
             switch authorizer.answer(Self.request(check)) {
             case .now(let result):
                 return perform(machine.decided(result), context: context)

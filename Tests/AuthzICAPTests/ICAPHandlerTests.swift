@@ -3,6 +3,7 @@ import AuthzFixtures
 import Foundation
 import NIOCore
 import NIOEmbedded
+import Policy
 import SigV4
 import Synchronization
 import Testing
@@ -167,11 +168,18 @@ struct ICAPHandlerTests {
         #expect(authorizer.checks.first?.body == .truncated)
         guard !testCase.afterRest.isEmpty else {
             #expect(authorizer.checks.count == 1)
+            // The preview's decision stood: recorded once.
+            #expect(authorizer.recorded.count == 1)
             return
         }
+        // The preview's decision did not stand: nothing recorded yet.
+        #expect(authorizer.recorded.isEmpty)
         try icap.send(ICAPRequests.rest(body, after: preview))
         let second = try icap.responses()
         #expect(second.map(\.status) == testCase.afterRest)
+        // One request, one record: the whole body's decision.
+        #expect(authorizer.recorded.count == 1)
+        #expect(authorizer.recorded.first?.decision.effect.rawValue == testCase.decision)
         #expect(authorizer.checks.last?.body == .complete(body))
         if testCase.verified {
             #expect(authorizer.results.first?.signature == .notChecked)

@@ -263,6 +263,9 @@ final class StubAuthorizer: Authorizer {
     let laterHost: String?
     private let state = Mutex<(checks: [AuthzRequest], results: [CheckResult], held: [@Sendable () -> Void])>(
         (checks: [], results: [], held: []))
+    /// The results that stand as a request's decision (as the live authorizer counts and audits them):
+    /// every answered check, and provisional ones once settled.
+    private let standing = Mutex<[CheckResult]>([])
 
     /// The fixtures' engine with one more rule: `sts:AssumeRole` is denied.
     static func engineDenyingAssumeRole() throws -> AuthzEngine {
@@ -289,8 +292,23 @@ final class StubAuthorizer: Authorizer {
 
     var checks: [AuthzRequest] { state.withLock { $0.checks } }
     var results: [CheckResult] { state.withLock { $0.results } }
+    var recorded: [CheckResult] { standing.withLock { $0 } }
+
+    func provisional(_ request: AuthzRequest) -> CheckResult {
+        decide(request)
+    }
+
+    func settle(_ result: CheckResult) {
+        standing.withLock { $0.append(result) }
+    }
 
     func check(_ request: AuthzRequest) -> CheckResult {
+        let result = decide(request)
+        standing.withLock { $0.append(result) }
+        return result
+    }
+
+    private func decide(_ request: AuthzRequest) -> CheckResult {
         state.withLock { $0.checks.append(request) }
         var result = engine.check(request)
         if let rewrite, result.decision.effect == .allow { result.upstream = rewrite }
