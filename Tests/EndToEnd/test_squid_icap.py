@@ -207,6 +207,27 @@ def test_query_action_beyond_the_preview_reads_the_whole_body(world, icap):
         "allow", "ec2:DescribeInstances", "verified"), record
 
 
+def test_query_body_over_max_body_bytes_is_denied(world, icap):
+    """A DescribeInstances body over server.max_body_bytes with session credentials: the action
+    cannot be read from the preview, an unknown action meets the deny rules, so sigv4-authz reads
+    on, finds the body too large and denies (body_too_large): it never allows what it did not
+    read."""
+    values = [f"e2e-instance-name-{i:05d}" for i in range(3000)]  # about 130 KB encoded
+    before_aws, mark = world.aws.count(), audit_mark(icap)
+    with pytest.raises(ClientError) as caught:
+        client(icap, "http", "ec2", SESSION).describe_instances(Filters=[{"Name": "tag:Name", "Values": values}])
+    # A body_too_large denial names no service, so its body is not EC2's error shape: botocore
+    # finds Code and Message at the top of the parsed response instead of under "Error".
+    error = caught.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403, error
+    assert error["ResponseMetadata"]["HTTPHeaders"]["x-sigv4-authz-reason"] == "body_too_large", error
+    assert error.get("Error", error)["Message"].startswith("sigv4-authz: "), error
+    records = new_records(icap, mark, 1)
+    assert [(r["decision"], r["reason"]) for r in records] == [("deny", "body_too_large")], records
+    time.sleep(0.2)
+    assert world.aws.requests()[before_aws:] == []
+
+
 # ---------------------------------------------------------------------------------------------
 # Denials
 
@@ -451,7 +472,8 @@ def get_caller_identity(icap, transport: str) -> int:
 
 def test_fail_closed_with_sigv4_authz_stopped(world, icap):
     """bypass=off: with sigv4-authz stopped, Squid answers an error (500/503) over both transports
-    and forwards nothing; after a restart on the same port, the same Squid lets traffic through."""
+    and forwards nothing; after a restart on the same port, the same Squid lets traffic through
+    (within Squid's revival delay)."""
     assert [get_caller_identity(icap, t) for t in TRANSPORTS] == [200, 200]
     squid_pid = icap.squid.proc.popen.pid
     icap.authz.stop()
@@ -463,6 +485,8 @@ def test_fail_closed_with_sigv4_authz_stopped(world, icap):
         assert world.aws.requests()[before_aws:] == []
     finally:
         h.PROCS.append(icap.authz.start().proc)
-    assert h.wait_for(lambda: get_caller_identity(icap, "http") == 200, timeout=20, interval=1.0), \
+    # A service Squid found down (an OPTIONS fetch failed while sigv4-authz was stopped) is asked
+    # again after icap_service_revival_delay, 30 s: Squid's minimum.
+    assert h.wait_for(lambda: get_caller_identity(icap, "http") == 200, timeout=45, interval=1.0), \
         "no recovery after sigv4-authz restarted"
     assert icap.squid.proc.running and icap.squid.proc.popen.pid == squid_pid
