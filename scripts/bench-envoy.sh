@@ -45,8 +45,8 @@
 #      worker) over the checks it counted.
 #   2. Latency at a fixed rate, half the ideal configuration's throughput (LATENCY_RATE=R: R req/s
 #      instead, such as a rate none of the configurations comes near saturating): h2load --rps over
-#      $LATENCY_CLIENTS HTTP/1.1 connections, every request timed (µs), for the app alone and the
-#      four configurations; p50/p99/p99.9 and a percentile plot.
+#      $LATENCY_CLIENTS HTTP/1.1 connections, every request timed (µs), for the app alone and every
+#      configuration; p50/p99/p99.9 and a percentile plot.
 #
 # Output (RUN_DIR, default .cache/bench-envoy): results.md (the tables, also printed),
 # bench-envoy-latency.png, the raw wrk/h2load output, the rendered configs and every log. PLOT=PATH
@@ -99,8 +99,8 @@ h1 | h2c) authz_http_protocol="$AUTHZ_HTTP" ;;
 *) die "AUTHZ_HTTP must be shipped, h1 or h2c" ;;
 esac
 
-# Ports: the app, the ideal authorizer (+ its stub_status), sigv4-authz plain and brokered, the fake
-# STS, six Envoys (+ admin).
+# Ports: the app, the ideal authorizer (+ its stub_status), sigv4-authz plain, brokered and identity,
+# the fake STS, the STS stand-in, eight Envoys (+ admin).
 app_port=$PORT_BASE
 ideal_port=$((PORT_BASE + 1))
 ideal_status_port=$((PORT_BASE + 2))
