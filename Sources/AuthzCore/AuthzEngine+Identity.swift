@@ -59,11 +59,19 @@ extension AuthzEngine {
             tokenText = text
         }
         state.authentication = .identityToken
+        // Parsed once per token and configuration (size first: the digest of an oversized token is not
+        // worth computing; the parse refuses it).
         let token: IdentityToken
-        do {
-            token = try IdentityToken.parse(tokenText, rules: settings.rules, now: nowSeconds)
-        } catch {
-            return .deny(.invalidToken, error.message)
+        let digest = tokenText.utf8.count <= settings.rules.maxTokenBytes ? TokenDigest(of: tokenText) : nil
+        if let digest, let kept = settings.parsed.token(digest, now: nowSeconds) {
+            token = kept
+        } else {
+            do {
+                token = try IdentityToken.parse(tokenText, rules: settings.rules, now: nowSeconds)
+            } catch {
+                return .deny(.invalidToken, error.message)
+            }
+            settings.parsed.keep(token, now: nowSeconds)
         }
         state.accessKeyIDText = Substring(token.accessKeyID)
         state.account = token.account
@@ -218,6 +226,8 @@ struct IdentitySettings: Sendable {
     let section: Identity
     let hosts: [Glob]
     let rules: IdentityTokenRules
+    /// The tokens that passed the rules under this configuration.
+    let parsed = ParsedIdentityTokens()
 }
 
 extension Identity.TokenLocation {

@@ -320,6 +320,46 @@ import Testing
         #expect(pattern.decision.effect == .allow, "\(pattern.decision)")
     }
 
+    @Test func aTokenIsParsedOnceAndUsedAgainOnlyWhileYoungEnough() throws {
+        let engine = try Self.engine(Identities(cached: .verified(Self.reader)))
+        let settings = try #require(engine.identitySettings)
+        let request = Self.request(Self.bearer(try Self.token()))
+        #expect(engine.decide(request, at: Self.now * 1000).decision.effect == .allow)
+        #expect(settings.parsed.count == 1)
+        #expect(engine.decide(request, at: (Self.now + 10) * 1000).decision.effect == .allow)
+        #expect(settings.parsed.count == 1)
+        // At max_token_age (900 s) it is still young enough; one second later the kept token is dropped
+        // and the parse refuses it.
+        #expect(engine.decide(request, at: (EngineFixtures.signingTime + 900) * 1000).decision.effect == .allow)
+        let old = engine.decide(request, at: (EngineFixtures.signingTime + 901) * 1000)
+        #expect(old.decision.reason == .invalidToken)
+        #expect(settings.parsed.count == 0)
+        // A refused token is never kept.
+        _ = engine.check(Self.request(Self.bearer(try Self.token(host: "s3.eu-west-1.amazonaws.com"))))
+        #expect(settings.parsed.count == 0)
+    }
+
+    @Test func theParsedTokensAreBounded() throws {
+        let tokens = ParsedIdentityTokens(capacity: 2)
+        let rules = IdentityTokenRules(
+            audience: "orders", partitions: try EngineFixtures.model.get().partitions.filter { $0.id == "aws" })
+        func parsed(_ time: Int64) throws -> IdentityToken {
+            try IdentityToken.parse(Substring(try Self.token(at: time)), rules: rules, now: time)
+        }
+        let first = try parsed(EngineFixtures.signingTime)
+        let second = try parsed(EngineFixtures.signingTime + 1)
+        let third = try parsed(EngineFixtures.signingTime + 2)
+        tokens.keep(first, now: EngineFixtures.signingTime + 2)
+        tokens.keep(second, now: EngineFixtures.signingTime + 2)
+        tokens.keep(third, now: EngineFixtures.signingTime + 2)
+        #expect(tokens.count == 2)
+        #expect(tokens.token(third.digest, now: EngineFixtures.signingTime + 2) == nil)
+        // Once the first has expired, a new token takes its place.
+        tokens.keep(third, now: EngineFixtures.signingTime + 900 + 1)
+        #expect(tokens.token(third.digest, now: EngineFixtures.signingTime + 901)?.digest == third.digest)
+        #expect(tokens.token(first.digest, now: EngineFixtures.signingTime + 901) == nil)
+    }
+
     struct PathCase: Sendable, CustomTestStringConvertible {
         var testDescription: String { path }
         var path: String
