@@ -112,9 +112,11 @@ package final class AuthzServer: Sendable {
         // The ISTag changes with every configuration loaded (and between runs: the start time is in it),
         // so Squid drops what it adapted under an older policy.
         let started = Int64(Date().timeIntervalSince1970)
-        self.icapConfiguration = ICAPConfiguration(config) { [authorizer] in
+        var icapConfiguration = ICAPConfiguration(config) { [authorizer] in
             "\"sigv4-authz-\(started)-\(authorizer.snapshot.generation)\""
         }
+        icapConfiguration.connectAnswered = { metrics.icapConnectAnswered() }
+        self.icapConfiguration = icapConfiguration
         self.maxConnections = config.maxConnections
         self.tls = try config.tls.map { tls throws(ServerError) in try TLSSupport(tls, refresh: config.reloadPoll) }
         self.group = group

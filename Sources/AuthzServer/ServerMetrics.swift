@@ -32,6 +32,10 @@ package final class ServerMetrics: Sendable {
     let auditReopensFailed: CoreMetrics.Counter
     let connectionsRefusedHTTP: CoreMetrics.Counter
     let connectionsRefusedGRPC: CoreMetrics.Counter
+    let connectionsRefusedICAP: CoreMetrics.Counter
+    /// ICAP CONNECT requests answered 204 without a decision (the tunnel's requests are checked once
+    /// Squid bumps it).
+    let icapConnectsAnswered: CoreMetrics.Counter
 
     /// Creates the metrics in a new registry (tests get their own; nothing global is touched).
     package init(version: String) {
@@ -62,6 +66,10 @@ package final class ServerMetrics: Sendable {
             label: "sigv4authz_connections_refused_total", dimensions: [("listener", "http")], factory: factory)
         connectionsRefusedGRPC = CoreMetrics.Counter(
             label: "sigv4authz_connections_refused_total", dimensions: [("listener", "grpc")], factory: factory)
+        connectionsRefusedICAP = CoreMetrics.Counter(
+            label: "sigv4authz_connections_refused_total", dimensions: [("listener", "icap")], factory: factory)
+        icapConnectsAnswered = CoreMetrics.Counter(
+            label: "sigv4authz_icap_connects_total", dimensions: [], factory: factory)
         CoreMetrics.Gauge(label: "sigv4authz_build_info", dimensions: [("version", version)], factory: factory).record(
             1)
     }
@@ -83,10 +91,17 @@ package final class ServerMetrics: Sendable {
     /// The first configuration is in force.
     func loaded(generation value: Int) { generation.record(value) }
 
-    /// A connection over `server.max_connections` was closed at once (`listener`: http or grpc).
+    /// A connection over `server.max_connections` was closed at once (`listener`: http, grpc or icap).
     func connectionRefused(listener: String) {
-        (listener == "grpc" ? connectionsRefusedGRPC : connectionsRefusedHTTP).increment()
+        switch listener {
+        case "grpc": connectionsRefusedGRPC.increment()
+        case "icap": connectionsRefusedICAP.increment()
+        default: connectionsRefusedHTTP.increment()
+        }
     }
+
+    /// An ICAP CONNECT was answered 204 without a decision.
+    func icapConnectAnswered() { icapConnectsAnswered.increment() }
 
     /// An audit record was dropped.
     func auditRecordDropped() { auditDropped.increment() }

@@ -19,6 +19,8 @@ struct RunningServer: Sendable {
     let httpPort: Int
     let grpcPort: Int
     let adminPort: Int
+    /// The ICAP listener's port (0 when the server has none).
+    var icapPort = 0
     let configPath: String
     let directory: URL
     let auditPath: String
@@ -51,7 +53,7 @@ enum TestServer {
     /// `settings`), runs `body`, shuts down as `serve` does (graceful, within `server.shutdown_grace`).
     static func with(
         _ yaml: String = baseConfig, server settings: [String: String] = [:], environment: [String: String]? = nil,
-        now: @escaping @Sendable () -> Int64 = AuthzEngine.systemClock,
+        icap: Bool = false, now: @escaping @Sendable () -> Int64 = AuthzEngine.systemClock,
         _ body: @Sendable (RunningServer) async throws -> Void
     ) async throws {
         let model = try #require(model)
@@ -75,12 +77,14 @@ enum TestServer {
             logger: logger,
             addresses: .init(
                 http: ListenAddress(host: "127.0.0.1", port: 0), grpc: ListenAddress(host: "127.0.0.1", port: 0),
-                admin: ListenAddress(host: "127.0.0.1", port: 0)))
+                admin: ListenAddress(host: "127.0.0.1", port: 0),
+                icap: icap ? ListenAddress(host: "127.0.0.1", port: 0) : nil))
         let group = ServiceGroup(configuration: server.serviceGroupConfiguration(logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var waited = 0
             while server.boundPort("http") == nil || server.boundPort("grpc") == nil || server.boundPort("admin") == nil
+                || (icap && server.boundPort("icap") == nil)
             {
                 try await Task.sleep(for: .milliseconds(10))
                 waited += 1
@@ -88,7 +92,7 @@ enum TestServer {
             }
             let running = RunningServer(
                 server: server, httpPort: server.boundPort("http") ?? 0, grpcPort: server.boundPort("grpc") ?? 0,
-                adminPort: server.boundPort("admin") ?? 0,
+                adminPort: server.boundPort("admin") ?? 0, icapPort: server.boundPort("icap") ?? 0,
                 configPath: configPath, directory: directory, auditPath: auditPath)
             do {
                 try await body(running)
