@@ -7,7 +7,7 @@ internal import SigV4
 /// lone surrogate, or an object that names a key twice. Keys are compared after unescaping and
 /// without regard to ASCII letter case (`"TableName"` and `"table\u004eame"` or `"tablename"` are one
 /// key twice): a parser that keeps the first, the last or folds case would each read another table.
-indirect enum JSONValue: Sendable, Equatable {
+package indirect enum JSONValue: Sendable, Equatable {
     /// An object's members, in document order.
     case object([Member])
     case array([JSONValue])
@@ -16,16 +16,16 @@ indirect enum JSONValue: Sendable, Equatable {
     case scalar
 
     /// One member of an object.
-    struct Member: Sendable, Equatable {
-        let key: String
-        let value: JSONValue
+    package struct Member: Sendable, Equatable {
+        package let key: String
+        package let value: JSONValue
     }
 
     /// The deepest nesting of objects and arrays accepted.
     static let maximumDepth = 64
 
     /// Parses a whole body; `nil` when it is not one unambiguous JSON value.
-    static func parse(_ bytes: [UInt8]) -> JSONValue? {
+    package static func parse(_ bytes: [UInt8]) -> JSONValue? {
         var scanner = JSONScanner(bytes: bytes)
         scanner.skipWhitespace()
         guard let value = scanner.value(depth: 0) else { return nil }
