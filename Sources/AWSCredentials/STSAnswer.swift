@@ -1,4 +1,5 @@
 internal import AWSClassifier
+internal import IAMIdentity
 public import SigV4
 
 /// What `sts:AssumeRole` (or `AssumeRoleWithWebIdentity`) returned: the role's temporary credentials
@@ -33,50 +34,14 @@ public struct AssumedRole: Sendable, Equatable {
 /// ```
 ///
 /// and `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`, with the
-/// project's strict XML reader (AWSClassifier's `XMLReader`): a document it cannot read is refused.
+/// project's strict reader of STS's answers (IAMIdentity's `AnswerDocument`, over AWSClassifier's
+/// `XMLReader`, shared with the identity-token verifier): a document it cannot read is refused.
 enum STSAnswer {
     /// The text of every element without children, by its path from the root
     /// (`AssumeRoleResponse/AssumeRoleResult/Credentials/AccessKeyId`), trimmed; `nil` when the
     /// document is not one well-formed element tree (or names a leaf twice).
     static func leaves(of body: [UInt8]) -> [String: String]? {
-        var reader = XMLReader(bytes: body)
-        reader.skipWhitespace()
-        if reader.startsWith("<?xml") {
-            guard reader.skip(past: "?>") else { return nil }
-        }
-        var stack: [String] = []
-        var leaves: [String: String] = [:]
-        var sawRoot = false
-        while true {
-            reader.skipWhitespace()
-            if reader.atEnd { return stack.isEmpty && sawRoot ? leaves : nil }
-            if reader.startsWith("<") {
-                switch reader.tag() {
-                case .open(let name)?:
-                    guard !(stack.isEmpty && sawRoot) else { return nil }
-                    stack.append(name)
-                    sawRoot = true
-                case .close(let name)?:
-                    guard stack.last == name else { return nil }
-                    let path = stack.joined(separator: "/")
-                    stack.removeLast()
-                    // An empty element is a leaf with empty text, unless children were read under it.
-                    if leaves[path] == nil, !leaves.keys.contains(where: { $0.hasPrefix(path + "/") }) {
-                        leaves[path] = ""
-                    }
-                case nil:
-                    return nil
-                }
-            } else {
-                guard !stack.isEmpty, let text = reader.text() else { return nil }
-                let path = stack.joined(separator: "/")
-                guard leaves[path] == nil else { return nil }
-                leaves[path] = trimmed(text)
-                // The element must close right after its text.
-                guard case .close(let name)? = reader.tag(), name == stack.last else { return nil }
-                stack.removeLast()
-            }
-        }
+        AnswerDocument.xmlLeaves(of: body)
     }
 
     /// The role and credentials in a successful answer to `action` (`AssumeRole`,
@@ -130,14 +95,5 @@ enum STSAnswer {
         let message = leaves[parent + "Message"]
         guard let code, !code.isEmpty else { return nil }
         return (code, message ?? "")
-    }
-
-    private static func trimmed(_ text: String) -> String {
-        let scalars = text.unicodeScalars
-        let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = scalars.firstIndex(where: { !isSpace($0) }),
-            let last = scalars.lastIndex(where: { !isSpace($0) })
-        else { return "" }
-        return String(scalars[first...last])
     }
 }

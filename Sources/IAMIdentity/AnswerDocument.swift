@@ -4,7 +4,7 @@ internal import AWSClassifier
 /// from JSON or XML, strictly: `nil` when the body is not one well-formed document, nests deeper than
 /// ``maximumDepth``, or names a leaf (or a JSON key, in any letter case) twice. Anything a reader
 /// could read two ways is unreadable.
-enum AnswerDocument {
+package enum AnswerDocument {
     /// The deepest nesting read.
     static let maximumDepth = 16
 
@@ -43,7 +43,7 @@ enum AnswerDocument {
     }
 
     /// The character data of every element without children, by path, trimmed.
-    static func xmlLeaves(of body: [UInt8]) -> [String: String]? {
+    package static func xmlLeaves(of body: [UInt8]) -> [String: String]? {
         var reader = XMLReader(bytes: body)
         reader.skipWhitespace()
         if reader.startsWith("<?xml") {
