@@ -204,7 +204,7 @@ let package = Package(
         .target(
             name: "AuthzServer",
             dependencies: [
-                core, "AuthzHTTP", "AuthzHTTP2", "AuthzGRPC", policy, classifier, nioCore,
+                core, "AuthzHTTP", "AuthzHTTP2", "AuthzGRPC", "AuthzICAP", "IAMIdentity", policy, classifier, nioCore,
                 .product(name: "NIOPosix", package: "swift-nio"),
                 nioHTTP1, nioHTTP2,
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
