@@ -374,6 +374,8 @@ public struct AuthzEngine: Authorizer {
                 ActionResource(action: $0.action.name, resource: $0.resource)
             }
         }
+        // Only a policy with paths conditions reads the path: decoded only then.
+        if policy.readsPaths { facts.path = Self.decodedPath(path) }
         facts.resourceAccount = classification.resourceAccount
         facts.addressesS3Bucket = classification.addressesS3Bucket
         facts.ownerUnverifiable = classification.ownerUnverifiable

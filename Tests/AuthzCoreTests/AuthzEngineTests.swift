@@ -190,6 +190,34 @@ struct AuthzEngineTests {
         #expect(!unknownKey.verificationNeedsBody)
     }
 
+    @Test("paths conditions read a SigV4 request's decoded path; a path that reads two ways is unknown")
+    func paths() throws {
+        let config = try PolicyConfig.parse(
+            """
+            rules:
+              - { name: reports, effect: allow, accounts: ["171436882533"], services: [s3], paths: ["/reports/*"] }
+              - { name: no-private, effect: deny, paths: ["/reports/private/*"] }
+            default: deny
+            """, path: "paths.yaml")
+        let engine = AuthzEngine(
+            policy: try CompiledPolicy(config), classifier: RequestClassifier(model: try #require(Self.model)),
+            now: { (Self.signingTime + 60) * 1000 })
+        #expect(engine.policy.readsPaths)
+        func decide(_ target: String) -> CheckResult {
+            engine.decide(
+                Self.authz(
+                    Self.signed(
+                        host: "prod-data.s3.eu-west-1.amazonaws.com", target: target, service: "s3", region: "eu-west-1"
+                    )
+                ))
+        }
+        #expect(decide("/reports/2026%20q1.csv").decision.rule == "reports")
+        #expect(decide("/other/x").decision.reason == .noMatchingRule)
+        #expect(decide("/reports/private/x").decision.rule == "no-private")
+        // Unknown (an encoded '/'): the allow does not match and the deny does.
+        #expect(decide("/reports/a%2Fb").decision.rule == "no-private")
+    }
+
     @Test("deny bodies follow the caller's protocol")
     func denyBodies() throws {
         let engine = try Self.engine()

@@ -20,6 +20,9 @@ public struct CompiledPolicy: Sendable {
     /// Whether a statement has an `access_key_ids` (or `not_access_key_ids`) condition: the only reader
     /// of ``RequestFacts/accessKeyID``.
     package let readsAccessKeyIDs: Bool
+    /// Whether a statement has a `paths` (or `not_paths`) condition: the only reader of
+    /// ``RequestFacts/path`` for SigV4 requests, so the path is decoded only then.
+    package let readsPaths: Bool
     /// Account names by account number (``accountName(ofAccount:)``).
     let accountNamesByNumber: [UInt64: String]
     let statements: [Statement]
@@ -161,6 +164,7 @@ public struct CompiledPolicy: Sendable {
         }
         self.accountNamesByNumber = namesByNumber
         self.readsAccessKeyIDs = statements.contains { $0.conditions.contains { $0.field == .accessKeyIDs } }
+        self.readsPaths = statements.contains { $0.conditions.contains { $0.field == .paths } }
         var accountBuckets: [String: ServiceBuckets] = [:]
         var anyAccountBuckets = ServiceBuckets()
         for (key, list) in buckets {
