@@ -12,6 +12,7 @@ struct SigV4Authz: AsyncParsableCommand {
         discussion: """
             Exit status: check exits 0 on allow, 1 on deny; every command exits 2 on a usage or configuration error.
             """,
+        version: Version.current,
         subcommands: [Serve.self, Check.self, Validate.self, AccountID.self, SquidHelper.self, Broker.self, Token.self]
     )
 }

@@ -80,6 +80,18 @@ struct CommandLineTests {
         #expect(String(generated[start.upperBound..<end.lowerBound]) == file)
     }
 
+    @Test("--version prints the version the metrics report (sigv4authz_build_info)")
+    func version() throws {
+        let result = try Self.run(["--version"])
+        #expect(result.status == 0)
+        let source = try String(
+            contentsOf: Self.root.appendingPathComponent("Sources/sigv4-authz/Serve.swift"), encoding: .utf8)
+        let declared = try #require(
+            source.split(separator: "\n").first { $0.contains("static let current = ") }?
+                .split(separator: "\"").dropFirst().first)
+        #expect(result.output == "\(declared)\n")
+    }
+
     @Test("account-id derives the account, and refuses old keys with status 2")
     func accountID() throws {
         let ok = try Self.run(["account-id", "ASIAY34FZKBOKMUTVV7A"])
