@@ -148,7 +148,8 @@ package final class LiveAuthorizer: Authorizer, Sendable {
 
     private func finish(_ result: CheckResult, snapshot: Snapshot, nanoseconds: Int64) {
         metrics.decision(
-            result.decision.effect, reason: result.decision.reason, mode: result.mode, nanoseconds: nanoseconds)
+            result.decision.effect, reason: result.decision.reason, mode: result.mode, rule: result.decision.rule,
+            nanoseconds: nanoseconds)
         guard let auditSink, snapshot.audit.records(result.decision.effect) else { return }
         auditSink.record(result)
     }

@@ -20,6 +20,9 @@ package final class ServerMetrics: Sendable {
     /// The factory of the registry, for metrics made outside the server (the credential broker's).
     package let factory: PrometheusMetricsFactory
     private let decisions = Mutex<[DecisionKey: CoreMetrics.Counter]>([:])
+    /// `sigv4authz_rule_decisions_total{rule,decision}` by (rule, effect): the rules are the
+    /// configuration's names (statements, allowlist entries, `default`), never a client's text.
+    private let ruleDecisions = Mutex<[RuleKey: CoreMetrics.Counter]>([:])
     let duration: CoreMetrics.Timer
     let inFlight: CoreMetrics.Meter
     let reloadsOK: CoreMetrics.Counter
@@ -119,7 +122,17 @@ package final class ServerMetrics: Sendable {
     func auditReopened(ok: Bool) { (ok ? auditReopensOK : auditReopensFailed).increment() }
 
     /// Counts one decision.
-    func decision(_ effect: Effect, reason: ReasonCode, mode: AuthzMode, nanoseconds: Int64) {
+    func decision(_ effect: Effect, reason: ReasonCode, mode: AuthzMode, rule: String?, nanoseconds: Int64) {
+        let ruleKey = RuleKey(rule: rule ?? "none", effect: effect)
+        let ruleCounter = ruleDecisions.withLock { counters in
+            if let existing = counters[ruleKey] { return existing }
+            let made = CoreMetrics.Counter(
+                label: "sigv4authz_rule_decisions_total",
+                dimensions: [("rule", ruleKey.rule), ("decision", effect.rawValue)], factory: factory)
+            counters[ruleKey] = made
+            return made
+        }
+        ruleCounter.increment()
         let key = DecisionKey(effect: effect, reason: reason, mode: mode)
         let counter = decisions.withLock { counters in
             if let existing = counters[key] { return existing }
@@ -140,6 +153,12 @@ package final class ServerMetrics: Sendable {
         registry.emit(into: &buffer)
         return String(decoding: buffer, as: UTF8.self)
     }
+}
+
+/// One `sigv4authz_rule_decisions_total` series.
+struct RuleKey: Hashable {
+    let rule: String
+    let effect: Effect
 }
 
 /// One `sigv4authz_decisions_total` series.

@@ -54,6 +54,13 @@ struct LiveAuthorizerTests {
         #expect(
             text.contains(#"sigv4authz_decisions_total{decision="deny",reason="region_not_allowed",mode="grpc"} 1"#))
         #expect(text.contains(#"sigv4authz_decisions_total{decision="deny",reason="internal_error",mode="nginx"} 1"#))
+        // By rule: the allowlist entry that allowed, the default that denied, none for a refusal.
+        #expect(
+            text.contains(
+                #"sigv4authz_rule_decisions_total{rule="accounts[\"171436882533\"].regions[\"eu-west-1\"]",decision="allow"} 1"#
+            ), "\(text)")
+        #expect(text.contains(#"sigv4authz_rule_decisions_total{rule="default",decision="deny"} 1"#))
+        #expect(text.contains(#"sigv4authz_rule_decisions_total{rule="none",decision="deny"} 1"#))
         // Every check is observed once in the duration histogram (a refusal takes no time).
         #expect(text.contains("sigv4authz_check_duration_seconds_count 3"), "\(text)")
         #expect(text.contains("sigv4authz_checks_in_flight 0.0"))
