@@ -281,6 +281,13 @@ public struct AuthzEngine: Authorizer {
         case .sigV2(let accessKeyID, let location):
             state.authentication = AuthenticationKind(location)
             state.accessKeyIDText = Substring(accessKeyID)
+            if location == .presigned {
+                // botocore (boto3, the aws CLI) still presigns S3 URLs with SigV2 unless told otherwise.
+                return .deny(
+                    .unsupportedSignature,
+                    "this URL is presigned with Signature Version 2, which is not supported; presign with SigV4 (boto3: Config(signature_version='s3v4'); aws s3 presign: set s3.signature_version = s3v4 in ~/.aws/config)"
+                )
+            }
             return .deny(.unsupportedSignature, "Signature Version 2 is not supported; use a current AWS SDK (SigV4)")
         case .sigV4(let parsed):
             credential = parsed

@@ -218,6 +218,28 @@ struct AuthzEngineTests {
         #expect(decide("/reports/a%2Fb").decision.rule == "no-private")
     }
 
+    @Test("a SigV2 presigned URL's deny says how to presign with SigV4; a SigV2 header's, to use a current SDK")
+    func sigV2Sentences() throws {
+        let engine = try Self.engine()
+        let presigned = engine.decide(
+            AuthzRequest(
+                method: "GET", host: "prod-data.s3.eu-west-1.amazonaws.com",
+                target: "/k?AWSAccessKeyId=AKIASP2TPHJSQH3FJRUX&Expires=1768484096&Signature=abc%3D",
+                headers: [HeaderField("Host", "prod-data.s3.eu-west-1.amazonaws.com")], body: .absent, mode: .grpc))
+        #expect(presigned.decision.reason == .unsupportedSignature)
+        #expect(presigned.authentication == .presigned)
+        #expect(presigned.decision.message.contains("Config(signature_version='s3v4')"), "\(presigned.decision)")
+        let header = engine.decide(
+            AuthzRequest(
+                method: "GET", host: "prod-data.s3.eu-west-1.amazonaws.com", target: "/k",
+                headers: [
+                    HeaderField("Host", "prod-data.s3.eu-west-1.amazonaws.com"),
+                    HeaderField("Authorization", "AWS AKIASP2TPHJSQH3FJRUX:abc="),
+                ], body: .absent, mode: .grpc))
+        #expect(header.decision.reason == .unsupportedSignature)
+        #expect(header.decision.message == "Signature Version 2 is not supported; use a current AWS SDK (SigV4)")
+    }
+
     @Test("deny bodies follow the caller's protocol")
     func denyBodies() throws {
         let engine = try Self.engine()
