@@ -11,7 +11,8 @@ Run through Tests/Deploy/run.sh (with the binary it builds, or SIGV4_AUTHZ_BIN);
   configured so every family is registered, and one check sent so the per-decision families exist),
   every label in a `{label=…}` selector or `by (…)` clause must exist on those series, and every
   literal `label="value"` must be a value the server writes;
-- every metric family the server exports is shown somewhere on the dashboard;
+- every metric family the server exports is shown somewhere on the dashboard, and the alerts and
+  metric names of deploy/grafana/README.md are exported too;
 - the checker itself reports a metric, label or value the server does not have.
 """
 
@@ -443,3 +444,13 @@ def test_the_checker_accepts_a_correct_query(exported):
     )
     assert problems(expr, exported) == []
     assert Query(expr).metrics == {"sigv4authz_check_duration_seconds_bucket", "sigv4authz_config_generation"}
+
+
+def test_the_readme_alerts_use_what_the_server_exports(exported):
+    readme = (REPO / "deploy" / "grafana" / "README.md").read_text()
+    exprs = re.findall(r"^\s*expr: (.+)$", readme, flags=re.MULTILINE)
+    assert exprs, "no alert expressions in deploy/grafana/README.md"
+    found = [f"{problem}  ({expr})" for expr in exprs for problem in problems(expr.split(" > ")[0], exported)]
+    assert not found, "\n".join(found)
+    named = set(re.findall(r"\bsigv4authz_[a-z_]+", readme))
+    assert named <= exported.keys(), f"deploy/grafana/README.md names unknown metrics: {sorted(named - exported.keys())}"
