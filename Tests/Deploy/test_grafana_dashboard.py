@@ -13,7 +13,9 @@ Run through Tests/Deploy/run.sh (with the binary it builds, or SIGV4_AUTHZ_BIN);
   literal `label="value"` must be a value the server writes;
 - every metric family the server exports is shown somewhere on the dashboard, and the alerts and
   metric names of deploy/grafana/README.md are exported too;
-- the checker itself reports a metric, label or value the server does not have.
+- the checker itself reports a metric, label or value the server does not have;
+- a real Prometheus (Debian's package, unpacked into .cache/prometheus) scraping that server on
+  127.0.0.1 parses every query, with Grafana's variables filled in, and returns a series for each.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ import re
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -231,9 +235,24 @@ def free_ports(count: int) -> list[int]:
 Series = dict[str, dict[str, set[str]]]  # metric name -> label -> values seen
 
 
+class Server:
+    """A running `sigv4-authz serve`: its ports and the series of its first scrape."""
+
+    def __init__(self, http: int, admin: int, series: Series):
+        self.http, self.admin, self.series = http, admin, series
+
+    def check(self) -> None:
+        """One unsigned check over HTTP: denied."""
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{self.http}/envoy/", timeout=2).close()
+            pytest.fail("an unsigned request was allowed")
+        except urllib.error.HTTPError as error:
+            assert error.code == 403, error.code
+
+
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory) -> Series:
-    """The series of a running `sigv4-authz serve` with every optional section configured.
+def server(tmp_path_factory):
+    """`sigv4-authz serve` with every optional section configured, for the module's tests.
 
     Nothing leaves 127.0.0.1: brokering gets fake environment credentials and an STS endpoint on a
     closed loopback port (its start-up call fails `unreachable`), identity's STS endpoint is the same
@@ -290,6 +309,7 @@ def exported(tmp_path_factory) -> Series:
                 continue
             break
         text = urllib.request.urlopen(f"http://127.0.0.1:{admin}/metrics", timeout=5).read().decode()
+        yield Server(http, admin, parse_exposition(text))
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -303,7 +323,12 @@ def exported(tmp_path_factory) -> Series:
     # the machine; and no secret was printed.
     assert '"source":"environment"' in output and f'"sts":"http://127.0.0.1:{closed}/"' in output, output
     assert env["GRAFANA_TEST_VIRTUAL_KEY"] not in output and env["AWS_SECRET_ACCESS_KEY"] not in output
-    return parse_exposition(text)
+
+
+@pytest.fixture(scope="module")
+def exported(server) -> Series:
+    """The series of the server's first scrape (after one check)."""
+    return server.series
 
 
 def parse_exposition(text: str) -> Series:
@@ -454,3 +479,101 @@ def test_the_readme_alerts_use_what_the_server_exports(exported):
     assert not found, "\n".join(found)
     named = set(re.findall(r"\bsigv4authz_[a-z_]+", readme))
     assert named <= exported.keys(), f"deploy/grafana/README.md names unknown metrics: {sorted(named - exported.keys())}"
+
+
+# ---- a real Prometheus -----------------------------------------------------------------------------
+
+PROMETHEUS_DIR = REPO / ".cache" / "prometheus"  # Debian's prometheus package, unpacked (no service)
+
+
+def prometheus_bin() -> str:
+    """Prometheus from Debian's package, unpacked into .cache/prometheus (never installed as a service):
+    fetched with `apt-get download` (after `apt-get update` if the lists lack it). Never skipped."""
+    binary = PROMETHEUS_DIR / "usr" / "bin" / "prometheus"
+    if binary.is_file():
+        return str(binary)
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o777)  # apt-get download runs as _apt where it can
+        got = subprocess.run(["apt-get", "download", "-qq", "prometheus"], cwd=tmp, capture_output=True, text=True)
+        if got.returncode != 0:
+            subprocess.run([*sudo, "apt-get", "update", "-qq"], capture_output=True, text=True, timeout=300)
+            got = subprocess.run(["apt-get", "download", "-qq", "prometheus"], cwd=tmp, capture_output=True, text=True)
+        debs = list(Path(tmp).glob("prometheus_*.deb"))
+        if got.returncode != 0 or len(debs) != 1:
+            pytest.fail(f"could not fetch Debian's prometheus package: {got.stdout}{got.stderr}")
+        PROMETHEUS_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["dpkg-deb", "-x", str(debs[0]), str(PROMETHEUS_DIR)], check=True, timeout=120)
+    if not binary.is_file():
+        pytest.fail(f"{binary} missing after unpacking the prometheus package")
+    return str(binary)
+
+
+def promql_regex(value: str) -> str:
+    """`value` as a regular expression matching only itself, inside a PromQL double-quoted string
+    (what Grafana puts in place of a variable with one value picked)."""
+    return re.escape(value).replace("\\", "\\\\")
+
+
+def test_every_query_returns_series_from_a_real_prometheus(server, tmp_path):
+    """Prometheus (Debian's 2.42) scrapes the running server every second on 127.0.0.1; after a few
+    checks every dashboard query and variable query, with Grafana's variables as Grafana would fill
+    them (the scrape job and instance picked, `$__rate_interval` 10 s, `$__range` 1 m), parses and
+    returns at least one series. A query that does not parse is refused (the test can fail)."""
+    web = free_ports(1)[0]
+    job, instance = "sigv4-authz", f"127.0.0.1:{server.admin}"
+    (tmp_path / "prometheus.yml").write_text(
+        "global: { scrape_interval: 1s, evaluation_interval: 1s }\n"
+        f'scrape_configs: [{{ job_name: "{job}", static_configs: [{{ targets: ["{instance}"] }}] }}]\n'
+    )
+    log = (tmp_path / "prometheus.log").open("w")
+    prometheus = subprocess.Popen(
+        [
+            prometheus_bin(), f"--config.file={tmp_path / 'prometheus.yml'}",
+            f"--storage.tsdb.path={tmp_path / 'data'}", f"--web.listen-address=127.0.0.1:{web}",
+        ],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+
+    def query(expr: str) -> dict:
+        url = f"http://127.0.0.1:{web}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as error:
+            return json.load(error)
+
+    try:
+        deadline = time.monotonic() + 25
+        while True:  # checks until two scrapes have seen decisions change
+            server.check()
+            try:
+                ready = query("sum(rate(sigv4authz_decisions_total[10s])) > 0")["data"]["result"]
+            except OSError:
+                ready = []
+            if ready:
+                break
+            if time.monotonic() > deadline or prometheus.poll() is not None:
+                pytest.fail(f"Prometheus saw no decisions: {(tmp_path / 'prometheus.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+        empty = []
+        for where, expr in expressions(dashboard()):
+            filled = (
+                expr.replace("$__rate_interval", "10s").replace("$__range", "1m")
+                .replace("$job", promql_regex(job)).replace("$instance", promql_regex(instance))
+            )
+            answer = query(filled)
+            assert answer["status"] == "success", (where, filled, answer)
+            if not answer["data"]["result"]:
+                empty.append(f"{where}: {filled}")
+        assert not empty, "queries without a series:\n" + "\n".join(empty)
+        broken = query("sum by (le (rate(sigv4authz_check_duration_seconds_bucket[10s]))")
+        assert broken["status"] == "error" and broken["errorType"] == "bad_data", broken
+    finally:
+        prometheus.send_signal(signal.SIGTERM)
+        try:
+            prometheus.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            prometheus.kill()
+            prometheus.wait()
+        log.close()
