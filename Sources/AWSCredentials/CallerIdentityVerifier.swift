@@ -56,6 +56,7 @@ public final class CallerIdentityVerifier: CallerIdentitySource {
     private let maxEntries: Int
     private let now: @Sendable () -> Int64
     private let state = Mutex(State())
+    private let taskExecutor: (any TaskExecutor)?
 
     /// Creates a verifier.
     ///
@@ -66,10 +67,14 @@ public final class CallerIdentityVerifier: CallerIdentitySource {
     ///   - timeout: the deadline of each call, connection included.
     ///   - maxEntries: the most outcomes cached.
     ///   - now: the cache's clock, seconds since the epoch.
+    ///   - taskExecutor: where each call's task runs (`nil`: the global executor, which `serve` makes NIO's
+    ///     event loops); a test timing the deadline gives it a thread of its own.
     public init(
         client: HTTPClient, endpoint: String?, metrics: IdentityMetrics? = nil, timeout: Duration = .seconds(5),
-        maxEntries: Int = 100_000, now: @escaping @Sendable () -> Int64 = SystemCacheClock.seconds
+        maxEntries: Int = 100_000, now: @escaping @Sendable () -> Int64 = SystemCacheClock.seconds,
+        taskExecutor: (any TaskExecutor)? = nil
     ) {
+        self.taskExecutor = taskExecutor
         self.client = client
         self.hasOverride = endpoint != nil
         self.endpoint = endpoint.flatMap { EndpointURL($0) }
@@ -96,7 +101,9 @@ public final class CallerIdentityVerifier: CallerIdentitySource {
         let lookup: Lookup = state.withLock { state in
             if let entry = state.entries[token.digest], now < entry.expiresAt { return .hit(entry.outcome) }
             if let task = state.inFlight[token.digest] { return .wait(task, .joined) }
-            let task = Task { [self] in await self.call(token) }
+            // The one call every check of this token waits for (an unstructured task: it must outlive
+            // the first waiter; it does not inherit a task executor preference, hence `taskExecutor`).
+            let task = Task(executorPreference: taskExecutor) { [self] in await self.call(token) }
             state.inFlight[token.digest] = task
             return .wait(task, .miss)
         }

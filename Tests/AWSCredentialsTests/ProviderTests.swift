@@ -406,13 +406,19 @@ final class DedicatedThread: TaskExecutor {
     /// Runs `body` on a new thread with a client on it (the credential clients' configuration), then
     /// shuts both down.
     static func run(_ body: (HTTPClient) async throws -> Void) async throws {
+        try await run { client, _ in try await body(client) }
+    }
+
+    /// Runs `body` on a new thread with a client on it and the thread as a task executor (for the
+    /// unstructured tasks the code under test starts), then shuts both down.
+    static func run(_ body: (HTTPClient, any TaskExecutor) async throws -> Void) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let client = HTTPClient(
             eventLoopGroup: group, configuration: CredentialHTTPClients.configuration(connectTimeout: .seconds(1)))
         let thread = DedicatedThread(loop: group.next())
         let outcome: Result<Void, any Error>
         do {
-            try await withTaskExecutorPreference(thread) { try await body(client) }
+            try await withTaskExecutorPreference(thread) { try await body(client, thread) }
             outcome = .success(())
         } catch {
             outcome = .failure(error)
