@@ -48,6 +48,16 @@ package final class ServerMetrics: Sendable {
             .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
             .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250),
         ]
+        // STS calls (brokering's AssumeRole, identity tokens' GetCallerIdentity) take tens of
+        // milliseconds to seconds: buckets up to the longest sts_timeout, so their quantiles are readable.
+        let stsBuckets: [Duration] = [
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),
+            .seconds(60),
+        ]
+        factory.durationHistogramBuckets = [
+            "sigv4authz_broker_sts_seconds": stsBuckets, "sigv4authz_identity_sts_seconds": stsBuckets,
+        ]
         self.registry = registry
         self.factory = factory
         duration = CoreMetrics.Timer(label: "sigv4authz_check_duration_seconds", dimensions: [], factory: factory)

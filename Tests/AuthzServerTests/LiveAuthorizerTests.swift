@@ -2,6 +2,7 @@ import AWSClassifier
 import AuthzCore
 import AuthzFixtures
 import AuthzServer
+import CoreMetrics
 import Foundation
 import IAMIdentity
 import Policy
@@ -118,6 +119,19 @@ struct LiveAuthorizerTests {
         #expect(
             text.contains(#"sigv4authz_decisions_total{decision="allow",reason="allowed",mode="grpc"} 1"#), "\(text)")
         #expect(text.contains("sigv4authz_checks_in_flight 0.0"))
+    }
+
+    @Test("the STS timers have buckets up to 60 s, the check histogram up to 250 ms")
+    func stsBuckets() {
+        let metrics = ServerMetrics(version: "test")
+        let timer = CoreMetrics.Timer(
+            label: "sigv4authz_identity_sts_seconds", dimensions: [], factory: metrics.factory)
+        timer.recordNanoseconds(3_000_000_000)
+        let text = metrics.render()
+        #expect(text.contains(#"sigv4authz_identity_sts_seconds_bucket{le="2.5"} 0"#), "\(text)")
+        #expect(text.contains(#"sigv4authz_identity_sts_seconds_bucket{le="5.0"} 1"#), "\(text)")
+        #expect(text.contains(#"sigv4authz_identity_sts_seconds_bucket{le="60.0"} 1"#), "\(text)")
+        #expect(text.contains(#"sigv4authz_check_duration_seconds_bucket{le="0.25"} 0"#), "\(text)")
     }
 
     @Test("a provisional decision is neither counted nor audited until it is settled, then once")
