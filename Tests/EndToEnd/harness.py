@@ -382,35 +382,45 @@ def validate_envoy(config: Path) -> None:
 
 
 def start_envoy(kind: str, workdir: Path, authz: Authz, aws: FakeAWS, certs: Path) -> Proxy:
-    admin = free_port()
-    listen = free_port()
-    common = {
-        "port_value: 9901": f"port_value: {admin}",
-        "/etc/ssl/certs/ca-certificates.crt": str(certs / "ca.crt"),
-    }
-    gateway_address = None
-    if kind == "grpc":
-        repl = {**common, "address: 0.0.0.0, port_value: 10000": f"address: 127.0.0.1, port_value: {listen}",
-                "port_value: 9001": f"port_value: {authz.grpc_port}"}
-    elif kind == "http":
-        repl = {**common, "address: 0.0.0.0, port_value: 10000": f"address: 127.0.0.1, port_value: {listen}",
-                "port_value: 8080": f"port_value: {authz.http_port}"}
-    else:  # egress gateway: TLS on 443 of a private loopback address, plain HTTP on a free port
-        gateway_address = private_loopback_address(443)
-        repl = {**common, "address: 0.0.0.0, port_value: 443": f"address: {gateway_address}, port_value: 443",
-                "address: 0.0.0.0, port_value: 3128": f"address: 127.0.0.1, port_value: {listen}",
-                "port_value: 9001": f"port_value: {authz.grpc_port}",
-                "/etc/envoy/tls/gateway.crt": str(certs / "gateway.crt"),
-                "/etc/envoy/tls/gateway.key": str(certs / "gateway.key")}
-    source = REPO / "envoy" / {"grpc": "grpc.yaml", "http": "http.yaml"}.get(kind, "egress-gateway.yaml")
-    config = render(source, workdir / f"envoy-{kind}.yaml", repl)
-    validate_envoy(config)
-    proc = Proc(f"envoy-{kind}", in_dns_namespace(envoy_argv(config, workdir, f"envoy-{kind}"), aws.resolv_conf),
-                workdir / "logs" / f"envoy-{kind}.log").start()
-    proc.wait_ready(lambda: http_ok(f"http://127.0.0.1:{admin}/ready") and tcp_open("127.0.0.1", listen), timeout=60)
-    return Proxy(f"envoy-{kind}", proc, forward_proxy=f"http://127.0.0.1:{listen}",
-                 gateway_address=gateway_address, ca_bundle=str(certs / "ca.crt"),
-                 fail_closed_status=503, audit=authz.audit)
+    for attempt in range(3):
+        admin = free_port()
+        listen = free_port()
+        common = {
+            "port_value: 9901": f"port_value: {admin}",
+            "/etc/ssl/certs/ca-certificates.crt": str(certs / "ca.crt"),
+        }
+        gateway_address = None
+        if kind == "grpc":
+            repl = {**common, "address: 0.0.0.0, port_value: 10000": f"address: 127.0.0.1, port_value: {listen}",
+                    "port_value: 9001": f"port_value: {authz.grpc_port}"}
+        elif kind == "http":
+            repl = {**common, "address: 0.0.0.0, port_value: 10000": f"address: 127.0.0.1, port_value: {listen}",
+                    "port_value: 8080": f"port_value: {authz.http_port}"}
+        else:  # egress gateway: TLS on 443 of a private loopback address, plain HTTP on a free port
+            gateway_address = private_loopback_address(443)
+            repl = {**common, "address: 0.0.0.0, port_value: 443": f"address: {gateway_address}, port_value: 443",
+                    "address: 0.0.0.0, port_value: 3128": f"address: 127.0.0.1, port_value: {listen}",
+                    "port_value: 9001": f"port_value: {authz.grpc_port}",
+                    "/etc/envoy/tls/gateway.crt": str(certs / "gateway.crt"),
+                    "/etc/envoy/tls/gateway.key": str(certs / "gateway.key")}
+        source = REPO / "envoy" / {"grpc": "grpc.yaml", "http": "http.yaml"}.get(kind, "egress-gateway.yaml")
+        config = render(source, workdir / f"envoy-{kind}.yaml", repl)
+        validate_envoy(config)
+        proc = Proc(f"envoy-{kind}", in_dns_namespace(envoy_argv(config, workdir, f"envoy-{kind}"), aws.resolv_conf),
+                    workdir / "logs" / f"envoy-{kind}.log").start()
+        try:
+            proc.wait_ready(lambda: http_ok(f"http://127.0.0.1:{admin}/ready") and tcp_open("127.0.0.1", listen),
+                            timeout=60)
+        except RuntimeError as error:
+            # A port free when chosen can be taken by another process before Envoy binds it (the
+            # machine is shared; seen in CI): choose again, a bounded number of times.
+            if attempt < 2 and "Address already in use" in str(error):
+                continue
+            raise
+        return Proxy(f"envoy-{kind}", proc, forward_proxy=f"http://127.0.0.1:{listen}",
+                     gateway_address=gateway_address, ca_bundle=str(certs / "ca.crt"),
+                     fail_closed_status=503, audit=authz.audit)
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def start_nginx(tls: bool, workdir: Path, authz: Authz, aws: FakeAWS, certs: Path) -> Proxy:
