@@ -435,13 +435,7 @@ public struct AuthzEngine: Authorizer {
     /// The `sign_unsigned` target whose host patterns match `host` (its port dropped), if any.
     func unsignedTarget(host: String) -> RoleTarget? {
         guard !unsignedTargets.isEmpty else { return nil }
-        var name = Substring(host)
-        if let colon = name.lastIndex(of: ":"), !name.hasSuffix("]"),
-            name[name.index(after: colon)...].allSatisfy(\.isNumber)
-        {
-            name = name[..<colon]
-        }
-        let lowered = name.lowercased()
+        let lowered = Self.hostWithoutPort(host)
         return unsignedTargets.first { entry in entry.hosts.contains { $0.matches(lowered) } }?.target
     }
 
