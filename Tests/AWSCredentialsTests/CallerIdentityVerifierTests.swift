@@ -228,7 +228,7 @@ struct CallerIdentityVerifierTests {
         }
     }
 
-    @Test("A call that gets no answer is unavailable within the deadline")
+    @Test("A call that gets no answer is unavailable within the deadline", .timeLimit(.minutes(1)))
     func timeout() async throws {
         let server = try await TestHTTPServer.start { _ in .silence }
         defer { Task { try? await server.stop() } }
@@ -241,7 +241,10 @@ struct CallerIdentityVerifierTests {
                 timeout: .milliseconds(300), now: { Self.now }, taskExecutor: thread)
             let started = ContinuousClock.now
             let outcome = await verifier.verify(try Self.token())
-            #expect(ContinuousClock.now - started < .seconds(3))
+            // The silent server never answers, so the call ending at all is the deadline's doing; the bound
+            // is loose because a full `swift test` on 2 cores delays resumptions by seconds (7.5 s seen).
+            #expect(ContinuousClock.now - started >= .milliseconds(300))
+            #expect(ContinuousClock.now - started < .seconds(30))
             guard case .unavailable(let sentence) = outcome else {
                 Issue.record("a call that times out is unavailable, not \(outcome)")
                 return

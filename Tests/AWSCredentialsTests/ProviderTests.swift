@@ -370,7 +370,7 @@ struct InstanceMetadataProviderTests {
     /// On the shared pool this test measured 10.8 s in a full `swift test` on 2 cores although the deadline
     /// had fired at 300 ms; trivial tests of the same run took 13 s, and 25 s in a run without the
     /// IntegrationTests on a busier machine: the queue, not one blocking test, is the cause.
-    @Test("A metadata service that never answers fails within the deadline")
+    @Test("A metadata service that never answers fails within the deadline", .timeLimit(.minutes(1)))
     func timeout() async throws {
         let server = try await TestHTTPServer.start { _ in .silence }
         defer { Task { try? await server.stop() } }
@@ -381,7 +381,11 @@ struct InstanceMetadataProviderTests {
             let started = ContinuousClock.now
             let error = await #expect(throws: CredentialError.self) { _ = try await provider.credentials() }
             #expect(error?.reason == .unreachable)
-            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(error?.message.contains("no answer in time") == true, "\(String(describing: error))")
+            // The silent server never answers, so the call ending at all is the deadline's doing; the bound
+            // is loose because a full `swift test` on 2 cores delays resumptions by seconds (7.5 s seen).
+            #expect(ContinuousClock.now - started >= .milliseconds(300))
+            #expect(ContinuousClock.now - started < .seconds(30))
         }
     }
 }

@@ -198,7 +198,9 @@ struct STSClientTests {
         #expect(error?.message.contains("withheld") == true)
     }
 
-    @Test("An endpoint that refuses connections is unreachable; one that never answers times out")
+    @Test(
+        "An endpoint that refuses connections is unreachable; one that never answers times out",
+        .timeLimit(.minutes(1)))
     func unreachable() async throws {
         let closed = try await TestHTTPServer.start { _ in .silence }
         let port = closed.port
@@ -222,7 +224,11 @@ struct STSClientTests {
                 _ = try await slow.assumeRole(roleARN: "arn:aws:iam::1:role/r", sessionName: "s1", using: Self.base)
             }
             #expect(timeout?.reason == .unreachable)
-            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(timeout?.message.contains("no answer in time") == true, "\(String(describing: timeout))")
+            // The silent server never answers, so the call ending at all is the deadline's doing; the bound
+            // is loose because a full `swift test` on 2 cores delays resumptions by seconds (7.5 s seen).
+            #expect(ContinuousClock.now - started >= .milliseconds(300))
+            #expect(ContinuousClock.now - started < .seconds(30))
         }
     }
 
