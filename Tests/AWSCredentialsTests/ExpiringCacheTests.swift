@@ -136,7 +136,7 @@ struct ExpiringCacheTests {
         #expect(await eventually { fetch.waiting == 1 })
         let started = ContinuousClock.now
         for _ in 0..<1000 { #expect(cache.cached("a") == nil) }
-        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(ContinuousClock.now - started < .seconds(10))  // blocking would never return; loose for slow machines
         fetch.release()
         let credentials = try await waiter.value
         #expect(cache.cached("a") == credentials)

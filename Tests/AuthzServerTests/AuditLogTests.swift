@@ -10,7 +10,7 @@ struct AuditLogTests {
         let audit = try AuditLog(capacity: 2, path: "/dev/null", metrics: metrics, logger: Logger(label: "test"))
         let started = ContinuousClock.now
         for index in 0..<10 { audit.record("{\"n\":\(index)}") }  // no writer running: only 2 fit
-        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(ContinuousClock.now - started < .seconds(10))  // blocking would never return; loose for slow machines
         #expect(metrics.render().contains("sigv4authz_audit_dropped_total 8"))
     }
 }
