@@ -26,6 +26,8 @@
 //   AWSCredentials         sigv4-authz's own AWS credentials (the SDKs' chain: environment, web
 //                          identity, container, IMDSv2), STS AssumeRole, and the cache of role
 //                          credentials brokering signs with, the identity-token verifier; AsyncHTTPClient.
+//   PolicyTesting          `sigv4-authz test`: users' policy test files, their signed requests and
+//                          report; the request building `check` shares.
 //   sigv4-authz            the executable: serve, check, validate, account-id, squid-helper, broker, token.
 // Test support (not products): AuthzFixtures (an engine on a fixed clock, signed requests) and
 // OracleVectors (the committed oracle vectors and their decoder). See docs/architecture.md.
@@ -224,11 +226,23 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "CMallocTuning"),
+        // `sigv4-authz test`: users' policy test files (reader, signed requests, comparison, report) and
+        // the request building `check` shares.
+        .target(
+            name: "PolicyTesting",
+            dependencies: ["AuthzCore", "AuthzServer", "Policy", "SigV4", "AWSClassifier"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PolicyTestingTests",
+            dependencies: ["PolicyTesting", "AuthzCore", "AuthzServer", "Policy", "SigV4", "AWSClassifier"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "sigv4-authz",
             dependencies: [
                 "AuthzCore", "AuthzServer", "AuthzSquid", "Policy", "SigV4", "AWSClassifier", "AWSCredentials",
-                "IAMIdentity", "CMallocTuning",
+                "IAMIdentity", "CMallocTuning", "PolicyTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
