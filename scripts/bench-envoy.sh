@@ -7,7 +7,7 @@
 #   grpc           ext_authz gRPC to sigv4-authz serve (release build)
 #   http           ext_authz HTTP to sigv4-authz serve (/envoy prefix)
 #   grpc-brokered  as grpc, to a second sigv4-authz whose configuration adds a brokering.virtual_keys
-#   http-brokered  entry (issue 16), and the request signed with that virtual key: every check verifies
+#   http-brokered  entry, and the request signed with that virtual key: every check verifies
 #                  the virtual key's signature, decides, and signs the request again with the role's
 #                  credentials (a cache hit: they come from a fake STS on 127.0.0.1, through
 #                  AWS_ENDPOINT_URL_STS, called once at start with a 12-hour expiry). The run fails
@@ -15,7 +15,7 @@
 #                  with a cache hit (sigv4-authz /metrics), and every request the app got from a
 #                  brokered configuration carried the role's key id and a session token (the app
 #                  logs the Authorization's key id and whether a token came, no secret).
-#   grpc-identity  IAM as the identity provider (issue 17): a third sigv4-authz configured with an
+#   grpc-identity  IAM as the identity provider: a third sigv4-authz configured with an
 #   http-identity  `identity:` section, and the request `GET http://orders.internal/v1/orders/q1`
 #                  with `Authorization: Bearer k8s-aws-v1.…`, ONE token (`sigv4-authz token`, minted
 #                  with the STS stand-in's test key just before the configuration is measured): the

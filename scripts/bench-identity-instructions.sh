@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Instructions per check of an identity-token check (issue 17) whose verification is cached, beside a
+# Instructions per check of an identity-token check whose verification is cached, beside a
 # plain SigV4 check, both over ext_authz gRPC as Envoy sends them (envoy/identity.yaml and
 # envoy/grpc.yaml both set encode_raw_headers: the headers in `header_map` with `raw_value`), counted
 # by callgrind the way scripts/bench-instructions.sh counts (same method, same plain check):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the adversarial authorization vectors of issue 12.
+"""Generate the adversarial authorization vectors.
 
 What it does
 ------------
@@ -33,7 +33,7 @@ Expectations
 ``expect`` is the outcome with the whole body seen (Envoy gRPC, or Envoy HTTP with
 ``x-envoy-auth-partial-body: false``); ``expect_without_body`` (omitted when identical) the outcome
 when the body is cut or not sent (Envoy without the body, nginx, the Squid helper). They follow
-AWS's authorization and ``/tmp/design.md`` (issue 12); where the design is silent the AWS Service
+AWS's authorization (docs/authorization-model.md); where that is silent the AWS Service
 Authorization Reference decides. Conventions:
 
   * ``authorizations`` lists every pair, primary first: the operation's own action, then the

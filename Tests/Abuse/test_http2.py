@@ -177,7 +177,7 @@ def test_header_list_over_the_limit(start_server, kind, acknowledged):
 
 
 def test_large_authorization_header_closes_the_connection(start_server):
-    """Defect 1 of issue 15: a 20 KB Authorization header over h2c; GOAWAY, then the TCP connection
+    """A 20 KB Authorization header over h2c; GOAWAY, then the TCP connection
     must close (it was left open, so the client hung until its own timeout)."""
     server = start_server()
 

@@ -1,5 +1,5 @@
 """A stand-in for AWS STS answering presigned sts:GetCallerIdentity URLs: what sigv4-authz's identity
-verification (issue 17) talks to in the end-to-end tests (test_identity.py).
+verification talks to in the end-to-end tests (test_identity.py).
 
 It answers GET /?Action=GetCallerIdentity&...&X-Amz-Signature=... as STS does, for its own test keys
 (`KEYS`): the signature is recomputed with botocore's SigV4 signer (canonical request of the URL it

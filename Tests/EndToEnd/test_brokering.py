@@ -1,4 +1,4 @@
-"""Credential brokering (issue 16) end to end: boto3 and the aws CLI holding ONLY a virtual key, through
+"""Credential brokering end to end: boto3 and the aws CLI holding ONLY a virtual key, through
 real Envoy (gRPC and HTTP mode) and nginx from their shipped configurations, sigv4-authz serving
 brokering.yaml, and moto as AWS with IAM authentication enforced (broker_world.py).
 

@@ -1,4 +1,4 @@
-"""sigv4-authz's own AWS credentials (issue 16, item 3), end to end: `sigv4-authz broker credentials`
+"""sigv4-authz's own AWS credentials, end to end: `sigv4-authz broker credentials`
 resolves the AWS SDKs' chain and assumes a role with what it found, against moto as AWS.
 
 moto runs with IAM authentication enforced (its `reset-auth` to 0, the runtime form of

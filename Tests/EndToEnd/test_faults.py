@@ -1,4 +1,4 @@
-"""Faults through real Envoy (issue 15, items 3 and 4): sigv4-authz killed (SIGKILL) and stopped
+"""Faults through real Envoy: sigv4-authz killed (SIGKILL) and stopped
 (SIGTERM) under load, a reload storm, its audit disk full, its configuration file deleted, its audit
 file rotated (SIGUSR1) -- each under a bounded load of signed requests (presigned S3 GETs, allowed
 and denied) from several connections through Envoy's gRPC and HTTP ext_authz to the fake AWS.

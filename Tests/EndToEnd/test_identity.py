@@ -1,4 +1,4 @@
-"""IAM as the identity provider of internal services (issue 17) end to end: callers send
+"""IAM as the identity provider of internal services end to end: callers send
 `Authorization: Bearer k8s-aws-v1.<token>` — made by `aws eks get-token`, by boto3 the way
 aws-iam-authenticator's Python clients presign, by `sigv4-authz token`, or forged here — through real
 Envoy (ext_authz gRPC, envoy/identity.yaml) and nginx (auth_request, nginx/identity.conf) to an
