@@ -102,7 +102,7 @@ bench-instructions:
 bench-transport:
 	CEILING=1 scripts/bench-instructions.sh
 
-# An identity-token check (issue 17) whose STS verification is cached beside a plain SigV4 check, both
+# An identity-token check whose STS verification is cached beside a plain SigV4 check, both
 # over gRPC, under callgrind as above (the STS stand-in on 127.0.0.1); N=5000, about 5 minutes.
 bench-identity-instructions:
 	scripts/bench-identity-instructions.sh
