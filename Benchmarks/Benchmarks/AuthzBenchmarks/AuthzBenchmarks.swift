@@ -241,7 +241,7 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(engine.decide(decideBatch))
         }
     }
-    // The same GetObject from a virtual key (issue 16): its signature verified with the key's secret,
+    // The same GetObject from a virtual key (credential brokering): its signature verified with the key's secret,
     // decided, and signed again with the role's credentials (at hand: a cache hit), headers and audit
     // written as for decide.s3-get-object-headers-audit.
     let brokeredEngine = inputs.brokeredEngine

@@ -2,9 +2,7 @@
 // authorization derivation) over mutations of the classifier vectors
 // (Tests/AWSClassifierTests/Vectors/requests.json) and of the model's real REST routes: no crash, no
 // hang, the same answer twice, never an empty list of authorizations, an operation only of the
-// service named, and every resource an ARN. (Until the rewrite of issue 14 was checked, this target
-// compared the rewrite against a copy of the implementation before it: 10,000,000 executions, no
-// difference; see the history of Fuzz/Sources/LegacyOperationResolver.)
+// service named, and every resource an ARN.
 import AWSClassifier
 import Foundation
 import FuzzDriver
