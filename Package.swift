@@ -225,6 +225,20 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // `sigv4-authz suggest`: the smallest policy that allows what audit records show.
+        .target(
+            name: "PolicySuggestion",
+            dependencies: ["Policy", "IAMIdentity"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PolicySuggestionTests",
+            dependencies: [
+                "PolicySuggestion", "Policy", "AuthzCore", "AuthzServer", "AuthzFixtures", "AWSClassifier", "SigV4",
+                "IAMIdentity",
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(name: "CMallocTuning"),
         // `sigv4-authz test`: users' policy test files (reader, signed requests, comparison, report) and
         // the request building `check` shares.
@@ -242,7 +256,7 @@ let package = Package(
             name: "sigv4-authz",
             dependencies: [
                 "AuthzCore", "AuthzServer", "AuthzSquid", "Policy", "SigV4", "AWSClassifier", "AWSCredentials",
-                "IAMIdentity", "CMallocTuning", "PolicyTesting",
+                "IAMIdentity", "CMallocTuning", "PolicyTesting", "PolicySuggestion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
