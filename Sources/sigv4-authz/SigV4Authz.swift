@@ -13,7 +13,10 @@ struct SigV4Authz: AsyncParsableCommand {
             Exit status: check exits 0 on allow, 1 on deny; every command exits 2 on a usage or configuration error.
             """,
         version: Version.current,
-        subcommands: [Serve.self, Check.self, Validate.self, AccountID.self, SquidHelper.self, Broker.self, Token.self]
+        subcommands: [
+            Serve.self, Check.self, Validate.self, AccountID.self, SquidHelper.self, Broker.self, Token.self,
+            Suggest.self, Test.self,
+        ]
     )
 }
 
