@@ -26,12 +26,17 @@
 
 SWIFT ?= swift
 
-.PHONY: fuzz fuzz-smoke test deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests bench bench-check bench-thresholds bench-server bench-envoy bench-squid-icap bench-instructions bench-transport bench-identity-instructions soak format vectors protos
+.PHONY: fuzz fuzz-smoke test deps testsuite lint build policy-tests swift-tests deploy-tests e2e-tests abuse-tests bench bench-check bench-thresholds bench-server bench-envoy bench-squid-icap bench-instructions bench-transport bench-identity-instructions soak format vectors protos
 
-test: deps testsuite lint build swift-tests deploy-tests e2e-tests abuse-tests fuzz-smoke
+test: deps testsuite lint build policy-tests swift-tests deploy-tests e2e-tests abuse-tests fuzz-smoke
 
 swift-tests:
 	$(SWIFT) test --skip-build
+
+# The example policy tests (examples/policy-tests/) with the debug build: `sigv4-authz test` as a
+# user runs it on the shipped configurations (docs/policy-tests.md); about a second.
+policy-tests: build
+	"$$($(SWIFT) build --show-bin-path)/sigv4-authz" test examples/policy-tests/*.yaml
 
 # The static release binary (built, ldd, one check), the Kubernetes manifests (kustomize, schemas,
 # checkov, Envoy validation) and the Dockerfile; installs its tools into .cache/deploy-venv.

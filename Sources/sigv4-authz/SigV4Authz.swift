@@ -15,7 +15,7 @@ struct SigV4Authz: AsyncParsableCommand {
         version: Version.current,
         subcommands: [
             Serve.self, Check.self, Validate.self, AccountID.self, SquidHelper.self, Broker.self, Token.self,
-            Suggest.self,
+            Suggest.self, Test.self,
         ]
     )
 }
