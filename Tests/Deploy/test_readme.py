@@ -219,7 +219,7 @@ def quick_start_steps() -> tuple[str, list[tuple[str, list[str]]]]:
 
 
 def without_request_ids(line: str) -> str:
-    return re.sub(r"\b[0-9a-f]{16}\b", "REQUEST-ID", line)
+    return re.sub(r"\b[0-9a-f]{8,16}\b", "REQUEST-ID", line)
 
 
 def wait_for(url: str, deadline: float) -> None:
