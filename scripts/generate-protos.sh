@@ -19,6 +19,12 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 command -v protoc >/dev/null || { echo "protoc not found: apt-get install protobuf-compiler" >&2; exit 1; }
+# external_auth.proto imports google/protobuf/struct.proto, which protoc finds in its own include
+# directory (Debian: libprotobuf-dev, which protobuf-compiler recommends).
+protoc -I Protos --descriptor_set_out=/dev/null envoy/service/auth/v3/external_auth.proto || {
+  echo "protoc cannot read Protos/ (google/protobuf/struct.proto missing? apt-get install libprotobuf-dev)" >&2
+  exit 1
+}
 swift build --product protoc-gen-swift
 swift build --product protoc-gen-grpc-swift-2
 bin="$(swift build --show-bin-path)"

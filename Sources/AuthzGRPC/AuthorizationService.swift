@@ -12,7 +12,8 @@ internal import SwiftProtobuf
 /// `x-sigv4-authz-*` headers in `headers_to_remove`; for a brokered request also the new signature's
 /// headers, overwriting the client's, and the client's headers it removes) and deny as status 7 with `denied_response`
 /// (403, the decision headers, the AWS-style body). A deny is never an RPC error, so Envoy's
-/// `failure_mode_allow` cannot turn it into an allow.
+/// `failure_mode_allow` cannot turn it into an allow. Both carry the decision as `dynamic_metadata`
+/// (``DynamicMetadata``) for Envoy's access log.
 ///
 /// The translation is pure (request in, response out); ``GRPCConnectionHandler`` serves it. Messages
 /// are decoded and encoded by swift-protobuf; what that costs per check is measured in
@@ -159,7 +160,17 @@ public enum AuthorizationService {
         }
     }
 
-    /// The CheckResponse of a result.
+    /// The serialized CheckResponse of a result: ``encode(_:clientDecisionHeaders:)``'s message, then
+    /// its `dynamic_metadata` (the decision for Envoy's access log), written by
+    /// ``DynamicMetadata/append(_:to:)``.
+    static func serializedResponse(_ checked: CheckResult, clientDecisionHeaders: [String]) throws -> [UInt8] {
+        var bytes: [UInt8] = try encode(checked, clientDecisionHeaders: clientDecisionHeaders).serializedBytes()
+        DynamicMetadata.append(checked, to: &bytes)
+        return bytes
+    }
+
+    /// The CheckResponse of a result, without its `dynamic_metadata`: ``serializedResponse(_:clientDecisionHeaders:)``
+    /// appends that to the message's bytes.
     static func encode(
         _ checked: CheckResult, clientDecisionHeaders: [String]
     ) -> Envoy_Service_Auth_V3_CheckResponse {
@@ -174,7 +185,8 @@ public enum AuthorizationService {
         var decisionHeaders: [Envoy_Config_Core_V3_HeaderValueOption] = []
         decisionHeaders.reserveCapacity(10)
         DecisionHeaders.forEach(checked) { decisionHeaders.append(option($0, $1)) }
-        switch checked.decision.effect {
+        // The proxy's answer: a deny that is not enforced (would_deny) is answered OK.
+        switch checked.decision.answer {
         case .allow:
             result.status.code = 0
             var ok = Envoy_Service_Auth_V3_OkHttpResponse()

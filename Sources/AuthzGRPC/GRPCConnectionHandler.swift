@@ -149,8 +149,9 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
                 let (authz, clientDecisionHeaders) = AuthorizationService.translate(request)
                 switch authorizer.answer(authz) {
                 case .now(let result):
-                    let response = AuthorizationService.encode(result, clientDecisionHeaders: clientDecisionHeaders)
-                    writeResponse(try response.serializedBytes(), streamID: streamID, context: context)
+                    let response = try AuthorizationService.serializedResponse(
+                        result, clientDecisionHeaders: clientDecisionHeaders)
+                    writeResponse(response, streamID: streamID, context: context)
                 case .later(let pending):
                     // An identity token verified with STS first: the stream waits (its deadline holds).
                     awaitAnswer(streamID: streamID)
@@ -192,8 +193,9 @@ public final class GRPCConnectionHandler: HTTP2FrameServer {
         _ result: CheckResult, clientDecisionHeaders: [String], streamID: HTTP2StreamID, context: ChannelHandlerContext
     ) {
         guard isAwaitingAnswer(streamID) else { return }
-        let response = AuthorizationService.encode(result, clientDecisionHeaders: clientDecisionHeaders)
-        if let bytes = try? response.serializedBytes() as [UInt8] {
+        if let bytes = try? AuthorizationService.serializedResponse(
+            result, clientDecisionHeaders: clientDecisionHeaders)
+        {
             writeResponse(bytes, streamID: streamID, context: context)
         } else {
             refuse(.internal, "the response cannot be encoded", streamID: streamID, context: context)

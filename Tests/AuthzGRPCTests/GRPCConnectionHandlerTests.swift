@@ -237,6 +237,10 @@ struct GRPCConnectionHandlerTests {
         // The response is the responder's, translated.
         let expected = AuthorizationService.encode(
             connection.responder.engine.decide(seen), clientDecisionHeaders: [])
+        // The decision for Envoy's access log, as dynamic metadata, on allow and on deny.
+        let metadata = response.dynamicMetadata.fields
+        #expect(metadata["decision"]?.stringValue == (code == 0 ? "allow" : "deny"))
+        #expect(metadata["request_id"]?.stringValue == "rid-1")
         if code == 0 {
             #expect(response.okResponse.headers.first?.header.key == "x-sigv4-authz-decision")
         } else {

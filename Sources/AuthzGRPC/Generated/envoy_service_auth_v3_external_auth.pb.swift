@@ -126,6 +126,17 @@ package nonisolated struct Envoy_Service_Auth_V3_CheckResponse: Sendable {
     set {httpResponse = .errorResponse(newValue)}
   }
 
+  /// Envoy's ext_authz filter emits it as the filter's dynamic metadata
+  /// (namespace envoy.filters.http.ext_authz), which access logs read with %DYNAMIC_METADATA(...)%.
+  package var dynamicMetadata: SwiftProtobuf.Google_Protobuf_Struct {
+    get {_dynamicMetadata ?? SwiftProtobuf.Google_Protobuf_Struct()}
+    set {_dynamicMetadata = newValue}
+  }
+  /// Returns true if `dynamicMetadata` has been explicitly set.
+  package var hasDynamicMetadata: Bool {self._dynamicMetadata != nil}
+  /// Clears the value of `dynamicMetadata`. Subsequent reads from it will return its default value.
+  package mutating func clearDynamicMetadata() {self._dynamicMetadata = nil}
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum OneOf_HTTPResponse: Equatable, Sendable {
@@ -138,6 +149,7 @@ package nonisolated struct Envoy_Service_Auth_V3_CheckResponse: Sendable {
   package init() {}
 
   fileprivate var _status: Google_Rpc_Status? = nil
+  fileprivate var _dynamicMetadata: SwiftProtobuf.Google_Protobuf_Struct? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -274,7 +286,7 @@ nonisolated extension Envoy_Service_Auth_V3_OkHttpResponse: SwiftProtobuf.Messag
 
 nonisolated extension Envoy_Service_Auth_V3_CheckResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".CheckResponse"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}denied_response\0\u{3}ok_response\0\u{4}\u{2}error_response\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}denied_response\0\u{3}ok_response\0\u{3}dynamic_metadata\0\u{3}error_response\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -309,6 +321,7 @@ nonisolated extension Envoy_Service_Auth_V3_CheckResponse: SwiftProtobuf.Message
           self.httpResponse = .okResponse(v)
         }
       }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._dynamicMetadata) }()
       case 5: try {
         var v: Envoy_Service_Auth_V3_DeniedHttpResponse?
         var hadOneofValue = false
@@ -344,18 +357,21 @@ nonisolated extension Envoy_Service_Auth_V3_CheckResponse: SwiftProtobuf.Message
       guard case .okResponse(let v)? = self.httpResponse else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
     }()
-    case .errorResponse?: try {
-      guard case .errorResponse(let v)? = self.httpResponse else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
-    }()
-    case nil: break
+    default: break
     }
+    try { if let v = self._dynamicMetadata {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if case .errorResponse(let v)? = self.httpResponse {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   package static func ==(lhs: Envoy_Service_Auth_V3_CheckResponse, rhs: Envoy_Service_Auth_V3_CheckResponse) -> Bool {
     if lhs._status != rhs._status {return false}
     if lhs.httpResponse != rhs.httpResponse {return false}
+    if lhs._dynamicMetadata != rhs._dynamicMetadata {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
