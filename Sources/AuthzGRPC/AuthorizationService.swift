@@ -185,8 +185,7 @@ public enum AuthorizationService {
         var decisionHeaders: [Envoy_Config_Core_V3_HeaderValueOption] = []
         decisionHeaders.reserveCapacity(10)
         DecisionHeaders.forEach(checked) { decisionHeaders.append(option($0, $1)) }
-        // The proxy's answer: a deny that is not enforced (would_deny) is answered OK.
-        switch checked.decision.answer {
+        switch checked.decision.effect {
         case .allow:
             result.status.code = 0
             var ok = Envoy_Service_Auth_V3_OkHttpResponse()
