@@ -101,8 +101,12 @@ public struct AuditInput: Sendable {
 
     /// The records read so far, in input order.
     public private(set) var requests: [ObservedRequest] = []
-    /// The lines skipped, in input order.
+    /// The first ``keptProblems`` lines skipped, in input order.
     public private(set) var problems: [InputProblem] = []
+    /// How many lines were skipped in all.
+    public private(set) var problemCount = 0
+    /// The most problems kept (the rest are counted).
+    public static let keptProblems = 1000
 
     private var file = "-"
     private var line = 0
@@ -122,6 +126,12 @@ public struct AuditInput: Sendable {
         begin(file: name)
         feed(bytes)
         return finish()
+    }
+
+    /// The records read since the last call, handed over (so a long input is not held whole).
+    public mutating func takeRequests() -> [ObservedRequest] {
+        defer { requests = [] }
+        return requests
     }
 
     /// Starts reading a file named `name` (chunks follow with ``feed(_:)``, then ``finish()``).
@@ -187,7 +197,10 @@ public struct AuditInput: Sendable {
     }
 
     private mutating func problem(_ message: String) {
-        problems.append(InputProblem(file: file, line: line, message: message))
+        if problems.count < Self.keptProblems {
+            problems.append(InputProblem(file: file, line: line, message: message))
+        }
+        problemCount += 1
         fileProblems += 1
     }
 

@@ -95,10 +95,6 @@ public enum Disposition: Sendable, Hashable {
 /// path's first segment) stands for at least as many distinct values; neither when it would match a
 /// value of a `deny` record left out of the same statement's scope.
 public struct PolicySuggestion: Sendable {
-    /// The statements, sorted.
-    public private(set) var statements: [SuggestedStatement] = []
-    /// The commented-out statements for unknown actions, sorted.
-    public private(set) var withheld: [WithheldStatement] = []
     /// Traffic no statement can allow, by reason (sentence → requests).
     public private(set) var notAllowable: [String: Int] = [:]
     /// Records by decision (`allow`, `would_deny`, `deny`).
@@ -108,46 +104,63 @@ public struct PolicySuggestion: Sendable {
     /// The options used.
     public let options: SuggestionOptions
 
+    /// The values of each statement's requests.
+    private var groups: [GroupKey: Accumulator] = [:]
+    /// Requests whose action is unknown: requests and regions.
+    private var unknown: [UnknownKey: (requests: Int, regions: Set<String>)] = [:]
+    /// Values of left-out deny records a wildcard must not match.
+    private var refused: [RefusalKey: Set<String>] = [:]
+    /// Account id → name → requests.
+    private var names: [String: [String: Int]] = [:]
+
     /// Reasons decided before the policy: no statement changes them.
     static let policyReasons: Set<String> = [
         "allowed", "no_matching_rule", "account_not_allowed", "region_not_allowed", "service_not_allowed",
         "denied_by_rule",
     ]
 
+    /// An empty suggestion; ``add(_:)`` the requests.
+    public init(options: SuggestionOptions = SuggestionOptions()) {
+        self.options = options
+    }
+
     /// The suggestion for `requests`.
     public init(requests: [ObservedRequest], options: SuggestionOptions = SuggestionOptions()) {
-        self.options = options
-        var groups: [GroupKey: Accumulator] = [:]
-        var unknown: [UnknownKey: (requests: Int, regions: Set<String>, name: String?)] = [:]
-        var refused: [RefusalKey: [String]] = [:]
-        var names: [String: [String: Int]] = [:]  // account id → name → requests
-        for request in requests {
-            decisions[request.decision, default: 0] += 1
-            if request.decision == "deny", !options.includeDenied {
-                for (key, value) in Self.refusals(request) { refused[key, default: []].append(value) }
-                continue
-            }
-            switch Self.grants(request) {
-            case .failure(let reason):
-                notAllowable[reason.sentence, default: 0] += 1
-            case .success(.unknownAction(let key, let region)):
-                var entry = unknown[key] ?? (0, [], nil)
-                entry.requests += 1
-                entry.regions.insert(region)
-                if let name = request.accountName { entry.name = name }
-                unknown[key] = entry
-            case .success(.grants(let grants)):
-                if request.reason == "denied_by_rule" {
-                    deniedByStatements[Sanitized.comment(request.rule ?? "unnamed"), default: 0] += 1
-                }
-                if let account = request.account, let name = request.accountName {
-                    names[account, default: [:]][name, default: 0] += 1
-                }
-                var byKey: [GroupKey: [Grant]] = [:]
-                for grant in grants { byKey[grant.key, default: []].append(grant) }
-                for (key, list) in byKey { groups[key, default: Accumulator()].add(list) }
-            }
+        self.init(options: options)
+        for request in requests { add(request) }
+    }
+
+    /// Takes one more request into account (only its counts and distinct values are kept).
+    public mutating func add(_ request: ObservedRequest) {
+        decisions[request.decision, default: 0] += 1
+        if request.decision == "deny", !options.includeDenied {
+            for (key, value) in Self.refusals(request) { refused[key, default: []].insert(value) }
+            return
         }
+        switch Self.grants(request) {
+        case .failure(let reason):
+            notAllowable[reason.sentence, default: 0] += 1
+        case .success(.unknownAction(let key, let region)):
+            var entry = unknown[key] ?? (0, [])
+            entry.requests += 1
+            entry.regions.insert(region)
+            unknown[key] = entry
+            if let name = request.accountName { names[key.account, default: [:]][name, default: 0] += 1 }
+        case .success(.grants(let grants)):
+            if request.reason == "denied_by_rule" {
+                deniedByStatements[Sanitized.comment(request.rule ?? "unnamed"), default: 0] += 1
+            }
+            if let account = request.account, let name = request.accountName {
+                names[account, default: [:]][name, default: 0] += 1
+            }
+            var byKey: [GroupKey: [Grant]] = [:]
+            for grant in grants { byKey[grant.key, default: []].append(grant) }
+            for (key, list) in byKey { groups[key, default: Accumulator()].add(list) }
+        }
+    }
+
+    /// The suggested statements, sorted (by kind, account or caller, service or host).
+    public var statements: [SuggestedStatement] {
         let accountLabels = Self.accountLabels(names)
         var statements: [SuggestedStatement] = []
         var used: Set<String> = []
@@ -164,11 +177,16 @@ public struct PolicySuggestion: Sendable {
             statement.name = name
             statements.append(statement)
         }
-        self.statements = statements
-        self.withheld = unknown.keys.sorted().compactMap { key in
+        return statements
+    }
+
+    /// The commented-out statements for unknown actions, sorted.
+    public var withheld: [WithheldStatement] {
+        let accountLabels = Self.accountLabels(names)
+        return unknown.keys.sorted().compactMap { key in
             guard let entry = unknown[key] else { return nil }
             return WithheldStatement(
-                account: key.account, accountName: accountLabels[key.account].flatMap { $0 == key.account ? nil : $0 },
+                account: key.account, accountName: accountLabels[key.account],
                 service: key.service, regions: entry.regions.sorted(), requests: entry.requests)
         }
     }
@@ -432,7 +450,7 @@ struct Accumulator {
     }
 
     func statement(
-        key: GroupKey, options: SuggestionOptions, refused: [RefusalKey: [String]], accountLabels: [String: String]
+        key: GroupKey, options: SuggestionOptions, refused: [RefusalKey: Set<String>], accountLabels: [String: String]
     ) -> SuggestedStatement {
         let name: String
         let scope: String
@@ -449,7 +467,9 @@ struct Accumulator {
         var conditions: [(field: String, patterns: [SuggestedPattern])] = []
         for field in values.keys.sorted() {
             guard let counts = values[field], !counts.isEmpty else { continue }
-            let denied = refused[RefusalKey(scope: scope, field: field)] ?? []
+            // A refused value the statement allows exactly anyway refuses no wildcard.
+            let seen = Set(counts.keys.map(\.text))
+            let denied = (refused[RefusalKey(scope: scope, field: field)] ?? []).filter { !seen.contains($0) }.sorted()
             let patterns: [SuggestedPattern]
             switch field {
             case .actions:

@@ -32,6 +32,7 @@ extension PolicySuggestion {
         } else {
             lines.append("# No wildcards (--min-wildcard 0).")
         }
+        let statements = self.statements
         if statements.isEmpty {
             lines.append("rules: []")
         } else {
@@ -79,7 +80,7 @@ extension PolicySuggestion {
     static func comment(_ pattern: SuggestedPattern, field: String) -> String {
         var text = count(pattern.requests, "request")
         if let note = pattern.note { text = "\(Sanitized.comment(note)); " + text }
-        if pattern.pattern == "*", field == "resources" { text += " that name no resource, or an unknown one" }
+        if pattern.pattern == "*", field == "resources" { text += ": no resource named, or it is unknown" }
         if !pattern.covers.isEmpty {
             let shown = pattern.covers.prefix(5).map { covered -> String in
                 // Actions: the name only (the service is the statement's).
