@@ -9,9 +9,14 @@ internal import SigV4
 /// without its query (a presigned URL's query carries the signature and the token).
 public struct AuditRecord: Sendable, Hashable {
     public var time: String
-    public var decision: Effect
+    /// `allow`, `deny` or `would_deny` (a deny not enforced: the proxy was answered allow).
+    public var decision: Decision.Outcome
     public var reason: ReasonCode
     public var rule: String?
+    /// `allowed`, `explicit_deny` or `implicit_deny` (a would-be deny's for `would_deny`).
+    public var evaluation: Evaluation
+    /// The facts the deciding step needed and the request did not establish (written only when any).
+    public var missing: [String]
     public var requestID: String
     public var mode: AuthzMode
     public var sourceAddress: String?
@@ -46,9 +51,11 @@ public struct AuditRecord: Sendable, Hashable {
     /// method, host and path.
     public init(_ result: CheckResult) {
         time = UTCTime.rfc3339(millisecondsSinceEpoch: result.time)
-        decision = result.decision.effect
+        decision = result.decision.outcome
         reason = result.decision.reason
         rule = result.decision.rule
+        evaluation = result.decision.evaluation
+        missing = result.decision.missing.names
         requestID = result.requestID
         mode = result.mode
         sourceAddress = result.sourceAddress
@@ -88,6 +95,15 @@ public struct AuditRecord: Sendable, Hashable {
         raw(",\"decision\":"); value(decision.rawValue)
         raw(",\"reason\":"); value(reason.rawValue)
         raw(",\"rule\":"); value(rule)
+        raw(",\"evaluation\":"); value(evaluation.rawValue)
+        if !missing.isEmpty {
+            raw(",\"missing\":[")
+            for (index, word) in missing.enumerated() {
+                if index > 0 { raw(",") }
+                value(word)
+            }
+            raw("]")
+        }
         raw(",\"request_id\":"); value(requestID)
         raw(",\"mode\":"); value(mode.rawValue)
         raw(",\"source\":{\"address\":"); value(sourceAddress)
@@ -168,7 +184,7 @@ extension AuditRecord {
         let classification = result.classification
         let pairs = classification?.authorizations ?? []
         // The most bytes the record can take: the fixed text, numbers and every string escaped at worst.
-        var bound = 1024 + 48 * pairs.count
+        var bound = 1024 + 128 + 48 * pairs.count
         func add(_ text: String?) { if let text { bound += JSONBytes.quotedBound(text.utf8.count) } }
         add(result.decision.reason.rawValue)
         add(result.mode.rawValue)
@@ -367,12 +383,32 @@ enum JSONBytes {
         ) {
             raw("{\"time\":\"")
             rfc3339(millisecondsSinceEpoch: result.time)
-            raw(result.decision.effect == .allow ? "\",\"decision\":\"allow" : "\",\"decision\":\"deny")
+            let decision = result.decision
+            switch decision.outcome {
+            case .allow: raw("\",\"decision\":\"allow")
+            case .deny: raw("\",\"decision\":\"deny")
+            case .wouldDeny: raw("\",\"decision\":\"would_deny")
+            }
             raw("\",\"reason\":\"")
-            raw(result.decision.reason.staticName)
+            raw(decision.reason.staticName)
             byte(UInt8(ascii: "\""))
             raw(",\"rule\":")
-            quoted(result.decision.rule)
+            quoted(decision.rule)
+            switch decision.evaluation {
+            case .allowed: raw(",\"evaluation\":\"allowed\"")
+            case .explicitDeny: raw(",\"evaluation\":\"explicit_deny\"")
+            case .implicitDeny: raw(",\"evaluation\":\"implicit_deny\"")
+            }
+            if !decision.missing.isEmpty {
+                raw(",\"missing\":[")
+                var first = true
+                for (fact, word) in MissingFacts.words where decision.missing.contains(fact) {
+                    if !first { byte(UInt8(ascii: ",")) }
+                    first = false
+                    quoted(word)
+                }
+                byte(UInt8(ascii: "]"))
+            }
             raw(",\"request_id\":")
             quoted(result.requestID)
             raw(",\"mode\":\"")

@@ -92,10 +92,12 @@ extension AuthzEngine {
                 )
             }
             guard identities != nil else {
-                return .deny(.identityUnavailable, "identity tokens are verified with STS only by sigv4-authz serve")
+                return .deny(
+                    .identityUnavailable, "identity tokens are verified with STS only by sigv4-authz serve",
+                    missing: .caller)
             }
             state.pendingIdentity = token
-            return .deny(.identityUnavailable, "the token has not been verified with STS yet")
+            return .deny(.identityUnavailable, "the token has not been verified with STS yet", missing: .caller)
         }
         let caller: CallerIdentity
         switch outcome {
@@ -103,7 +105,7 @@ extension AuthzEngine {
             // The sentence names STS's refusal ("STS refused the token (SignatureDoesNotMatch, HTTP 403)").
             return .deny(.invalidToken, message)
         case .unavailable(let message):
-            return .deny(.identityUnavailable, "the token cannot be verified now: \(message)")
+            return .deny(.identityUnavailable, "the token cannot be verified now: \(message)", missing: .caller)
         case .verified(let identity):
             caller = identity
         }
@@ -118,14 +120,23 @@ extension AuthzEngine {
         facts.principalARNs = caller.matchableARNs
         let decision = policy.evaluate(facts)
         guard decision.effect == .allow else { return decision }
-        state.upstream = UpstreamRewrite(
-            setHeaders: [
-                HeaderField(Self.principalHeaders.arn, caller.arn),
-                HeaderField(Self.principalHeaders.account, caller.account),
-                HeaderField(Self.principalHeaders.userID, caller.userID),
-            ],
-            removeHeaders: identity.forwardToken || identity.token.isCookie ? [] : [identity.tokenHeaderName])
+        state.upstream = Self.identityRewrite(caller: caller, identity: identity)
         return decision
+    }
+
+    /// The upstream changes of an identity host's request answered allow: the verified caller's
+    /// principal headers (replacing the client's; none without a verified caller) and the token removed
+    /// unless `identity.forward_token` (or it is a cookie, which the proxy cannot remove alone).
+    static func identityRewrite(caller: CallerIdentity?, identity: Identity) -> UpstreamRewrite {
+        UpstreamRewrite(
+            setHeaders: caller.map { caller in
+                [
+                    HeaderField(principalHeaders.arn, caller.arn),
+                    HeaderField(principalHeaders.account, caller.account),
+                    HeaderField(principalHeaders.userID, caller.userID),
+                ]
+            } ?? [],
+            removeHeaders: identity.forwardToken || identity.token.isCookie ? [] : [identity.tokenHeaderName])
     }
 
     /// Where the token was found.

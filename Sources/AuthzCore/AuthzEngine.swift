@@ -124,9 +124,15 @@ public struct AuthzEngine: Authorizer {
         result.sourceAddress = request.sourceAddress
         result.principal = request.principal
         var readHeaders = false
-        let decision = evaluate(
+        var decision = evaluate(
             request, targetHasHash: target.hasHash, path: target.path, nowSeconds: time / 1000, verified: verified,
             result: &result, readHeaders: &readHeaders)
+        if decision.effect == .deny {
+            // mode: dry_run: every deny of the engine — after every step, brokering and the identity
+            // path's decision with STS's answer included — is answered allow and reported would_deny.
+            if policy.config.mode == .dryRun { decision = decision.notEnforced(because: "mode: dry_run") }
+            if !decision.enforced { result.upstream = unenforcedRewrite(request, caller: result.caller) }
+        }
         result.decision = decision
         result.accountName = result.account.flatMap { policy.accountName(ofAccount: $0.value) }
         if decision.effect == .deny {
@@ -400,7 +406,8 @@ public struct AuthzEngine: Authorizer {
             let service = credential.map({ String($0.scope.service) }) ?? classification.signingName
         else {
             return .deny(
-                .notResignable, "the region and service of this unsigned request are unknown, so it cannot be signed")
+                .notResignable, "the region and service of this unsigned request are unknown, so it cannot be signed",
+                missing: [.region, .service])
         }
         // The bucket-owner perimeter: S3 itself refuses a bucket owned by another account than the role's.
         // A request naming another owner (or copy-source owner) is denied unless s3.bucket_owners lists
@@ -430,6 +437,21 @@ public struct AuthzEngine: Authorizer {
         case .refused(let denial):
             return denial
         }
+    }
+
+    /// What the proxy changes in a request answered allow although denied (`would_deny`): never a
+    /// brokered signature (a request the policy denies never gets a role's credentials); for an
+    /// identity host, the principal headers only for a caller STS verified (else the client's copies
+    /// are removed) and the token removed as on allow. `nil` for every other request.
+    func unenforcedRewrite(_ request: AuthzRequest, caller: CallerIdentity?) -> UpstreamRewrite? {
+        guard let identitySettings, isIdentityHost(request.host) else { return nil }
+        var rewrite = Self.identityRewrite(caller: caller, identity: identitySettings.section)
+        if caller == nil {
+            rewrite.removeHeaders += [
+                Self.principalHeaders.arn, Self.principalHeaders.account, Self.principalHeaders.userID,
+            ]
+        }
+        return rewrite
     }
 
     /// The `sign_unsigned` target whose host patterns match `host` (its port dropped), if any.

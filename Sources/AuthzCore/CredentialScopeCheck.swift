@@ -8,6 +8,15 @@ extension AuthzEngine {
     /// the allowlist and the statements — with the action, resource and host unknown (a credential
     /// names none), so only statements that do not need them can allow it.
     public func decide(credentialScope text: String, mode: AuthzMode = .cli, at time: Int64) -> CheckResult {
+        var result = scopeResult(text, mode: mode, at: time)
+        if result.decision.effect == .deny, policy.config.mode == .dryRun {
+            result.decision = result.decision.notEnforced(because: "mode: dry_run")
+        }
+        return result
+    }
+
+    /// ``decide(credentialScope:mode:at:)`` before `mode: dry_run` is applied.
+    func scopeResult(_ text: String, mode: AuthzMode, at time: Int64) -> CheckResult {
         var result = CheckResult(
             decision: .deny(.internalError, "not decided"), requestID: Self.requestID(nil), mode: mode, time: time)
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)

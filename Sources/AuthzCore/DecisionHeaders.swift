@@ -26,7 +26,7 @@ public enum DecisionHeaders {
     ) rethrows {
         let decision = result.decision
         let classification = result.classification
-        try body("x-sigv4-authz-decision", decision.effect == .allow ? "allow" : "deny")
+        try body("x-sigv4-authz-decision", decisionValue(result))
         try body("x-sigv4-authz-reason", decision.reason.rawValue)
         try body("x-sigv4-authz-rule", safe(decision.rule))
         try body("x-sigv4-authz-account", result.account.map { accountDigits($0.value) } ?? "")
@@ -37,6 +37,18 @@ public enum DecisionHeaders {
         try body("x-sigv4-authz-request-id", safe(result.requestID))
         if decision.effect == .deny {
             try body("x-sigv4-authz-message", safe(result.message))
+        }
+    }
+
+    /// The decision word every front end, the audit record, the metrics and `check` print: `allow`,
+    /// `deny` or `would_deny` (a deny not enforced: `mode: dry_run` or `enforce: false`; the proxy is
+    /// answered allow). What the proxy is answered is ``Policy/Decision/answer``.
+    @inline(__always)
+    public static func decisionValue(_ result: CheckResult) -> String {
+        switch result.decision.outcome {
+        case .allow: "allow"
+        case .deny: "deny"
+        case .wouldDeny: "would_deny"
         }
     }
 

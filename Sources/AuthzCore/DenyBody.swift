@@ -23,9 +23,10 @@ public struct DenyBody: Sendable, Hashable {
         self.headers = headers
     }
 
-    /// The deny body of a result; `nil` on allow.
+    /// The deny body of a result; `nil` when the proxy is answered allow (an allow, or a deny that is
+    /// not enforced: `would_deny`).
     public init?(denying result: CheckResult) {
-        guard result.decision.effect == .deny else { return nil }
+        guard result.decision.answer == .deny else { return nil }
         self = Self.make(message: result.message, format: result.errorFormat, requestID: result.requestID)
     }
 

@@ -185,7 +185,8 @@ public enum AuthorizationService {
         var decisionHeaders: [Envoy_Config_Core_V3_HeaderValueOption] = []
         decisionHeaders.reserveCapacity(10)
         DecisionHeaders.forEach(checked) { decisionHeaders.append(option($0, $1)) }
-        switch checked.decision.effect {
+        // The proxy's answer: a deny that is not enforced (would_deny) is answered OK.
+        switch checked.decision.answer {
         case .allow:
             result.status.code = 0
             var ok = Envoy_Service_Auth_V3_OkHttpResponse()

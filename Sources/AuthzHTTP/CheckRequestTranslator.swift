@@ -171,7 +171,7 @@ struct HTTPAnswer {
     init(_ result: CheckResult) {
         self.result = result
         self.deny = DenyBody(denying: result)
-        self.status = result.decision.effect == .allow ? 200 : 403
+        self.status = result.decision.answer == .allow ? 200 : 403
     }
 
     /// The deny body (`nil` on allow).
@@ -184,7 +184,7 @@ struct HTTPAnswer {
     /// client's headers to remove in `x-envoy-auth-headers-to-remove` (Envoy HTTP mode's convention).
     func forEachHeader(_ body: (_ name: String, _ value: String) -> Void) {
         DecisionHeaders.forEach(result, body)
-        if result.decision.effect == .allow, let upstream = result.upstream {
+        if result.decision.answer == .allow, let upstream = result.upstream {
             for field in upstream.setHeaders { body(field.name.lowercased(), field.value) }
             if !upstream.removeHeaders.isEmpty {
                 body("x-envoy-auth-headers-to-remove", upstream.removeHeaders.joined(separator: ","))

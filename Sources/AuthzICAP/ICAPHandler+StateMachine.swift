@@ -225,14 +225,15 @@ extension ICAPHandler {
         /// must modify the request, which is then re-sent whole).
         mutating func decided(_ result: CheckResult) -> Action {
             guard case .deciding(let request, let whole) = state else { return .needMore }
-            let allowed = result.decision.effect == .allow
+            let allowed = result.decision.answer == .allow
             let close = request.head.close || quiescing
             // An allow goes on unchanged (204) unless the request must be rewritten: the rewrite's
             // headers (a brokered signature, identity principal headers) set, or client-sent
             // `x-sigv4-authz-*` headers stripped.
             let mustModify = result.upstream != nil || request.http.carriesDecisionHeaders
             guard whole else {
-                if allowed, !result.verificationNeedsBody, !mustModify {
+                // A deny, enforced or not (would_deny), may change with the rest of the body: it is read.
+                if result.decision.effect == .allow, !result.verificationNeedsBody, !mustModify {
                     state = close ? .closed : .head
                     return .answer(.noContent, close: close)
                 }

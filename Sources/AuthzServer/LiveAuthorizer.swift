@@ -148,8 +148,9 @@ package final class LiveAuthorizer: Authorizer, Sendable {
 
     private func finish(_ result: CheckResult, snapshot: Snapshot, nanoseconds: Int64) {
         metrics.decision(
-            result.decision.effect, reason: result.decision.reason, mode: result.mode, rule: result.decision.rule,
+            result.decision.outcome, reason: result.decision.reason, mode: result.mode, rule: result.decision.rule,
             nanoseconds: nanoseconds)
+        // A would_deny is recorded as a deny is (never sampled): it is what a dry run is read for.
         guard let auditSink, snapshot.audit.records(result.decision.effect) else { return }
         auditSink.record(result)
     }

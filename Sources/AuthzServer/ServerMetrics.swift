@@ -7,7 +7,8 @@ internal import Synchronization
 
 /// The server's metrics, registered with a Prometheus registry through swift-metrics.
 ///
-/// Names (Prometheus text): `sigv4authz_decisions_total{decision,reason,mode}`,
+/// Names (Prometheus text): `sigv4authz_decisions_total{decision,reason,mode}` (decision `allow`,
+/// `deny` or `would_deny`: a deny not enforced, answered allow),
 /// `sigv4authz_check_duration_seconds` (histogram), `sigv4authz_checks_in_flight`,
 /// `sigv4authz_config_reloads_total{result}`, `sigv4authz_config_generation`,
 /// `sigv4authz_audit_dropped_total` (records dropped: the buffer was full or their write failed),
@@ -20,7 +21,7 @@ package final class ServerMetrics: Sendable {
     /// The factory of the registry, for metrics made outside the server (the credential broker's).
     package let factory: PrometheusMetricsFactory
     private let decisions = Mutex<[DecisionKey: CoreMetrics.Counter]>([:])
-    /// `sigv4authz_rule_decisions_total{rule,decision}` by (rule, effect): the rules are the
+    /// `sigv4authz_rule_decisions_total{rule,decision}` by (rule, decision word): the rules are the
     /// configuration's names (statements, allowlist entries, `default`), never a client's text.
     private let ruleDecisions = Mutex<[RuleKey: CoreMetrics.Counter]>([:])
     let duration: CoreMetrics.Timer
@@ -131,8 +132,11 @@ package final class ServerMetrics: Sendable {
     /// The audit file was reopened (or could not be).
     func auditReopened(ok: Bool) { (ok ? auditReopensOK : auditReopensFailed).increment() }
 
-    /// Counts one decision.
-    func decision(_ effect: Effect, reason: ReasonCode, mode: AuthzMode, rule: String?, nanoseconds: Int64) {
+    /// Counts one decision: `outcome` is its word (`allow`, `deny`, `would_deny`).
+    func decision(
+        _ outcome: Decision.Outcome, reason: ReasonCode, mode: AuthzMode, rule: String?, nanoseconds: Int64
+    ) {
+        let effect = outcome
         let ruleKey = RuleKey(rule: rule ?? "none", effect: effect)
         let ruleCounter = ruleDecisions.withLock { counters in
             if let existing = counters[ruleKey] { return existing }
@@ -168,12 +172,12 @@ package final class ServerMetrics: Sendable {
 /// One `sigv4authz_rule_decisions_total` series.
 struct RuleKey: Hashable {
     let rule: String
-    let effect: Effect
+    let effect: Decision.Outcome
 }
 
 /// One `sigv4authz_decisions_total` series.
 struct DecisionKey: Hashable {
-    let effect: Effect
+    let effect: Decision.Outcome
     let reason: ReasonCode
     let mode: AuthzMode
 }

@@ -122,7 +122,7 @@ package enum SquidHelperCodec {
         var out = ""
         out.reserveCapacity(256)
         if let channel { out += "\(channel) " }
-        out += result.decision.effect == .allow ? "OK" : "ERR"
+        out += result.decision.answer == .allow ? "OK" : "ERR"
         out += " message=" + percentEncoded(result.message)
         out += " log=" + percentEncoded(result.decision.reason.rawValue)
         let prefix = DecisionHeaders.prefix

@@ -87,7 +87,8 @@ struct Check: ParsableCommand {
             result = engine.decide(authzRequest)
         }
         print(json ? AuditRecord(result).json : CheckReport.text(result))
-        throw result.decision.effect == .allow ? ExitStatus.allow : ExitStatus.deny
+        // A would_deny is answered allow: exit 0, as the proxy lets the request through.
+        throw result.decision.answer == .allow ? ExitStatus.allow : ExitStatus.deny
     }
 
     func curlRequest() throws -> AuthzRequest {

@@ -8,9 +8,11 @@ enum CheckReport {
         let classification = result.classification
         let audit = AuditRecord(result)
         var lines = [
-            "decision: \(result.decision.effect.rawValue)",
+            "decision: \(DecisionHeaders.decisionValue(result))"
+                + (result.decision.outcome == .wouldDeny ? " (the request is allowed: this deny is not enforced)" : ""),
             "reason:   \(result.decision.reason.rawValue) — \(result.message)",
             "rule:     \(result.decision.rule ?? "-")",
+            "evaluation: \(evaluationLine(result.decision))",
             "facts:",
             "  access key id: \(audit.accessKeyID ?? "-") (\(audit.auth))",
             "  account:       \(audit.account ?? "unknown")\(audit.accountName.map { " (\($0))" } ?? "")",
@@ -34,5 +36,46 @@ enum CheckReport {
             lines.append("  (action unknown: \(reason))")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The evaluation word (the IAM policy simulator's), what it rests on, and the missing facts:
+    /// `implicit_deny — no statement, allowlist entry or default allows it; missing: action (…)`.
+    static func evaluationLine(_ decision: Decision) -> String {
+        var text = decision.evaluation.rawValue
+        switch decision.evaluation {
+        case .allowed:
+            text += " — allowed by \(decision.rule.map { $0 == "default" ? "default: allow" : $0 } ?? "-")"
+        case .explicitDeny:
+            if decision.reason == .deniedByRule, let rule = decision.rule {
+                text += " — the deny statement \(rule) matches"
+            } else {
+                text += " — the \(decision.rule ?? "built-in") check \(decision.reason.rawValue) denies it"
+            }
+        case .implicitDeny:
+            text += " — no statement, allowlist entry or default allows it"
+        }
+        let missing = decision.missing
+        if !missing.isEmpty {
+            let explained = MissingFacts.words.filter { missing.contains($0.fact) }.map { fact, word in
+                "\(word) (\(explanation(of: fact)))"
+            }
+            text += "; missing: " + explained.joined(separator: ", ")
+        }
+        return text
+    }
+
+    /// Why a fact can be missing, in words a user can act on.
+    static func explanation(of fact: MissingFacts) -> String {
+        switch fact {
+        case .account: "the access key's account cannot be derived (an old-generation key)"
+        case .region: "the request names no region"
+        case .service: "the request names no service"
+        case .action: "the operation is not known: its body was not forwarded, or a credential alone names none"
+        case .resource: "the request names no resource"
+        case .resourceOwner: "no signed x-amz-expected-bucket-owner header"
+        case .path: "the path reads more than one way"
+        case .caller: "the identity token's caller is not verified by STS"
+        default: "unknown"
+        }
     }
 }

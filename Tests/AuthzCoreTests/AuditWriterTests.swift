@@ -21,7 +21,8 @@ struct AuditWriterTests {
             return out
         }
         var headers: [(name: String, value: String)] = [
-            ("x-sigv4-authz-decision", result.decision.effect.rawValue),
+            // allow | deny | would_deny (a deny not enforced; the decision word since the rollout modes).
+            ("x-sigv4-authz-decision", result.decision.outcome.rawValue),
             ("x-sigv4-authz-reason", result.decision.reason.rawValue),
             ("x-sigv4-authz-rule", safe(result.decision.rule ?? "")),
             ("x-sigv4-authz-account", result.account?.description ?? ""),
@@ -89,6 +90,14 @@ struct AuditWriterTests {
                 results.append(result)
             }
         }
+        // Would-be denies (mode: dry_run, enforce: false) and every set of missing facts.
+        for (index, base) in results.prefix(AuthzEngineTests.cases.count).enumerated()
+        where base.decision.effect == .deny {
+            var result = base
+            result.decision = result.decision.notEnforced(because: index % 2 == 0 ? "mode: dry_run" : "enforce: false")
+            result.decision.missing = MissingFacts(rawValue: UInt8(truncatingIfNeeded: index &* 37))
+            results.append(result)
+        }
         // The most fixed text: every string unknown, many unknown pairs.
         var unknowns = results[0]
         unknowns.decision.rule = nil
@@ -133,6 +142,39 @@ struct AuditWriterTests {
                 #expect(buffer == Array(AuditRecord(result).json.utf8))
             }
         }
+    }
+
+    @Test("every decision word, evaluation and set of missing facts is written as the record's JSON")
+    func rolloutWords() throws {
+        let base = try Self.results()[0]
+        var outcomes: Set<String> = []
+        for reason in ReasonCode.allCases {
+            for enforced in [true, false] {
+                for bits in [0, 1, 8, 9, 32, 128, 255] as [UInt8] {
+                    var result = base
+                    result.decision.effect = reason == .allowed ? .allow : .deny
+                    result.decision.reason = reason
+                    result.decision.enforced = enforced
+                    result.decision.missing = MissingFacts(rawValue: bits)
+                    var buffer: [UInt8] = []
+                    AuditRecord.appendJSON(of: result, to: &buffer)
+                    let json = AuditRecord(result).json
+                    #expect(buffer == Array(json.utf8), "\(json)")
+                    #expect(json.contains("\"evaluation\":\"\(result.decision.evaluation.rawValue)\""))
+                    #expect(json.contains("\"missing\":") == (bits != 0))
+                    outcomes.insert(AuditRecord(result).decision.rawValue)
+                }
+            }
+        }
+        #expect(outcomes == ["allow", "deny", "would_deny"])
+        var result = base
+        result.decision = Decision.deny(.deniedByRule, "m", rule: "r", missing: [.action, .caller])
+            .notEnforced(because: "mode: dry_run")
+        let json = AuditRecord(result).json
+        #expect(
+            json.contains(
+                "\"decision\":\"would_deny\",\"reason\":\"denied_by_rule\",\"rule\":\"r\",\"evaluation\":\"explicit_deny\",\"missing\":[\"action\",\"caller\"],\"request_id\":"
+            ), "\(json)")
     }
 
     @Test("the header writer gives the same names and values as the rendering it replaces")

@@ -292,7 +292,8 @@ struct AuthzEngineTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(
             Set(object.keys) == [
-                "time", "decision", "reason", "rule", "request_id", "mode", "source", "request", "aws", "latency_us",
+                "time", "decision", "reason", "rule", "evaluation", "request_id", "mode", "source", "request", "aws",
+                "latency_us",
             ])
         let aws = try #require(object["aws"] as? [String: Any])
         #expect(

@@ -35,7 +35,7 @@ package struct ConfigurationFile: Sendable {
     /// Every top-level key, in the order the error for an unknown one lists them.
     static let sectionKeys = [
         "listen", "tls", "credentials", "accounts", "rules", "default", "audit", "server", "s3", "brokering",
-        "identity",
+        "identity", "mode",
     ]
 
     /// Reads and validates the file at `path`.

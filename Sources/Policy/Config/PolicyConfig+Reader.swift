@@ -4,7 +4,9 @@
 /// ``parse(_:path:)`` reads a document that holds only them.
 extension PolicyConfig {
     /// The top-level keys of the policy's sections.
-    package static let sectionKeys = ["credentials", "accounts", "rules", "default", "s3", "brokering", "identity"]
+    package static let sectionKeys = [
+        "credentials", "accounts", "rules", "default", "s3", "brokering", "identity", "mode",
+    ]
 
     /// Reads a document that holds only the policy's sections (tests, benchmarks, libraries);
     /// `path` is used in positions. Any other top-level key is an error.
@@ -43,6 +45,14 @@ extension PolicyConfig {
         case "s3": reader.readS3(value, into: &s3)
         case "brokering": reader.readBrokering(value, into: &brokering, knownKeys: credentials.keys)
         case "identity": identity = reader.readIdentity(value)
+        case "mode":
+            if let text = reader.string(value, "mode") {
+                if let parsed = Mode(rawValue: text) {
+                    mode = parsed
+                } else {
+                    reader.fail(value, "mode must be 'enforce' or 'dry_run', not '\(text)'")
+                }
+            }
         default: break
         }
     }

@@ -86,6 +86,9 @@ public struct PolicyConfig: Sendable {
         public var conditions: [(field: Field, negated: Bool, patterns: [String])]
         /// Where the statement is.
         public var position: SourcePosition
+        /// `enforce:` (deny statements only; default `true`). `false`: a match does not deny; when the
+        /// request is otherwise allowed the decision is `would_deny`, naming this statement.
+        public var enforce = true
 
         public static func == (lhs: Statement, rhs: Statement) -> Bool {
             lhs.name == rhs.name && lhs.position == rhs.position
@@ -114,6 +117,16 @@ public struct PolicyConfig: Sendable {
         public var position: SourcePosition?
     }
 
+    /// `mode:` — whether denies are enforced.
+    public enum Mode: String, Sendable, Hashable {
+        /// Denies are denied (the default).
+        case enforce
+        /// Every deny of the engine is answered allow and reported as `would_deny`.
+        case dryRun = "dry_run"
+    }
+
+    /// `mode:` (default `enforce`), reloaded with the policy.
+    public var mode = Mode.enforce
     public var s3 = S3()
     /// The `brokering:` section: virtual keys and hosts signed with a role's credentials.
     public var brokering = Brokering()

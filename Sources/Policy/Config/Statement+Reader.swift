@@ -9,7 +9,7 @@ extension ConfigReader {
         var statements: [PolicyConfig.Statement] = []
         var names: Set<String> = []
         let allowedKeys =
-            ["name", "effect"] + PolicyConfig.Field.allCases.flatMap { [$0.rawValue, "not_" + $0.rawValue] }
+            ["name", "effect", "enforce"] + PolicyConfig.Field.allCases.flatMap { [$0.rawValue, "not_" + $0.rawValue] }
         for item in sequence {
             guard let pairs = mapping(item, "a rule") else { continue }
             checkKeys(pairs, allowed: allowedKeys, in: "a rule")
@@ -17,7 +17,16 @@ extension ConfigReader {
             var effect: Effect?
             var conditions: [(PolicyConfig.Field, Bool, [String])] = []
             var seenFields: Set<PolicyConfig.Field> = []
+            var enforce = true
+            var enforceNode: YAMLNode?
             for (key, keyNode, value) in pairs {
+                if key == "enforce" {
+                    if let flag = bool(value, "enforce") {
+                        enforce = flag
+                        enforceNode = value
+                    }
+                    continue
+                }
                 if key == "name" {
                     if let text = string(value, "a rule name") {
                         if !Self.isName(text) {
@@ -63,9 +72,16 @@ extension ConfigReader {
                 fail(item, "a rule needs effect: allow or effect: deny")
             }
             if name == nil, !pairs.contains(where: { $0.key == "name" }) { fail(item, "a rule needs a name") }
+            if !enforce, effect == .allow, let enforceNode {
+                fail(
+                    enforceNode,
+                    "enforce: false applies to deny statements; to try a whole policy use mode: dry_run")
+            }
             guard let name, let effect else { continue }
-            statements.append(
-                PolicyConfig.Statement(name: name, effect: effect, conditions: conditions, position: item.position))
+            var statement = PolicyConfig.Statement(
+                name: name, effect: effect, conditions: conditions, position: item.position)
+            statement.enforce = enforce
+            statements.append(statement)
         }
         return statements
     }

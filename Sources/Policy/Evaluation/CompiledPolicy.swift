@@ -39,6 +39,8 @@ public struct CompiledPolicy: Sendable {
     let allowlist: [AllowlistAccount]?
     /// The account ids whose buckets S3 requests may address, when `s3.expected_bucket_owner` is required.
     let bucketOwners: Set<String>?
+    /// Whether a deny statement has `enforce: false` (its matches are looked for past it).
+    let hasUnenforced: Bool
     /// The account ids `s3.bucket_owners` lists (names resolved), required or not: the owners besides a
     /// brokered role's own account whose buckets its requests may name.
     package let listedBucketOwners: Set<String>
@@ -100,7 +102,9 @@ public struct CompiledPolicy: Sendable {
             }
             let hostPatterns = source.conditions.first { $0.field == .hosts && !$0.negated }?.patterns
             statements.append(
-                Statement(name: source.name, effect: source.effect, conditions: conditions, hostPatterns: hostPatterns))
+                Statement(
+                    name: source.name, effect: source.effect, conditions: conditions, hostPatterns: hostPatterns,
+                    enforced: source.effect == .allow || source.enforce))
             if let literalAccounts {
                 for id in Set(literalAccounts) { byAccount[id, default: []].append(index) }
             } else {
@@ -130,6 +134,7 @@ public struct CompiledPolicy: Sendable {
             }
         }
         self.listedBucketOwners = listed
+        self.hasUnenforced = config.rules.contains { $0.effect == .deny && !$0.enforce }
         var bucketOwners: Set<String>?
         if config.s3.expectedBucketOwner == .required {
             var owners: Set<String> = []
@@ -202,8 +207,12 @@ public struct CompiledPolicy: Sendable {
     public var summary: String {
         let accounts = config.accounts.map { "\($0.count) accounts" } ?? "no accounts: allowlist"
         let denies = config.rules.filter { $0.effect == .deny }.count
-        return
+        let unenforced = config.rules.filter { $0.effect == .deny && !$0.enforce }.count
+        var text =
             "\(accounts), \(config.rules.count) rules (\(denies) deny), default \(config.defaultEffect.rawValue), \(config.credentials.keys.count) known keys"
+        if unenforced > 0 { text += ", \(unenforced) deny rules not enforced" }
+        if config.mode == .dryRun { text += ", mode dry_run (denies are not enforced)" }
+        return text
     }
 
     /// Evaluates `facts`. Never throws: a denial is a result.
@@ -211,11 +220,18 @@ public struct CompiledPolicy: Sendable {
     /// With several (action, resource) pairs (``RequestFacts/additionalAuthorizations``), every pair
     /// is first compared with the deny statements — any match denies — and then each pair must be
     /// allowed; the first pair that is not gives the deny.
+    ///
+    /// A deny statement with `enforce: false` that matches does not deny: evaluation goes on as if it
+    /// had not matched, and when the request is then allowed the decision is that statement's deny, not
+    /// enforced (`would_deny`). `mode: dry_run` is applied by the caller, after every other check.
     public func evaluate(_ facts: RequestFacts) -> Decision {
         if let refusal = bucketOwnerRefusal(facts) { return refusal }
+        var unenforced: Decision?
         if facts.additionalAuthorizations.isEmpty {
             let prepared = prepare(facts)
-            return firstDeny(prepared) ?? allow(prepared)
+            let decision = firstDeny(prepared, unenforced: &unenforced) ?? allow(prepared)
+            guard hasUnenforced, decision.effect == .allow, let unenforced else { return decision }
+            return unenforced.notEnforced(because: "enforce: false")
         }
         var pairs = [prepare(facts)]
         for pair in facts.additionalAuthorizations {
@@ -233,7 +249,7 @@ public struct CompiledPolicy: Sendable {
             pairs.append(prepare(pairFacts))
         }
         for pair in pairs {
-            if let deny = firstDeny(pair) { return deny }
+            if let deny = firstDeny(pair, unenforced: &unenforced) { return deny }
         }
         var decision: Decision?
         for pair in pairs {
@@ -244,6 +260,7 @@ public struct CompiledPolicy: Sendable {
             }
             if decision == nil { decision = pairDecision }
         }
+        if let unenforced { return unenforced.notEnforced(because: "enforce: false") }
         return decision ?? allow(pairs[0])
     }
 
@@ -275,7 +292,7 @@ public struct CompiledPolicy: Sendable {
             return .deny(
                 .resourceOwnerNotAllowed,
                 "S3 requests must name the bucket owner in a signed x-amz-expected-bucket-owner header (s3.expected_bucket_owner: required)",
-                rule: "s3.expected_bucket_owner")
+                rule: "s3.expected_bucket_owner", missing: .resourceOwner)
         }
         guard bucketOwners.contains(owner) else {
             return .deny(
@@ -363,19 +380,38 @@ public struct CompiledPolicy: Sendable {
         return text[start..<end]
     }
 
-    /// The first matching deny statement, in file order.
-    func firstDeny(_ prepared: Prepared) -> Decision? {
+    /// The first matching enforced deny statement, in file order; the first matching statement with
+    /// `enforce: false` is kept in `unenforced` (when it is still `nil`) and passed over.
+    func firstDeny(_ prepared: Prepared, unenforced: inout Decision?) -> Decision? {
         for index in prepared.candidates {
             let statement = statements[index]
             if statement.effect == .deny, statement.appliesToIdentity == prepared.facts.identityRequest,
                 statement.matches(prepared.evaluation, conservative: true)
             {
-                return .deny(
+                let decision = Decision.deny(
                     .deniedByRule, "\(describe(prepared.facts)) is denied by rule \(statement.name)",
-                    rule: statement.name)
+                    rule: statement.name, missing: statement.unknownFacts(prepared.evaluation))
+                if statement.enforced { return decision }
+                if unenforced == nil { unenforced = decision }
             }
         }
         return nil
+    }
+
+    /// The facts whose absence kept an allow statement from matching `prepared`: the unknown facts of
+    /// every candidate allow statement that every known fact matches (the deny path only).
+    func missingForAllow(_ prepared: Prepared) -> MissingFacts {
+        let facts = prepared.facts
+        var missing: MissingFacts = []
+        for index in prepared.candidates {
+            let statement = statements[index]
+            guard statement.effect == .allow, statement.appliesToIdentity == facts.identityRequest,
+                !facts.ownerUnverifiable || statement.pinsHost,
+                statement.matches(prepared.evaluation, conservative: true)
+            else { continue }
+            missing.formUnion(statement.unknownFacts(prepared.evaluation))
+        }
+        return missing
     }
 
     /// The first matching allow statement, then the allowlist, then the default. Where the
@@ -418,27 +454,34 @@ public struct CompiledPolicy: Sendable {
         let account = facts.accountID ?? "of an unknown account"
         let service = facts.signingName ?? facts.iamPrefix ?? "an unknown service"
         let region = facts.region ?? "an unknown region"
+        // The deny path only: which unknown facts kept a statement or the allowlist from allowing.
+        var missing = missingForAllow(prepared)
         switch failedLevel {
         case .accountNotAllowed:
+            if facts.accountID == nil { missing.insert(.account) }
             return .deny(
-                .accountNotAllowed, "account \(account) is not allowed to call \(service) in \(region)", rule: "default"
-            )
+                .accountNotAllowed, "account \(account) is not allowed to call \(service) in \(region)",
+                rule: "default",
+                missing: missing)
         case .regionNotAllowed:
+            if facts.region == nil { missing.insert(.region) }
             return .deny(
                 .regionNotAllowed, "account \(account) is not allowed to use region \(region) (service \(service))",
-                rule: "default")
+                rule: "default", missing: missing)
         case .serviceNotAllowed:
+            if facts.signingName == nil, facts.iamPrefix == nil { missing.insert(.service) }
             return .deny(
-                .serviceNotAllowed, "account \(account) is not allowed to call \(service) in \(region)", rule: "default"
-            )
+                .serviceNotAllowed, "account \(account) is not allowed to call \(service) in \(region)",
+                rule: "default",
+                missing: missing)
         default:
             if facts.ownerUnverifiable {
                 return .deny(
                     .noMatchingRule,
                     "no rule names the host of \(describe(facts)); the owner of this endpoint cannot be told from the request, so it is allowed only by a rule whose hosts: name it",
-                    rule: "default")
+                    rule: "default", missing: missing)
             }
-            return .deny(.noMatchingRule, "no rule allows \(describe(facts))", rule: "default")
+            return .deny(.noMatchingRule, "no rule allows \(describe(facts))", rule: "default", missing: missing)
         }
     }
 
@@ -628,6 +671,24 @@ struct Condition: Sendable {
         return negated
     }
 
+    /// The fact this condition reads when the request leaves it unknown and the condition constrains it
+    /// (not a plain `*`); `[]` otherwise. (Hosts, methods, sources and principals have no word: a host
+    /// and a method are always known, sources and principals are absent, not unknown.)
+    func unknownFact(_ evaluation: borrowing EvaluationFacts) -> MissingFacts {
+        if hasWildcard, !negated { return [] }
+        let facts = evaluation.facts
+        switch field {
+        case .accounts: return facts.accountID == nil ? .account : []
+        case .regions: return facts.region == nil ? .region : []
+        case .services: return facts.signingName == nil && facts.iamPrefix == nil ? .service : []
+        case .actions: return evaluation.action == nil && facts.action == nil ? .action : []
+        case .resources: return facts.resource == nil ? .resource : []
+        case .paths: return facts.path == nil ? .path : []
+        case .principalsARN: return facts.principalARNs == nil ? .caller : []
+        case .hosts, .methods, .sources, .principals, .accessKeyIDs: return []
+        }
+    }
+
     func unknown(conservative: Bool, couldMatch: Bool) -> Bool {
         if hasWildcard, !negated { return true }
         return conservative && couldMatch
@@ -646,9 +707,12 @@ struct Statement: Sendable {
     /// Whether the statement has a `principals_arn` condition: it then decides only identity-authenticated
     /// requests, and the others only SigV4 requests.
     let appliesToIdentity: Bool
+    /// `false` for a deny statement with `enforce: false`.
+    let enforced: Bool
 
-    init(name: String, effect: Effect, conditions: [Condition], hostPatterns: [String]?) {
+    init(name: String, effect: Effect, conditions: [Condition], hostPatterns: [String]?, enforced: Bool = true) {
         self.name = name
+        self.enforced = enforced
         self.effect = effect
         self.conditions = conditions
         self.appliesToIdentity = conditions.contains { $0.field == .principalsARN }
@@ -669,5 +733,12 @@ struct Statement: Sendable {
             return false
         }
         return true
+    }
+
+    /// The unknown facts this statement's conditions constrain.
+    func unknownFacts(_ facts: borrowing EvaluationFacts) -> MissingFacts {
+        var missing: MissingFacts = []
+        for condition in conditions { missing.formUnion(condition.unknownFact(facts)) }
+        return missing
     }
 }
