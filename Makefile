@@ -4,6 +4,9 @@
 #                tests, the deployment tests (Tests/Deploy), the real-proxy and fault tests
 #                (Tests/EndToEnd), the HTTP/2 and connection abuse tests (Tests/Abuse) and every
 #                fuzz target for 30 s (make fuzz-smoke)
+#   make demo    moto as AWS, sigv4-authz and Envoy (gRPC ext_authz) on 127.0.0.1: a scripted aws CLI
+#                session (an allowed call, a denied one, their audit records), then left running
+#                until Ctrl-C (installs what it needs; root). DEMO_EXIT=1 exits after the session
 #   make bench   run the micro-benchmarks (the Benchmarks/ package, ordo-one/benchmark; release build)
 #   make bench-check   the micro-benchmarks against the committed thresholds (allocations exactly,
 #                      callgrind instructions within 2%): fails on a regression (installs valgrind)
@@ -47,6 +50,12 @@ deploy-tests:
 # aws CLI and moto; installs the proxies (apt, PyPI) itself.
 e2e-tests: build
 	SIGV4_AUTHZ_BIN="$$($(SWIFT) build --show-bin-path)/sigv4-authz" Tests/EndToEnd/run.sh
+
+# moto, sigv4-authz (release build, or SIGV4_AUTHZ_BIN) and Envoy on loopback, a scripted aws CLI
+# session, then running until Ctrl-C (scripts/demo.sh; DEMO_EXIT=1 exits after the session).
+.PHONY: demo
+demo:
+	scripts/demo.sh
 
 # HTTP/2 and connection abuse against the debug build, over real sockets on 127.0.0.1: rapid reset,
 # CONTINUATION and control-frame floods, HPACK bombs, slowloris, stalled TLS handshakes (about 50-70 s;
