@@ -51,6 +51,8 @@ accounts:
 # each also as not_<field>: accounts, regions, services, actions, resources, hosts, methods,
 # sources (CIDRs), principals (the proxy's peer identity), access_key_ids.
 # Any matching deny wins; then any matching allow (or the accounts: allowlist); then default.
+# A deny statement with "enforce: false" is tried, not enforced: a request it matches that is otherwise
+# allowed is allowed and reported would_deny (decision header, audit record, metrics; docs/rollout.md).
 rules:
   - name: no-secret-reads
     effect: deny
@@ -103,6 +105,10 @@ rules:
     resources: ["arn:aws:iam::171436882533:role/*", "arn:aws:iam::411435703965:role/*"]
 
 default: deny                   # no_matching_rule, or the allowlist level that failed
+
+# mode: dry_run answers allow to every request this policy would deny and reports it would_deny
+# instead (a way to introduce a policy without breaking traffic; it protects nothing: docs/rollout.md).
+# mode: enforce
 
 # The server's limits and timers; every value here is the default.
 server:
