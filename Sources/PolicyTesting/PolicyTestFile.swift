@@ -293,8 +293,9 @@ struct TestFileReader {
                 default: break
                 }
             }
+            // At the test's first key: a block mapping's own mark can be on the line before it.
             for required in PolicyTestFile.testKeys where !pairs.contains(where: { $0.key == required }) {
-                reader.fail(item, "the test has no '\(required):'")
+                reader.fail(pairs.first?.keyNode ?? item, "the test has no '\(required):'")
             }
             if let name, let request, let expect {
                 tests.append(PolicyTestCase(name: name, position: item.position, request: request, expect: expect))
