@@ -4,6 +4,7 @@ import AuthzCore
 import AuthzServer
 import Foundation
 import Policy
+import PolicyTesting
 import SigV4
 
 /// `sigv4-authz check`: decide about one request and say why.
@@ -91,68 +92,30 @@ struct Check: ParsableCommand {
         throw result.decision.answer == .allow ? ExitStatus.allow : ExitStatus.deny
     }
 
+    /// The `--url` request, as given (RequestInput: the request building `test` shares).
     func curlRequest() throws -> AuthzRequest {
-        guard let url, let components = URLComponents(string: url), let host = components.host else {
-            throw ValidationError("--url must be an absolute URL such as https://s3.amazonaws.com/bucket/key")
-        }
-        var authority = host
-        if let port = components.port { authority += ":\(port)" }
-        let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
-        let target = components.percentEncodedQuery.map { "\(path)?\($0)" } ?? path
+        guard let url else { throw ValidationError("give --url") }
         var fields: [HeaderField] = []
         for header in headers {
-            guard let colon = header.firstIndex(of: ":") else {
-                throw ValidationError("--header must be 'Name: value'")
+            do {
+                fields.append(try RequestInput.header(header))
+            } catch {
+                throw ValidationError("--header: \(error)")
             }
-            fields.append(
-                HeaderField(
-                    String(header[..<colon]),
-                    String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
         }
-        return AuthzRequest(
-            method: method, host: authority, target: target, headers: fields,
-            body: RequestBody(data.map { Array($0.utf8) }),
-            mode: .cli)
+        do {
+            return try RequestInput.curl(method: method, url: url, headers: fields, body: data.map { Array($0.utf8) })
+        } catch {
+            throw ValidationError("--url: \(error)")
+        }
     }
 
-    /// Reads `METHOD TARGET HTTP/1.1`, header lines, a blank line and the body.
+    /// Reads `METHOD TARGET HTTP/1.1`, header lines, a blank line and the body (RequestInput.raw).
     static func readRequestFile(_ path: String) throws -> AuthzRequest {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("cannot read \(path)")
+        do {
+            return try RequestInput.rawFile(path)
+        } catch {
+            throw ValidationError("\(error)")
         }
-        let bytes = Array(data)
-        var headerEnd = bytes.count
-        var bodyStart = bytes.count
-        for index in bytes.indices {
-            if bytes[index...].starts(with: [0x0D, 0x0A, 0x0D, 0x0A]) {
-                headerEnd = index; bodyStart = index + 4; break
-            }
-            if bytes[index...].starts(with: [0x0A, 0x0A]) { headerEnd = index; bodyStart = index + 2; break }
-        }
-        // Split on LF bytes (a String holds "\r\n" as one Character, which a split on "\n" never finds).
-        var lines = bytes[..<headerEnd].split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
-            String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self)
-        }
-        guard !lines.isEmpty else { throw ValidationError("\(path) is empty") }
-        let requestLine = lines.removeFirst().split(separator: " ")
-        guard requestLine.count == 3 else {
-            throw ValidationError("\(path): the first line must be 'METHOD /target HTTP/1.1'")
-        }
-        var headers: [HeaderField] = []
-        var host: String?
-        for line in lines where !line.isEmpty {
-            guard let colon = line.firstIndex(of: ":") else {
-                throw ValidationError("\(path): '\(line)' is not a header line")
-            }
-            let name = String(line[..<colon])
-            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-            if name.lowercased() == "host" { host = value }
-            headers.append(HeaderField(name, value))
-        }
-        guard let host else { throw ValidationError("\(path): the request has no Host header") }
-        let body = RequestBody(bodyStart < bytes.count ? Array(bytes[bodyStart...]) : nil)
-        return AuthzRequest(
-            method: String(requestLine[0]), host: host, target: String(requestLine[1]), headers: headers, body: body,
-            mode: .cli)
     }
 }
