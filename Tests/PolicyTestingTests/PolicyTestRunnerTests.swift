@@ -190,3 +190,69 @@ import Testing
             "\(result.error?.description ?? "")")
     }
 }
+
+/// Safe rollout: a deny that is not enforced reads as would_deny with the would-be deny's words.
+@Suite struct PolicyTestRolloutTests {
+    static let tests = """
+        config: config.yaml
+        at: 20260101T000000Z
+        tests:
+          - name: a delete is a would_deny
+            request: { account: "171436882533", region: eu-west-1, service: s3, method: DELETE, url: "https://s3.eu-west-1.amazonaws.com/b/k" }
+            expect: { decision: would_deny, reason: denied_by_rule, rule: no-deletes, evaluation: explicit_deny, message: "not enforced" }
+          - name: a read is allowed
+            request: { account: "171436882533", region: eu-west-1, service: s3, url: "https://s3.eu-west-1.amazonaws.com/b/k" }
+            expect: { decision: allow, evaluation: allowed }
+          - name: another account is an implicit would_deny under dry_run, a deny otherwise
+            request: { account: "999988887777", region: eu-west-1, service: s3, url: "https://s3.eu-west-1.amazonaws.com/b/k" }
+            expect: { decision: DECISION, reason: account_not_allowed, evaluation: implicit_deny }
+        """
+
+    static func config(_ rollout: String, statement: String = "") -> String {
+        """
+        \(rollout)
+        accounts:
+          "171436882533":
+            regions:
+              eu-west-1: { services: [s3] }
+        rules:
+          - name: no-deletes
+            effect: deny
+            actions: ["s3:DeleteObject"]
+        \(statement)
+        default: deny
+        """
+    }
+
+    static func run(config: String, decision: String) throws -> PolicyTestFileResult {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("policy-tests-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(config.utf8).write(to: directory.appendingPathComponent("config.yaml"))
+        let path = directory.appendingPathComponent("tests.yaml").path
+        try Data(tests.replacingOccurrences(of: "DECISION", with: decision).utf8).write(to: URL(fileURLWithPath: path))
+        return PolicyTestFileResult.run(
+            path: path, runner: PolicyTestRunner(model: try AWSModel.bundled()), now: 1_900_000_000)
+    }
+
+    @Test func modeDryRun() throws {
+        let result = try Self.run(config: Self.config("mode: dry_run"), decision: "would_deny")
+        #expect(result.error == nil, "\(result.error?.description ?? "")")
+        #expect(result.outcomes.filter { !$0.passed }.map { PolicyTestReport.line($0) } == [])
+        #expect(PolicyTestReport.exitStatus([result]) == 0)
+    }
+
+    @Test func enforceFalse() throws {
+        let result = try Self.run(
+            config: Self.config("", statement: "    enforce: false"), decision: "deny")
+        #expect(result.error == nil, "\(result.error?.description ?? "")")
+        #expect(result.outcomes.filter { !$0.passed }.map { PolicyTestReport.line($0) } == [])
+    }
+
+    @Test func enforcedTheDeleteIsADenyAndTheTestFails() throws {
+        let result = try Self.run(config: Self.config(""), decision: "deny")
+        #expect(result.outcomes.map(\.passed) == [false, true, true])
+        #expect(result.outcomes.first?.mismatches == [.decision, .message])
+        #expect(PolicyTestReport.exitStatus([result]) == 1)
+    }
+}
