@@ -140,6 +140,23 @@ import Testing
         #expect(fields["account"] == "")
     }
 
+    @Test("a deny that is not enforced: answered OK, the metadata says would_deny with the deny's reason and rule")
+    func wouldDeny() throws {
+        var result = try Self.decide(key: "private/q1.csv")
+        result.decision = result.decision.notEnforced(because: "mode: dry_run")
+        let response = try Self.decoded(result)
+        #expect(response.status.code == 0)
+        guard case .okResponse? = response.httpResponse else {
+            Issue.record("a would_deny without ok_response")
+            return
+        }
+        let fields = Self.strings(response)
+        #expect(fields == Self.fromHeaders(result))
+        #expect(fields["decision"] == "would_deny")
+        #expect(fields["reason"] == "denied_by_rule")
+        #expect(fields["rule"] == "no-private")
+    }
+
     @Test("a refused check (nothing known) carries the decision, the reason and the request id")
     func refusal() throws {
         let result = try Self.engine().refuse(
