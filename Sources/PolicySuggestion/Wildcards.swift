@@ -68,8 +68,10 @@ enum Wildcards {
     }
 
     /// Resources or paths: a prefix ending at `/` or `:`, at least `fixedLength` long for every value it
-    /// stands for, followed by `*`, where at least `minimum` distinct values share it and no deeper
-    /// prefix takes all but fewer than `minimum` of them; never one matching a value of `refused`.
+    /// stands for, followed by `*`, where at least `minimum` distinct values share it and either they
+    /// go on in at least `minimum` different ways right after it, or at least `minimum` of them are
+    /// not taken by a deeper wildcard (the deepest such prefix wins); never one matching a value of
+    /// `refused`.
     static func prefixes(
         _ counts: [Pattern: Int], min minimum: Int, refused: [String], fixedLength: (String) -> Int?
     ) -> [SuggestedPattern] {
@@ -100,6 +102,8 @@ enum Wildcards {
                 leftovers.append(member)
             }
         }
+        // The distinct ways the values go on right after the prefix.
+        let branches = children.count + leftovers.count
         var out: [SuggestedPattern] = []
         for key in children.keys.sorted() {
             guard let list = children[key] else { continue }
@@ -111,7 +115,7 @@ enum Wildcards {
                 leftovers += list
             }
         }
-        if prefix > 0, leftovers.count >= minimum, let first = members.first {
+        if prefix > 0, leftovers.count >= minimum || branches >= minimum, let first = members.first {
             let text = String(decoding: Array(first.text.utf8)[..<prefix], as: UTF8.self)
             let glob = Glob(text + "*")
             let longEnough = members.allSatisfy { member in fixedLength(member.text).map { prefix >= $0 } ?? false }

@@ -278,6 +278,14 @@ struct SuggestionTests {
                 "arn:aws:s3:::b/reports/2025/a", "arn:aws:s3:::b/reports/2026/*", "arn:aws:s3:::b/x",
             ]),
         WildcardCase(
+            label: "values that branch in N ways after a prefix: one wildcard there, not one per branch",
+            minimum: 3, actions: ["s3:GetObject"],
+            resources: (1...3).flatMap { dir in (1...3).map { "arn:aws:s3:::b/d\(dir)/k\($0)" } } + [
+                "arn:aws:s3:::c/d1/k1", "arn:aws:s3:::c/d2/k1", "arn:aws:s3:::c/d2/k2", "arn:aws:s3:::c/d2/k3",
+            ],
+            expectedActions: ["s3:GetObject"],
+            expectedResources: ["arn:aws:s3:::b/*", "arn:aws:s3:::c/d1/k1", "arn:aws:s3:::c/d2/*"]),
+        WildcardCase(
             label: "never across the bucket name: three buckets stay three", minimum: 3,
             actions: ["s3:ListBucket"], resources: ["arn:aws:s3:::a", "arn:aws:s3:::b", "arn:aws:s3:::c"],
             expectedActions: ["s3:ListBucket"],
