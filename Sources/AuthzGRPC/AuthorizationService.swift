@@ -160,12 +160,15 @@ public enum AuthorizationService {
         }
     }
 
-    /// The serialized CheckResponse of a result: ``encode(_:clientDecisionHeaders:)``'s message, then
-    /// its `dynamic_metadata` (the decision for Envoy's access log), written by
-    /// ``DynamicMetadata/append(_:to:)``.
+    /// The serialized CheckResponse of a result: ``encode(_:clientDecisionHeaders:metadata:)``'s
+    /// message, then its `dynamic_metadata` (the decision for Envoy's access log): the Struct entries
+    /// written in the same pass over the decision headers, appended by
+    /// ``DynamicMetadata/appendField(entries:to:)``.
     static func serializedResponse(_ checked: CheckResult, clientDecisionHeaders: [String]) throws -> [UInt8] {
-        var bytes: [UInt8] = try encode(checked, clientDecisionHeaders: clientDecisionHeaders).serializedBytes()
-        DynamicMetadata.append(checked, to: &bytes)
+        var entries: [UInt8] = []
+        let response = encode(checked, clientDecisionHeaders: clientDecisionHeaders, metadata: &entries)
+        var bytes: [UInt8] = try response.serializedBytes()
+        DynamicMetadata.appendField(entries: entries, to: &bytes)
         return bytes
     }
 
@@ -173,6 +176,16 @@ public enum AuthorizationService {
     /// appends that to the message's bytes.
     static func encode(
         _ checked: CheckResult, clientDecisionHeaders: [String]
+    ) -> Envoy_Service_Auth_V3_CheckResponse {
+        var entries: [UInt8] = []
+        return encode(checked, clientDecisionHeaders: clientDecisionHeaders, metadata: &entries)
+    }
+
+    /// The CheckResponse of a result, without its `dynamic_metadata`, whose Struct entries are
+    /// appended to `metadata` (``DynamicMetadata/appendEntry(header:value:to:)``) as the decision
+    /// headers are read.
+    static func encode(
+        _ checked: CheckResult, clientDecisionHeaders: [String], metadata: inout [UInt8]
     ) -> Envoy_Service_Auth_V3_CheckResponse {
         func option(_ name: String, _ value: String) -> Envoy_Config_Core_V3_HeaderValueOption {
             var option = Envoy_Config_Core_V3_HeaderValueOption()
@@ -184,7 +197,11 @@ public enum AuthorizationService {
         var result = Envoy_Service_Auth_V3_CheckResponse()
         var decisionHeaders: [Envoy_Config_Core_V3_HeaderValueOption] = []
         decisionHeaders.reserveCapacity(10)
-        DecisionHeaders.forEach(checked) { decisionHeaders.append(option($0, $1)) }
+        metadata.reserveCapacity(512)
+        DecisionHeaders.forEach(checked) { name, value in
+            decisionHeaders.append(option(name, value))
+            DynamicMetadata.appendEntry(header: name, value: value, to: &metadata)
+        }
         // The proxy's answer: a deny that is not enforced (would_deny) is answered OK.
         switch checked.decision.answer {
         case .allow:

@@ -18,56 +18,81 @@ enum DynamicMetadata {
     /// The field number of `dynamic_metadata` in `CheckResponse`.
     static let fieldNumber = 4
 
+    /// The decision headers carried, by name, and their keys.
+    static let carried: [(header: StaticString, key: StaticString)] = [
+        ("x-sigv4-authz-decision", "decision"), ("x-sigv4-authz-reason", "reason"),
+        ("x-sigv4-authz-rule", "rule"), ("x-sigv4-authz-account", "account"),
+        ("x-sigv4-authz-region", "region"), ("x-sigv4-authz-service", "service"),
+        ("x-sigv4-authz-action", "action"), ("x-sigv4-authz-request-id", "request_id"),
+    ]
+
     /// The metadata key of a decision header, or `nil` for a header it does not carry
-    /// (`account-name`, `message`).
-    @inline(__always)
+    /// (`account-name`, `message`). The header's length and a letter after the prefix pick the one
+    /// candidate, whose name is then compared byte for byte (no string comparison per header).
     static func key(_ header: String) -> StaticString? {
-        switch header {
-        case "x-sigv4-authz-decision": return "decision"
-        case "x-sigv4-authz-reason": return "reason"
-        case "x-sigv4-authz-rule": return "rule"
-        case "x-sigv4-authz-account": return "account"
-        case "x-sigv4-authz-region": return "region"
-        case "x-sigv4-authz-service": return "service"
-        case "x-sigv4-authz-action": return "action"
-        case "x-sigv4-authz-request-id": return "request_id"
-        default: return nil
+        let found = header.utf8.withContiguousStorageIfAvailable { name -> Int? in
+            let prefix = 14  // "x-sigv4-authz-"
+            guard name.count > prefix + 2 else { return nil }
+            let candidate: Int
+            switch (name.count, name[prefix]) {
+            case (22, UInt8(ascii: "d")): candidate = 0
+            case (20, UInt8(ascii: "r")): candidate = name[prefix + 2] == UInt8(ascii: "a") ? 1 : 4
+            case (18, UInt8(ascii: "r")): candidate = 2
+            case (21, UInt8(ascii: "a")): candidate = 3
+            case (21, UInt8(ascii: "s")): candidate = 5
+            case (20, UInt8(ascii: "a")): candidate = 6
+            case (24, UInt8(ascii: "r")): candidate = 7
+            default: return nil
+            }
+            let expected = carried[candidate].header
+            guard expected.utf8CodeUnitCount == name.count else { return nil }
+            for index in 0..<name.count where name[index] != expected.utf8Start[index] { return nil }
+            return candidate
         }
+        guard let found else {
+            // Not contiguous UTF-8 (never for the literals DecisionHeaders passes): compare strings.
+            return carried.first { $0.header.description == header }?.key
+        }
+        return found.map { carried[$0].key }
+    }
+
+    /// Appends the Struct entry (`fields` map entry: key, `Value.string_value`) of a decision header to
+    /// `entries` when the metadata carries it.
+    @inline(__always)
+    static func appendEntry(header name: String, value: String, to entries: inout [UInt8]) {
+        guard let key = key(name) else { return }
+        let keyCount = key.utf8CodeUnitCount
+        let valueCount = value.utf8.count
+        // Value { string_value (3) }; entry { key (1), value (2) }; Struct { fields (1) entry }.
+        let valueMessage = 1 + varintSize(valueCount) + valueCount
+        let entry = 1 + varintSize(keyCount) + keyCount + 1 + varintSize(valueMessage) + valueMessage
+        entries.append(0x0A)  // Struct.fields: field 1, length-delimited
+        appendVarint(entry, to: &entries)
+        entries.append(0x0A)  // entry key: field 1, string
+        appendVarint(keyCount, to: &entries)
+        entries.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: keyCount))
+        entries.append(0x12)  // entry value: field 2, google.protobuf.Value
+        appendVarint(valueMessage, to: &entries)
+        entries.append(0x1A)  // Value.string_value: field 3, string
+        appendVarint(valueCount, to: &entries)
+        entries.append(contentsOf: value.utf8)
+    }
+
+    /// Appends field 4 of a CheckResponse, the Struct made of `entries`, to `out` (the response's
+    /// serialized bytes).
+    static func appendField(entries: [UInt8], to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + 1 + varintSize(entries.count) + entries.count)
+        out.append(UInt8(truncatingIfNeeded: fieldNumber << 3 | 2))  // field 4, length-delimited
+        appendVarint(entries.count, to: &out)
+        out.append(contentsOf: entries)
     }
 
     /// Appends field 4 of a CheckResponse — the Struct of the decision headers ``key(_:)`` names, in
     /// their order — to `out`, the response's serialized bytes.
     static func append(_ result: CheckResult, to out: inout [UInt8]) {
-        // Tag of field 4, length-delimited; the Struct's length is written once its entries are.
-        out.append(UInt8(truncatingIfNeeded: fieldNumber << 3 | 2))
-        let lengthAt = out.count
-        out.append(0)
-        DecisionHeaders.forEach(result) { name, value in
-            guard let key = key(name) else { return }
-            let keyCount = key.utf8CodeUnitCount
-            let valueCount = value.utf8.count
-            // Value { string_value (3) }; entry { key (1), value (2) }; Struct { fields (1) entry }.
-            let valueMessage = 1 + varintSize(valueCount) + valueCount
-            let entry = 1 + varintSize(keyCount) + keyCount + 1 + varintSize(valueMessage) + valueMessage
-            out.append(0x0A)  // Struct.fields: field 1, length-delimited
-            appendVarint(entry, to: &out)
-            out.append(0x0A)  // entry key: field 1, string
-            appendVarint(keyCount, to: &out)
-            out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: keyCount))
-            out.append(0x12)  // entry value: field 2, google.protobuf.Value
-            appendVarint(valueMessage, to: &out)
-            out.append(0x1A)  // Value.string_value: field 3, string
-            appendVarint(valueCount, to: &out)
-            out.append(contentsOf: value.utf8)
-        }
-        let length = out.count - lengthAt - 1
-        if length < 0x80 {
-            out[lengthAt] = UInt8(truncatingIfNeeded: length)
-        } else {
-            var varint: [UInt8] = []
-            appendVarint(length, to: &varint)
-            out.replaceSubrange(lengthAt..<lengthAt + 1, with: varint)
-        }
+        var entries: [UInt8] = []
+        DecisionHeaders.forEach(result) { appendEntry(header: $0, value: $1, to: &entries) }
+        appendField(entries: entries, to: &out)
     }
 
     /// The bytes of `value` as a protobuf varint.

@@ -168,6 +168,29 @@ import Testing
         #expect(fields["region"] == "")
     }
 
+    @Test(
+        "header names to keys: every carried decision header, and nothing else",
+        arguments: [
+            ("x-sigv4-authz-decision", "decision"), ("x-sigv4-authz-reason", "reason"),
+            ("x-sigv4-authz-rule", "rule"), ("x-sigv4-authz-account", "account"),
+            ("x-sigv4-authz-region", "region"), ("x-sigv4-authz-service", "service"),
+            ("x-sigv4-authz-action", "action"), ("x-sigv4-authz-request-id", "request_id"),
+            ("x-sigv4-authz-account-name", nil), ("x-sigv4-authz-message", nil), ("x-sigv4-authz-regiom", nil),
+            ("x-sigv4-authz-reasom", nil), ("y-sigv4-authz-reason", nil), ("x-sigv4-authz-Reason", nil),
+            ("x-sigv4-authz-request_id", nil), ("x-sigv4-authz-", nil), ("", nil), ("decision", nil),
+        ] as [(String, String?)])
+    func keys(header: String, key: String?) {
+        #expect(DynamicMetadata.key(header)?.description == key)
+    }
+
+    @Test("every decision header of a result is carried or deliberately left out")
+    func everyHeaderKnown() throws {
+        let result = try Self.decide(key: "private/q1.csv")
+        let names = DecisionHeaders.fields(result).map(\.name)
+        #expect(
+            names.filter { DynamicMetadata.key($0) == nil } == ["x-sigv4-authz-account-name", "x-sigv4-authz-message"])
+    }
+
     @Test("varint sizes at their boundaries", arguments: [(0, 1), (127, 1), (128, 2), (16383, 2), (16384, 3)])
     func varint(value: Int, size: Int) {
         var bytes: [UInt8] = []
