@@ -242,12 +242,31 @@ class Server:
         self.http, self.admin, self.series = http, admin, series
 
     def check(self) -> None:
-        """One unsigned check over HTTP: denied."""
+        """One unsigned check over HTTP (denied), and one would_deny."""
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{self.http}/envoy/", timeout=2).close()
             pytest.fail("an unsigned request was allowed")
         except urllib.error.HTTPError as error:
             assert error.code == 403, error.code
+        would_deny_check(self.http)
+
+
+def would_deny_check(http: int) -> None:
+    """One SigV4 check of account 171436882533 (a key whose secret the server does not know, so the
+    signature is not recomputed) that the enforce: false statement matches and the allowlist allows:
+    answered 200 and counted decision="would_deny", so the dry-run panel's series exist."""
+    now = time.gmtime()
+    amz_date, day = time.strftime("%Y%m%dT%H%M%SZ", now), time.strftime("%Y%m%d", now)
+    request = urllib.request.Request(f"http://127.0.0.1:{http}/envoy/k", headers={
+        "Host": "grafana-test.s3.us-east-1.amazonaws.com",
+        "x-amz-date": amz_date,
+        "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+        "Authorization": f"AWS4-HMAC-SHA256 Credential=AKIASP2TPHJSQH3FAAAA/{day}/us-east-1/s3/aws4_request, "
+                         "SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=" + "0" * 64,
+    })
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        assert answer.status == 200, answer.status
+        assert answer.headers["x-sigv4-authz-decision"] == "would_deny", dict(answer.headers)
 
 
 @pytest.fixture(scope="module")
@@ -270,6 +289,10 @@ def server(tmp_path_factory):
         '  hosts: ["orders.internal"]\n'
         f'  sts_endpoint: "http://127.0.0.1:{closed}"\n'
         "rules:\n"
+        "  - name: try-no-s3\n"           # enforce: false: the signed check below is a would_deny
+        "    effect: deny\n"
+        "    enforce: false\n"
+        "    services: [s3]\n"
         "  - name: alice\n"
         "    effect: allow\n"
         '    principals_arn: ["arn:aws:iam::171436882533:user/alice"]\n'
@@ -308,6 +331,7 @@ def server(tmp_path_factory):
                 time.sleep(0.2)
                 continue
             break
+        would_deny_check(http)
         text = urllib.request.urlopen(f"http://127.0.0.1:{admin}/metrics", timeout=5).read().decode()
         yield Server(http, admin, parse_exposition(text))
     finally:
