@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import threading
@@ -78,6 +79,7 @@ def test_make_demo_session():
     workdir = WORKDIR.search(out)
     assert workdir, out
     assert processes_naming(workdir.group(0)) == []
+    shutil.rmtree(workdir.group(0), ignore_errors=True)  # its logs, kept for a user; not for a test
 
 
 def test_make_demo_stops_everything_on_ctrl_c():
@@ -104,6 +106,7 @@ def test_make_demo_stops_everything_on_ctrl_c():
         demo.wait(60)
         assert "demo: every process it started is stopped" in rest, out + rest
         assert processes_naming(workdir.group(0)) == []
+        shutil.rmtree(workdir.group(0), ignore_errors=True)
     finally:
         watchdog.cancel()
         if demo.poll() is None:
