@@ -1,3 +1,4 @@
+import AWSClassifier
 import AuthzCore
 import AuthzFixtures
 import Foundation
@@ -249,6 +250,34 @@ struct ICAPHandlerTests {
         #expect(answer.httpHeader("content-length") == ["\(answer.body.utf8.count)"])
         #expect(answer.body.contains("AccessDenied"))
         #expect(icap.channel.isActive)
+    }
+
+    @Test("a would_deny (mode: dry_run): answered as an allow, the decision headers say would_deny")
+    func wouldDeny() throws {
+        let config = try PolicyConfig.parse("mode: dry_run\n" + EngineFixtures.yaml, path: "test.yaml")
+        let keys = try KeyStore(
+            config: config,
+            environment: ["PARTNER_SECRET": EngineFixtures.secret, "STRICT_SECRET": EngineFixtures.secret])
+        let engine = AuthzEngine(
+            policy: try CompiledPolicy(config), classifier: RequestClassifier(model: try EngineFixtures.model.get()),
+            keys: keys, now: { (EngineFixtures.signingTime + 60) * 1000 })
+        let authorizer = StubAuthorizer(engine: engine)
+        let icap = try ICAPConnection(configuration: ICAPConfiguration(), authorizer: authorizer)
+        // Without Allow: 204 the allowed request comes back with its decision headers.
+        try icap.send(
+            ICAPRequests.reqmod(
+                httpHead: ICAPRequests.httpHead(Signed.secretRead), body: Signed.secretRead.1, allow204: false))
+        let answer = try #require(try icap.responses().first)
+        #expect(answer.status == 200)
+        #expect(answer.header("Encapsulated")?.hasPrefix("req-hdr=0, req-body=") == true)
+        #expect(!answer.httpHead.hasPrefix("HTTP/1.1 403"))
+        #expect(answer.httpHeader("x-sigv4-authz-decision") == ["would_deny"])
+        #expect(answer.httpHeader("x-sigv4-authz-rule") == ["no-secret-reads"])
+        #expect(authorizer.recorded.first?.decision.outcome == .wouldDeny)
+        // With Allow: 204, a 204.
+        try icap.send(
+            ICAPRequests.reqmod(httpHead: ICAPRequests.httpHead(Signed.secretRead), body: Signed.secretRead.1))
+        #expect(try icap.responses().map(\.status) == [204])
     }
 
     @Test("persistent connection: three requests in one write, answered in order")
