@@ -14,6 +14,13 @@ enum IAMActionMapper {
             var name = s3[operation] ?? operation
             if hasVersionID, let versioned = s3Versioned[name] { name = versioned }
             return joined(iamPrefix, name)
+        case "s3control":
+            // The account-level block (S3 Control API Reference, PutPublicAccessBlock "Permissions").
+            switch operation {
+            case "GetPublicAccessBlock": return "s3:GetAccountPublicAccessBlock"
+            case "PutPublicAccessBlock", "DeletePublicAccessBlock": return "s3:PutAccountPublicAccessBlock"
+            default: return joined(iamPrefix, operation)
+            }
         case "lambda":
             switch operation {
             case "Invoke", "InvokeWithResponseStream": return "lambda:InvokeFunction"
