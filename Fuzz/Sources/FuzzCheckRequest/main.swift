@@ -161,7 +161,7 @@ FuzzDriver.run(seeds: seeds) { bytes in
         }
     }
     let response = AuthorizationService.encode(result, clientDecisionHeaders: clientDecisionHeaders)
-    switch result.decision.effect {
+    switch result.decision.answer {
     case .allow:
         guard response.status.code == 0, case .okResponse? = response.httpResponse else {
             fail("an allow not answered as status 0 with ok_response", check, result)

@@ -53,7 +53,7 @@ final class RecordingAuthorizer: Authorizer {
     func check(_ request: AuthzRequest) -> CheckResult {
         let result = engine.check(request)
         state.withLock {
-            if result.decision.effect == .allow { $0.allows += 1 } else { $0.denies += 1 }
+            if result.decision.answer == .allow { $0.allows += 1 } else { $0.denies += 1 }
         }
         return result
     }

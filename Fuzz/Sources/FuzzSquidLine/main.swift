@@ -96,8 +96,8 @@ func check(reply: String, channel: Substring?, result: CheckResult, signature: S
         tokens = tokens.dropFirst()
     }
     guard let verdict = tokens.first, verdict == "OK" || verdict == "ERR" else { return "no OK/ERR" }
-    if verdict == "OK", result.decision.effect != .allow { return "OK for a deny" }
-    if verdict == "ERR", result.decision.effect == .allow { return "ERR for an allow" }
+    if verdict == "OK", result.decision.answer != .allow { return "OK for a deny" }
+    if verdict == "ERR", result.decision.answer == .allow { return "ERR for an allow" }
     for token in tokens.dropFirst() {
         guard let equals = token.firstIndex(of: "="), equals != token.startIndex else {
             return "the token \(token.debugDescription) is not key=value"
