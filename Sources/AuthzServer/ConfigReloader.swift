@@ -130,6 +130,7 @@ package final class ConfigReloader: Service, Sendable {
                 metadata: [
                     "trigger": "\(trigger)", "generation": "\(generation)", "policy": "\(engine.policy.summary)",
                 ])
+            ActionWarnings.log(path: path, model: model, logger: logger)
             return generation
         } catch {
             authorizer.metrics.reloaded(generation: nil)

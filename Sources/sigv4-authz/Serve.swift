@@ -62,6 +62,7 @@ struct Serve: AsyncParsableCommand {
         }
         logger.info(
             "starting sigv4-authz", metadata: server.startupMetadata.merging(["version": "\(Version.current)"]) { $1 })
+        if let path { ActionWarnings.log(path: path, model: model, logger: logger) }
         // SIGTERM/SIGINT: graceful shutdown, with server.shutdown_grace for the checks in flight.
         let services = ServiceGroup(
             configuration: server.serviceGroupConfiguration(signals: [.sigterm, .sigint], logger: logger))

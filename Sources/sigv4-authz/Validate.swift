@@ -1,3 +1,4 @@
+import AWSClassifier
 import ArgumentParser
 import AuthzCore
 import AuthzServer
@@ -17,15 +18,27 @@ struct Validate: ParsableCommand {
     )
     var checkSecrets = false
 
+    @Flag(help: "Treat warnings (an action name no request can carry) as errors: exit 2.")
+    var strict = false
+
     func run() throws {
+        let warnings: [ConfigWarning]
+        let summary: String
         do {
             let config = try ConfigurationFile.load(path: file)
             let policy = try CompiledPolicy(config.policy)
             if checkSecrets { _ = try KeyStore(config: config.policy) }
-            print("\(file): OK — \(policy.summary)")
+            warnings = ActionWarnings.warnings(path: file, model: try AWSModel.bundled())
+            summary = policy.summary
         } catch {
-            printError(error.description)
+            printError("\(error)")
             throw ExitStatus.usage
         }
+        for warning in warnings { printError(warning.description) }
+        if strict, !warnings.isEmpty {
+            printError("\(file): \(warnings.count) warning\(warnings.count == 1 ? "" : "s"), errors with --strict")
+            throw ExitStatus.usage
+        }
+        print("\(file): OK — \(summary)")
     }
 }
