@@ -37,9 +37,12 @@ swift-tests:
 	$(SWIFT) test --skip-build
 
 # The example policy tests (examples/policy-tests/) with the debug build: `sigv4-authz test` as a
-# user runs it on the shipped configurations (docs/policy-tests.md); about a second.
+# user runs it on the shipped configurations (docs/policy-tests.md); about a second. Then
+# `validate --strict` on every shipped configuration: a warning (an action no request carries) fails.
 policy-tests: build
 	"$$($(SWIFT) build --show-bin-path)/sigv4-authz" test examples/policy-tests/*.yaml
+	for f in Sources/sigv4-authz/config.example.yaml $$(find deploy/kubernetes -name config.yaml | sort); do \
+		"$$($(SWIFT) build --show-bin-path)/sigv4-authz" validate --strict "$$f" || exit 1; done
 
 # The static release binary (built, ldd, one check), the Kubernetes manifests (kustomize, schemas,
 # checkov, Envoy validation) and the Dockerfile; installs its tools into .cache/deploy-venv.
