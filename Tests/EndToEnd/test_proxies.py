@@ -25,7 +25,8 @@ from harness import ALLOWED, DENIED, SESSION
 MODE = {"envoy-grpc": "grpc", "envoy-http": "envoy-http", "envoy-egress-tls": "grpc",
         "envoy-egress-http": "grpc", "nginx": "nginx", "nginx-tls": "nginx", "squid": "squid"}
 
-AUDIT_KEYS = {"time", "decision", "reason", "rule", "request_id", "mode", "source", "request", "aws", "latency_us"}
+AUDIT_KEYS = {"time", "decision", "reason", "rule", "evaluation", "request_id", "mode", "source", "request", "aws",
+              "latency_us"}
 AUDIT_AWS_KEYS = {"access_key_id", "account", "account_name", "region", "service", "action", "resource",
                   "resource_account", "authorizations", "auth", "signature"}
 
@@ -391,6 +392,10 @@ def test_audit_one_record_per_check_and_no_secrets(world, proxy, object_in_s3):
         ("allow", "allowed", "GET", f"{marker}-put"),
         ("deny", "no_credentials", "GET", f"{marker}-unsigned"),
     ], summary
+    # The IAM policy simulator's words: a deny statement and a built-in check are explicit, a request
+    # nothing allows is implicit; every fact was established (no "missing").
+    assert [r["evaluation"] for r in records] == [
+        "allowed", "allowed", "explicit_deny", "implicit_deny", "allowed", "explicit_deny"], records
     for record in records:
         assert set(record) == AUDIT_KEYS, record
         assert set(record["aws"]) == AUDIT_AWS_KEYS, record
