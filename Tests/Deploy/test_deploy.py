@@ -502,8 +502,24 @@ def test_configmap_policy_passes_sigv4_authz_validate(target, tmp_path):
     assert set(cm["data"]) == {"config.yaml"}
     path = tmp_path / "config.yaml"
     path.write_text(cm["data"]["config.yaml"])
-    result = subprocess.run([sigv4_authz_bin(), "validate", str(path)], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, f"sigv4-authz validate failed:\n{result.stdout}{result.stderr}"
+    # --strict: a warning (an action no request carries, such as s3:PutPublicAccessBlock) fails too.
+    result = subprocess.run([sigv4_authz_bin(), "validate", "--strict", str(path)], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, f"sigv4-authz validate --strict failed:\n{result.stdout}{result.stderr}"
+
+
+def test_validate_strict_rejects_a_dead_action(tmp_path):
+    # The strict validation above can fail: the base policy as it shipped before naming
+    # s3:PutBucketPublicAccessBlock denied s3:PutPublicAccessBlock, which no request carries.
+    text = one("base", "ConfigMap", prefix="sigv4-authz-config-")["data"]["config.yaml"]
+    assert "s3:PutBucketPublicAccessBlock" in text
+    path = tmp_path / "config.yaml"
+    path.write_text(text.replace("s3:PutBucketPublicAccessBlock", "s3:PutPublicAccessBlock"))
+    result = subprocess.run([sigv4_authz_bin(), "validate", "--strict", str(path)], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert "warning: rule no-public-bucket-policies: s3:PutPublicAccessBlock is not an IAM action" in result.stderr
+    assert "as s3:PutBucketPublicAccessBlock" in result.stderr
 
 
 def test_validate_rejects_a_broken_policy(tmp_path):
