@@ -50,6 +50,8 @@ need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -
 need valgrind valgrind
 need h2load nghttp2-client
 need protoc protobuf-compiler
+# CheckResponse.dynamic_metadata's google/protobuf/struct.proto (protobuf-compiler only recommends it).
+[ -f /usr/include/google/protobuf/struct.proto ] || { apt-get update -qq && apt-get install -y -qq libprotobuf-dev >/dev/null; }
 need strip binutils
 need curl curl
 need nginx nginx-light

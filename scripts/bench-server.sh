@@ -22,6 +22,8 @@ need wrk wrk
 need h2load nghttp2-client
 need nginx nginx-light
 need protoc protobuf-compiler
+# CheckResponse.dynamic_metadata's google/protobuf/struct.proto (protobuf-compiler only recommends it).
+[ -f /usr/include/google/protobuf/struct.proto ] || { apt-get update -qq && apt-get install -y -qq libprotobuf-dev >/dev/null; }
 need perf linux-perf
 
 swift build -c release --product sigv4-authz --product TransportCeiling >/dev/null
