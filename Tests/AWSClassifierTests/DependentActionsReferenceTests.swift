@@ -25,13 +25,13 @@ struct DependentActionsReferenceTests {
     static let model = Result { try AWSModel.bundled() }
 
     /// Actions the deriver emits beyond the table (the item actions of transactions, KMS re-encryption,
-    /// Secrets Manager batches, passed roles, session tags).
+    /// Secrets Manager batches, passed roles, session tags, the version forms of S3 rows).
     static let derivedActions = [
         "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
         "dynamodb:GetItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem", "kms:ReEncryptFrom",
         "kms:ReEncryptTo", "secretsmanager:GetSecretValue", "secretsmanager:ListSecrets",
         "secretsmanager:BatchGetSecretValue", "iam:PassRole", "s3:DeleteObject", "s3:DeleteObjectVersion",
-        "s3:GetObjectVersion", "execute-api:Invoke", "lambda:InvokeFunctionUrl",
+        "s3:GetObjectVersion", "s3:GetObjectVersionAttributes", "execute-api:Invoke", "lambda:InvokeFunctionUrl",
     ]
 
     /// Reference entries with no request to derive them from.

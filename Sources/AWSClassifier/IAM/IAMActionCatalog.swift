@@ -94,7 +94,14 @@ public struct IAMActionCatalog: Sendable {
         actions.formUnion(["execute-api:Invoke", "aoss:APIAccessAll", "lambda:InvokeFunctionUrl"])
         for verb in ["Get", "Post", "Put", "Delete", "Head", "Patch"] { actions.insert("es:ESHttp" + verb) }
         // The dependent actions table and the actions the resource deriver adds.
-        for row in DependentActions.rows { actions.insert(row.action) }
+        for row in DependentActions.rows {
+            actions.insert(row.action)
+            // An S3 row switches to the version form when the request names a version.
+            if row.action.hasPrefix("s3:"), let versioned = IAMActionMapper.s3Versioned[String(row.action.dropFirst(3))]
+            {
+                actions.insert("s3:" + versioned)
+            }
+        }
         actions.formUnion([
             "s3:DeleteObjectVersion", "dynamodb:ConditionCheckItem", "kms:ReEncryptFrom", "kms:ReEncryptTo",
             "secretsmanager:GetSecretValue", "secretsmanager:ListSecrets",

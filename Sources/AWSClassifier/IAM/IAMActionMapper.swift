@@ -104,7 +104,17 @@ enum IAMActionMapper {
         "DeleteBucketWebsite": "DeleteBucketWebsite", "WriteGetObjectResponse": "WriteGetObjectResponse",
     ]
 
-    /// Permissions that name the version when the request addresses one (`?versionId=`).
+    /// Whether an S3 request's own permission takes its version form: the request names a version
+    /// (`?versionId=`) and the operation's permission (after ``s3``) has one. The dependent actions on
+    /// the request's own object switch with it (`s3:GetObjectAttributes` → `s3:GetObjectVersionAttributes`).
+    static func s3NamesVersion(operation: String, hasVersionID: Bool) -> Bool {
+        hasVersionID && s3Versioned[s3[operation] ?? operation] != nil
+    }
+
+    /// Permissions that name the version when the request addresses one (`?versionId=`), keyed by the
+    /// unversioned permission: an operation's own (after ``s3``), or a dependent action's
+    /// (``DependentActions``: `GetObjectAttributes` for the GetObjectAttributes operation, `GetObject`
+    /// for a copy source).
     static let s3Versioned: [String: String] = [
         "GetObject": "GetObjectVersion", "DeleteObject": "DeleteObjectVersion", "GetObjectAcl": "GetObjectVersionAcl",
         "PutObjectAcl": "PutObjectVersionAcl", "GetObjectTagging": "GetObjectVersionTagging",

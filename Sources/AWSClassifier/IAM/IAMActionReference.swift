@@ -23,7 +23,7 @@ enum IAMActionReference {
     /// kinds: permissions with no API operation of their own (`s3:BypassGovernanceRetention`,
     /// `s3:ReplicateObject`, `dynamodb:PartiQLSelect`, `sts:SetContext`, `states:RevealSecrets`,
     /// `ec2:InjectApiError`), permissions AWS checks for an operation of another name that
-    /// classification maps elsewhere (`s3:GetObjectAttributes`, `s3:PutAccessPointPublicAccessBlock`,
+    /// classification maps elsewhere (`s3:PutAccessPointPublicAccessBlock`,
     /// `kms:SynchronizeMultiRegionKey`), and operations newer or older than the bundled model
     /// (`iam:GetAccountName`, `lambda:EnableReplication`, `ec2:CreateOdbNetworkPeering`). A policy may
     /// name them; none is warned about.
@@ -65,8 +65,7 @@ enum IAMActionReference {
             "DisableReplication", "EnableReplication", "UpdateFunctionCodeSigningConfig",
         ],
         "s3": [
-            "BypassGovernanceRetention", "GetObjectAttributes",
-            "GetObjectVersionAttributes", "GetObjectVersionForReplication", "GetObjectVersionTorrent",
+            "BypassGovernanceRetention", "GetObjectVersionForReplication", "GetObjectVersionTorrent",
             "GetStorageLensDashboard", "InitiateReplication", "ObjectOwnerOverrideToBucketOwner",
             "PauseReplication", "PutAccessPointPublicAccessBlock", "ReplicateDelete",
             "ReplicateObject", "ReplicateTags",

@@ -467,12 +467,22 @@ struct AuthorizationDeriver {
     private func appendDependentActions(to derived: inout Derived, input: RequestInput) {
         guard let rows = DependentActions.byService[service.modelName]?[operation] else { return }
         let requestResource = derived.authorizations.first?.resource
+        // The request names a version of its own object, and its own action took the version form.
+        let namesVersion =
+            service.modelName == "s3"
+            && IAMActionMapper.s3NamesVersion(operation: operation, hasVersionID: wire.hasQuery("versionId"))
         for row in rows {
             guard applies(row.trigger, input: input) else { continue }
             var rowAction = row.action
             let resource: String?
             switch row.target {
-            case .requestResource: resource = requestResource
+            case .requestResource:
+                resource = requestResource
+                if namesVersion, rowAction.hasPrefix("s3:"),
+                    let versioned = IAMActionMapper.s3Versioned[String(rowAction.dropFirst(3))]
+                {
+                    rowAction = "s3:\(versioned)"
+                }
             case .copySource:
                 let source = copySource()
                 resource = source.resource

@@ -48,8 +48,10 @@ enum DependentActions {
         /// The operations it applies to.
         let operations: Set<String>
         let trigger: Trigger
-        /// The IAM action (`s3:GetObject`); S3 actions switch to their version form for a
-        /// versioned copy source (`s3:GetObjectVersion`).
+        /// The IAM action (`s3:GetObject`); S3 actions switch to their version form
+        /// (``IAMActionMapper/s3Versioned``) for a versioned copy source (`s3:GetObjectVersion`), and
+        /// on the request's own object when the request names a version and the operation's own
+        /// action switched too (`s3:GetObjectVersionAttributes` beside `s3:GetObjectVersion`).
         let action: String
         let target: Target
         /// Where AWS documents it.
@@ -72,6 +74,12 @@ enum DependentActions {
                 target: .copySource,
                 reference:
                     "Amazon S3 API Reference, CopyObject and UploadPartCopy: \"Permissions\" (read access to the source object)"
+            ),
+            Row(
+                service: "s3", operations: ["GetObjectAttributes"], trigger: .always, action: "s3:GetObjectAttributes",
+                target: .requestResource,
+                reference:
+                    "Amazon S3 API Reference, GetObjectAttributes: \"Permissions\" (s3:GetObject and s3:GetObjectAttributes; with a version ID, s3:GetObjectVersion and s3:GetObjectVersionAttributes)"
             ),
             Row(
                 service: "s3", operations: s3ObjectWrites, trigger: .header(s3ACLHeaders), action: "s3:PutObjectAcl",
