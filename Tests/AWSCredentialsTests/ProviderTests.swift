@@ -136,6 +136,10 @@ struct WebIdentityProviderTests {
 
 @Suite("Container credentials")
 struct ContainerProviderTests {
+    /// The deadline of calls whose answers (not their timing) are under test: generous, so a loaded
+    /// machine running every test at once does not turn an answer into `unreachable`.
+    static let answerTimeout = Duration.seconds(30)
+
     @Test("FULL_URI with the token of AWS_CONTAINER_AUTHORIZATION_TOKEN; the documented answer read")
     func fullURI() async throws {
         let server = try await TestHTTPServer.start { _ in .ok(AWSDocumentationAnswers.containerCredentials) }
@@ -144,7 +148,7 @@ struct ContainerProviderTests {
             environment: [
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI": "\(server.baseURL)/v1/credentials?x=1",
                 "AWS_CONTAINER_AUTHORIZATION_TOKEN": "Basic abcd",
-            ], client: HTTPClient.shared)
+            ], client: HTTPClient.shared, timeout: Self.answerTimeout)
         let credentials = try await provider.credentials()
         #expect(
             credentials
@@ -167,7 +171,7 @@ struct ContainerProviderTests {
             environment: [
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI": "\(server.baseURL)/v1/credentials",
                 "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": file.path, "AWS_CONTAINER_AUTHORIZATION_TOKEN": "ignored",
-            ], client: HTTPClient.shared)
+            ], client: HTTPClient.shared, timeout: Self.answerTimeout)
         _ = try await provider.credentials()
         try file.write("pod-identity-token-2")
         _ = try await provider.credentials()
@@ -181,7 +185,7 @@ struct ContainerProviderTests {
             environment: [
                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/0a1b",
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI": "https://x/",
-            ], client: HTTPClient.shared)
+            ], client: HTTPClient.shared, timeout: Self.answerTimeout)
         #expect(provider.endpoint == "http://169.254.170.2/v2/credentials/0a1b")
     }
 
@@ -248,7 +252,8 @@ struct ContainerProviderTests {
         let server = try await TestHTTPServer.start { _ in answer }
         defer { Task { try? await server.stop() } }
         let provider = try ContainerCredentialProvider(
-            environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": "\(server.baseURL)/creds"], client: HTTPClient.shared)
+            environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": "\(server.baseURL)/creds"], client: HTTPClient.shared,
+            timeout: Self.answerTimeout)
         let error = await #expect(throws: CredentialError.self) { _ = try await provider.credentials() }
         #expect(error?.reason == reason)
         #expect(error?.message.contains("token abc") == false)
@@ -257,6 +262,10 @@ struct ContainerProviderTests {
 
 @Suite("IMDSv2 credentials")
 struct InstanceMetadataProviderTests {
+    /// The deadline of calls whose answers (not their timing) are under test: generous, so a loaded
+    /// machine running every test at once does not turn an answer into `unreachable`.
+    static let answerTimeout = Duration.seconds(30)
+
     static func imds(
         credentials: String = AWSDocumentationAnswers.imdsCredentials(), tokenStatus: Int = 200,
         role: TestAnswer = .ok("web-role\n")
@@ -285,7 +294,8 @@ struct InstanceMetadataProviderTests {
         let server = try await TestHTTPServer.start(Self.imds())
         defer { Task { try? await server.stop() } }
         let provider = try InstanceMetadataCredentialProvider(
-            environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL + "/"], client: HTTPClient.shared)
+            environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL + "/"], client: HTTPClient.shared,
+            timeout: Self.answerTimeout)
         let credentials = try await provider.credentials()
         #expect(
             credentials
@@ -352,7 +362,8 @@ struct InstanceMetadataProviderTests {
             Self.imds(credentials: credentials, tokenStatus: tokenStatus, role: role))
         defer { Task { try? await server.stop() } }
         let provider = try InstanceMetadataCredentialProvider(
-            environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL], client: HTTPClient.shared)
+            environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL], client: HTTPClient.shared,
+            timeout: Self.answerTimeout)
         let error = await #expect(throws: CredentialError.self) { _ = try await provider.credentials() }
         #expect(error?.reason == reason)
         #expect(error?.message.contains(mentions) == true, "\(error?.message ?? "")")
