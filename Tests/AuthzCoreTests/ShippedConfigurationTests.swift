@@ -7,7 +7,7 @@ import Testing
 
 @testable import AuthzCore
 
-/// The configurations the project ships are safe as shipped (issue 12, item 8): the example that
+/// The configurations the project ships are safe as shipped: the example that
 /// `serve` runs without `--config` and the Kubernetes policy. Both are loaded from disk and compiled
 /// the way the server does, then asked about hostile and honest STS calls.
 ///

@@ -1,6 +1,6 @@
 /// The policy of the configuration file, as written: credentials, the account allowlist, statements,
 /// the default, the `s3:` section and the `brokering:` section. See `docs/contract.md`
-/// ("Configuration"), `docs/brokering.md` and the README. The file's other sections (listen, tls,
+/// ("Configuration"), `docs/configuration.md` and `docs/brokering.md`. The file's other sections (listen, tls,
 /// server, audit) configure the server, which reads them itself.
 ///
 /// A `PolicyConfig` is produced by its reader (``parse(_:path:)`` for a policy-only document, or

@@ -18,7 +18,7 @@ public enum ReasonCode: String, Sendable, Hashable, CaseIterable {
     case unknownEndpoint = "unknown_endpoint"
     case ambiguousRequest = "ambiguous_request"
     case signatureMismatch = "signature_mismatch"
-    /// The body is larger than the authorizer reads (see the README: an addition to the contract).
+    /// The body is larger than the authorizer reads (`server.max_body_bytes`; see docs/contract.md, "Decision").
     case bodyTooLarge = "body_too_large"
     /// The request's resource owner (S3's `x-amz-expected-bucket-owner`) is missing or not allowed.
     case resourceOwnerNotAllowed = "resource_owner_not_allowed"
