@@ -8,6 +8,10 @@ import Logging
 import Policy
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `sigv4-authz squid-helper`: Squid's `external_acl_type` helper.
 ///
 /// Reads lookups on standard input and answers each on standard output (``SquidHelperCodec``);
