@@ -93,7 +93,7 @@ let package = Package(
         ),
         .target(
             name: "Policy",
-            dependencies: ["SigV4", .product(name: "Yams", package: "Yams")],
+            dependencies: ["SigV4", "CFileStatus", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -240,6 +240,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "CMallocTuning"),
+        // stat(2) and fstat(2) in fixed-width fields, for Policy's FileStatus.
+        .target(name: "CFileStatus"),
         // `sigv4-authz test`: users' policy test files (reader, signed requests, comparison, report) and
         // the request building `check` shares.
         .target(

@@ -138,9 +138,10 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        .target(name: "CFileStatus"),
         .target(name: "AWSClassifier", dependencies: ["SigV4"], swiftSettings: strictSettings),
         .target(
-            name: "Policy", dependencies: ["SigV4", .product(name: "Yams", package: "Yams")],
+            name: "Policy", dependencies: ["SigV4", "CFileStatus", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings),
         .target(
             name: "IAMIdentity",

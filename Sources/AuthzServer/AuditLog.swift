@@ -1,6 +1,7 @@
 package import AuthzCore
 package import Foundation
 package import Logging
+internal import Policy
 internal import ServiceLifecycle
 internal import Synchronization
 
@@ -322,10 +323,9 @@ package final class AuditLog: Service, AuditSink, Sendable {
 
     /// Cuts the last `count` bytes off the file when they are still its end (nothing appended since).
     private static func cutTail(_ count: Int, of descriptor: Int32) -> Bool {
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return false }
+        guard let status = FileStatus.of(descriptor: descriptor), status.kind == .regular else { return false }
         let end = lseek(descriptor, 0, SEEK_CUR)
-        guard end >= off_t(count), end == status.st_size else { return false }
+        guard end >= off_t(count), Int64(end) == status.size else { return false }
         return ftruncate(descriptor, end - off_t(count)) == 0
     }
 }

@@ -8,10 +8,6 @@ import Logging
 import Policy
 import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `sigv4-authz squid-helper`: Squid's `external_acl_type` helper.
 ///
 /// Reads lookups on standard input and answers each on standard output (``SquidHelperCodec``);
@@ -151,10 +147,8 @@ final class DirectAuditSink: AuditSink {
     func reopenIfMoved() {
         guard let path else { return }
         state.withLock { state in
-            var open = stat()
-            var named = stat()
-            guard fstat(state.handle.fileDescriptor, &open) == 0 else { return }
-            if stat(path, &named) == 0, named.st_dev == open.st_dev, named.st_ino == open.st_ino { return }
+            guard let open = FileStatus.of(descriptor: state.handle.fileDescriptor) else { return }
+            if let named = FileStatus.of(path: path), named.isSameFile(as: open) { return }
             do {
                 state.handle = try AuditLog.openForAppending(path)
             } catch {

@@ -18,12 +18,11 @@ package enum RegularFile {
 
     /// The contents of the file at `path`, at most `maxBytes` long.
     package static func contents(atPath path: String, maxBytes: Int) -> Result<Data, Problem> {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
-        guard info.st_mode & S_IFMT == S_IFREG else { return .failure(.notRegular) }
-        guard Int64(info.st_size) <= Int64(maxBytes) else {
-            return .failure(.tooLarge(size: Int64(info.st_size), limit: maxBytes))
+        guard let info = FileStatus.of(path: path) else {
+            return .failure(.unreadable(String(cString: strerror(errno))))
         }
+        guard info.kind == .regular else { return .failure(.notRegular) }
+        guard info.size <= Int64(maxBytes) else { return .failure(.tooLarge(size: info.size, limit: maxBytes)) }
         guard let data = FileManager.default.contents(atPath: path) else {
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
