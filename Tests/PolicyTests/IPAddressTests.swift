@@ -14,14 +14,15 @@ import Testing
 struct IPAddressTests {
     /// What `inet_pton` makes of `text`: the 128 bits (IPv4 mapped) or `nil`.
     static func oracle(_ text: String) -> (high: UInt64, low: UInt64, isIPv4: Bool)? {
-        var v4 = in_addr()
+        // Byte arrays, not in_addr/in6_addr: which C module Swift takes as their defining module varies
+        // between builds, and MemberImportVisibility then refuses their members now and then.
+        var v4 = [UInt8](repeating: 0, count: 4)
         if inet_pton(AF_INET, text, &v4) == 1 {
-            let value = UInt32(bigEndian: v4.s_addr)
+            let value = v4.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
             return (0, 0x0000_FFFF_0000_0000 | UInt64(value), true)
         }
-        var v6 = in6_addr()
-        guard inet_pton(AF_INET6, text, &v6) == 1 else { return nil }
-        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        var bytes = [UInt8](repeating: 0, count: 16)
+        guard inet_pton(AF_INET6, text, &bytes) == 1 else { return nil }
         let high = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         let low = bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         return (high, low, false)
@@ -71,15 +72,10 @@ struct IPAddressTests {
         }
         // Real addresses in the forms inet_ntop writes, and with one character changed.
         for _ in 0..<5_000 {
-            var address = in6_addr()
-            withUnsafeMutableBytes(of: &address) { bytes in
-                for index in bytes.indices {
-                    // Runs of zero groups, so that `::` appears.
-                    bytes[index] = next() % 3 == 0 ? 0 : UInt8(truncatingIfNeeded: next())
-                }
-            }
+            // Runs of zero groups, so that `::` appears.
+            let address = (0..<16).map { _ in next() % 3 == 0 ? 0 : UInt8(truncatingIfNeeded: next()) }
             var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-            guard inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count)) != nil else { continue }
+            guard inet_ntop(AF_INET6, address, &buffer, socklen_t(buffer.count)) != nil else { continue }
             let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             Self.check(text)
             Self.check(text.uppercased())

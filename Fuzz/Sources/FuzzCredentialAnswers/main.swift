@@ -23,6 +23,7 @@
 //   sentence sigv4-authz builds from an STS error answer (Code and safeMessage of Message, as
 //   STSClient.exchange builds it) never holds a secret it sent, nor a 16-character prefix of one
 //   (D-F1, D-F2 in the history: Code printed unchecked, Message checked only in its first 300 characters).
+import Foundation
 import FuzzDriver
 import SigV4
 
@@ -145,7 +146,17 @@ func checkJSON(_ body: [UInt8], requireCode: Bool, requireToken: Bool, secrets: 
 
 // MARK: - ISO 8601
 
-/// An independent reading of `YYYY-MM-DDTHH:MM:SS[.1-9 digits](Z|±HH:MM)`, 1970…9999, through timegm.
+/// The Gregorian calendar in UTC: the oracle of `referenceSeconds`. (Not libc's `timegm` and `struct tm`:
+/// which C module Swift takes as `tm`'s defining module varies between builds, and
+/// `MemberImportVisibility` then refuses its fields now and then.)
+let utcCalendar: Calendar = {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = .gmt
+    return calendar
+}()
+
+/// An independent reading of `YYYY-MM-DDTHH:MM:SS[.1-9 digits](Z|±HH:MM)`, 1970…9999, through
+/// Foundation's calendar.
 func referenceSeconds(_ text: String) -> Int64? {
     let b = Array(text.utf8)
     func digits(_ range: Range<Int>) -> Int? {
@@ -188,19 +199,14 @@ func referenceSeconds(_ text: String) -> Int64? {
         let minute = digits(14..<16), let second = digits(17..<19), year >= 1970, hour < 24, minute < 60,
         second < 60, (1...12).contains(month), day >= 1
     else { return nil }
-    var fields = tm()
-    fields.tm_year = Int32(year - 1900)
-    fields.tm_mon = Int32(month - 1)
-    fields.tm_mday = Int32(day)
-    fields.tm_hour = Int32(hour)
-    fields.tm_min = Int32(minute)
-    fields.tm_sec = Int32(second)
-    var time = timegm(&fields)
-    // timegm normalizes (February 30 → March 2): a real date reads back unchanged.
-    var back = tm()
-    guard gmtime_r(&time, &back) != nil, back.tm_mday == Int32(day), back.tm_mon == Int32(month - 1) else {
-        return nil
-    }
+    // Foundation's proleptic Gregorian calendar (ICU underneath), not the product's civil-time code.
+    // It normalizes (February 30 → March 2): a real date reads back unchanged.
+    let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+    guard let date = utcCalendar.date(from: components) else { return nil }
+    let back = utcCalendar.dateComponents([.year, .month, .day], from: date)
+    guard back.year == year, back.month == month, back.day == day else { return nil }
+    let time = date.timeIntervalSince1970
+    guard time == time.rounded() else { return nil }
     return Int64(time) - Int64(offset)
 }
 
