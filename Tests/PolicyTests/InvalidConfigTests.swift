@@ -178,6 +178,29 @@ struct InvalidConfigTests {
             testDescription: "tab indentation", yaml: "credentials:\n\trequire_signature: true\n", line: 2, column: 1,
             message: "YAML syntax"),
         Case(testDescription: "empty file", yaml: "", line: 1, column: 1, message: "the file is empty"),
+        // Safe rollout: mode and per-statement enforce.
+        Case(
+            testDescription: "mode neither enforce nor dry_run", yaml: "mode: audit\n", line: 1, column: 7,
+            message: "mode must be 'enforce' or 'dry_run', not 'audit'"),
+        Case(
+            testDescription: "mode not a scalar", yaml: "default: deny\nmode: [dry_run]\n", line: 2, column: 7,
+            message: "mode"),
+        Case(
+            testDescription: "enforce not a bool",
+            yaml: "rules:\n  - name: r\n    effect: deny\n    enforce: no\n    actions: [\"s3:*\"]\n", line: 4,
+            column: 14, message: "enforce must be true or false"),
+        Case(
+            testDescription: "enforce: false on an allow statement",
+            yaml: "rules:\n  - name: r\n    effect: allow\n    enforce: false\n    actions: [\"s3:*\"]\n", line: 4,
+            column: 14,
+            message: "enforce: false applies to deny statements; to try a whole policy use mode: dry_run"),
+        Case(
+            testDescription: "enforce: false on an allow statement, flow style",
+            yaml: "rules:\n  - { name: r, enforce: false, effect: allow }\n", line: 2, column: 25,
+            message: "enforce: false applies to deny statements"),
+        Case(
+            testDescription: "enforce misspelt", yaml: "rules:\n  - { name: r, effect: deny, enforced: false }\n",
+            line: 2, column: 30, message: "unknown key 'enforced' in a rule"),
     ]
 
     @Test("the first problem is reported at its position", arguments: cases)

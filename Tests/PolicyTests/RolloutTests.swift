@@ -10,53 +10,6 @@ struct RolloutTests {
 
     // MARK: configuration
 
-    struct ConfigCase: Sendable, CustomTestStringConvertible {
-        var testDescription: String
-        var yaml: String
-        var line: Int
-        var column: Int
-        var message: String
-    }
-
-    static let invalid: [ConfigCase] = [
-        ConfigCase(
-            testDescription: "mode neither enforce nor dry_run", yaml: "mode: audit\n", line: 1, column: 7,
-            message: "mode must be 'enforce' or 'dry_run', not 'audit'"),
-        ConfigCase(
-            testDescription: "mode not a scalar", yaml: "default: deny\nmode: [dry_run]\n", line: 2, column: 7,
-            message: "mode"),
-        ConfigCase(
-            testDescription: "enforce not a bool",
-            yaml: "rules:\n  - name: r\n    effect: deny\n    enforce: no\n    actions: [\"s3:*\"]\n", line: 4,
-            column: 14, message: "enforce must be true or false"),
-        ConfigCase(
-            testDescription: "enforce: false on an allow statement",
-            yaml: "rules:\n  - name: r\n    effect: allow\n    enforce: false\n    actions: [\"s3:*\"]\n", line: 4,
-            column: 14,
-            message: "enforce: false applies to deny statements; to try a whole policy use mode: dry_run"),
-        ConfigCase(
-            testDescription: "enforce: false on an allow statement, flow style",
-            yaml: "rules:\n  - { name: r, enforce: false, effect: allow }\n", line: 2, column: 25,
-            message: "enforce: false applies to deny statements"),
-        ConfigCase(
-            testDescription: "enforce misspelt", yaml: "rules:\n  - { name: r, effect: deny, enforced: false }\n",
-            line: 2, column: 30, message: "unknown key 'enforced' in a rule"),
-    ]
-
-    @Test("rollout settings are validated with their position", arguments: invalid)
-    func invalidConfig(_ testCase: ConfigCase) {
-        do {
-            _ = try ConfigurationFile.parse(testCase.yaml, path: "config.yaml")
-            Issue.record("accepted: \(testCase.testDescription)")
-        } catch {
-            let issue = error.issues.first
-            #expect(
-                issue?.position == SourcePosition(file: "config.yaml", line: testCase.line, column: testCase.column),
-                "\(error)")
-            #expect(issue?.message.contains(testCase.message) == true, "\(error)")
-        }
-    }
-
     struct ValidCase: Sendable, CustomTestStringConvertible {
         var testDescription: String
         var yaml: String
