@@ -168,7 +168,7 @@ struct ReloadAndShutdownTests {
             }
         }
         // `with` returned: the server stopped only after answering.
-        for _ in 0..<500 where response.get() == nil { try await Task.sleep(for: .milliseconds(20)) }
+        _ = try await Self.waitFor { response.get() != nil }
         #expect(response.get()?.status == 200)
         #expect(response.get()?.header("connection") == "close")
     }
@@ -192,7 +192,7 @@ extension ReloadAndShutdownTests {
             try await Task.sleep(for: .milliseconds(200))
             shutdownStarted.set(clock.now)
         }
-        for _ in 0..<500 where received.get() == nil { try await Task.sleep(for: .milliseconds(20)) }
+        _ = try await Self.waitFor { received.get() != nil }
         let (bytes, closedAt) = try #require(received.get(), "the connection was not closed")
         let started = try #require(shutdownStarted.get())
         // Frames: 3-byte length, type, flags, 4-byte stream id, payload.
@@ -237,7 +237,7 @@ extension ReloadAndShutdownTests {
         let started = try #require(shutdownStarted.get())
         #expect(stopped - started >= .milliseconds(900), "stopped \(stopped - started) after shutdown began")
         #expect(stopped - started < .seconds(5), "stopped \(stopped - started) after shutdown began")
-        for _ in 0..<500 where closed.get() == nil { try await Task.sleep(for: .milliseconds(20)) }
+        _ = try await Self.waitFor { closed.get() != nil }
         #expect(closed.get() != nil, "the connection left open at the end of the grace period was not closed")
     }
 
@@ -270,7 +270,7 @@ extension ReloadAndShutdownTests {
         let stopped = clock.now
         let started = try #require(shutdownStarted.get())
         #expect(stopped - started < .seconds(2), "stopped \(stopped - started) after shutdown began")
-        for _ in 0..<500 where outcome.get() == nil { try await Task.sleep(for: .milliseconds(20)) }
+        _ = try await Self.waitFor { outcome.get() != nil }
         #expect(outcome.get() == "unavailable: the server is shutting down")
     }
 }
