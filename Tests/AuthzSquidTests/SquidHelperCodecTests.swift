@@ -45,6 +45,20 @@ struct SquidHelperCodecTests {
             testDescription: "default port dropped",
             line: "1 - GET http://s3.amazonaws.com:80/k - - - -", channel: "1", method: "GET",
             host: "s3.amazonaws.com", target: "/k"),
+        // Found by FuzzSquidLine (a harness that wrote every URL back as http://): the default port is
+        // the scheme's, compared without case; port 80 under https is not a default and stays.
+        ParseCase(
+            testDescription: "port 80 under https kept",
+            line: "1 - GET httpS://s3.amazonaws.com:80/k - - -", channel: "1", method: "GET",
+            host: "s3.amazonaws.com:80", target: "/k"),
+        ParseCase(
+            testDescription: "port 443 under https dropped, scheme in any case",
+            line: "1 - GET HTTPS://s3.amazonaws.com:443/k - - -", channel: "1", method: "GET",
+            host: "s3.amazonaws.com", target: "/k"),
+        ParseCase(
+            testDescription: "port 443 under http kept",
+            line: "1 - GET Http://s3.amazonaws.com:443/k - - -", channel: "1", method: "GET",
+            host: "s3.amazonaws.com:443", target: "/k"),
         ParseCase(
             testDescription: "non-default port kept",
             line: "1 - GET http://s3.amazonaws.com:8080 - - -", channel: "1", method: "GET",

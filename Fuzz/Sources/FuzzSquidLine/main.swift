@@ -37,7 +37,10 @@ func render(channel: Substring?, _ request: AuthzRequest, names: [String]) -> St
     if request.method == "CONNECT", request.target == "/" {
         fields.append(escaped(request.host))
     } else {
-        fields.append(escaped("http://" + request.host + request.target))
+        // The request keeps no scheme. `http://host:80` would read back as `host` (http's default
+        // port), so a host that kept `:80` came from an https URL and is written back as one.
+        let scheme = request.host.hasSuffix(":80") ? "https://" : "http://"
+        fields.append(escaped(scheme + request.host + request.target))
     }
     for name in names {
         fields.append(
