@@ -145,10 +145,8 @@ public struct STSClient: Sendable {
             return try STSAnswer.assumedRole(from: answer.body, action: action, subject: subject)
         }
         let error = STSAnswer.error(from: answer.body)
-        let code = error.map { Self.safeCode($0.code, secrets: secrets) } ?? "no error code"
-        let message = error.map { Self.safeMessage($0.message, secrets: secrets) } ?? ""
-        let detail =
-            "sts:\(action) for \(subject): HTTP \(answer.status), \(code)\(message.isEmpty ? "" : ": " + message)"
+        let detail = Self.errorDetail(
+            action: action, subject: subject, status: answer.status, error: error, secrets: secrets)
         if error?.code == "Throttling" || answer.status == 429 || answer.status == 503 {
             throw CredentialError(.throttled, "STS throttled \(detail)")
         }
@@ -157,6 +155,27 @@ public struct STSClient: Sendable {
         }
         throw CredentialError(.refused, "STS refused \(detail)")
     }
+
+    /// The sentence for an STS error answer: `sts:ACTION for SUBJECT: HTTP STATUS, 'CODE': MESSAGE`.
+    ///
+    /// The code and the message are checked one by one (``safeCode(_:secrets:)``,
+    /// ``safeMessage(_:secrets:limit:)``), then the sentence as it will be printed: the quotes and the
+    /// separators put around them must not complete a quote of a secret either (a Code of 11 characters of
+    /// a secret that ends in `'`, found by FuzzCredentialAnswers). When the sentence quotes one, STS's
+    /// code and message are both withheld.
+    static func errorDetail(
+        action: String, subject: String, status: Int, error: (code: String, message: String)?, secrets: [String]
+    ) -> String {
+        let head = "sts:\(action) for \(subject): HTTP \(status), "
+        guard let error else { return head + "no error code" }
+        let code = safeCode(error.code, secrets: secrets)
+        let message = safeMessage(error.message, secrets: secrets)
+        let detail = head + code + (message.isEmpty ? "" : ": " + message)
+        return quotesAny(of: secrets, in: detail) ? head + withheld : detail
+    }
+
+    /// What replaces STS's words when they quote a credential.
+    static let withheld = "(withheld: STS's answer quoted a credential)"
 
     /// STS's `Message`, on one line, at most `limit` characters; withheld when the message quotes any 12
     /// consecutive characters of a secret, token or signature sigv4-authz sent (STS does not echo them,
@@ -170,7 +189,7 @@ public struct STSClient: Sendable {
         // The whole message is searched, not only what is printed (a quote straddling the cut is found),
         // as sent and as printed (without the control characters and DEL that could split a quote).
         if quotesAny(of: secrets, in: message) || quotesAny(of: secrets, in: printableOnly(message)) {
-            return "(withheld: STS's answer quoted a credential)"
+            return withheld
         }
         return String(line)
     }
@@ -179,7 +198,7 @@ public struct STSClient: Sendable {
     /// withholds a message.
     static func safeCode(_ code: String, secrets: [String]) -> String {
         quotesAny(of: secrets, in: code) || quotesAny(of: secrets, in: printableOnly(code))
-            ? "(withheld: STS's answer quoted a credential)" : CredentialAnswer.printable(code)
+            ? withheld : CredentialAnswer.printable(code)
     }
 
     /// `text` without its control characters and DEL (what printing it keeps).

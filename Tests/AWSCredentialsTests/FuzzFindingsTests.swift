@@ -83,6 +83,45 @@ struct FuzzFindingsTests {
         #expect(message?.contains(Self.token.prefix(16)) == false, "\(message ?? "")")
     }
 
+    /// The sentence is checked as printed: the quotes around the Code and the `: ` before the Message
+    /// must not complete a quote of a secret that neither field quotes alone. FuzzCredentialAnswers found
+    /// the first row (`<Code>dToKeNmArKeR</Code>` for the token `ToKeNmArKeR'`: the check read 11
+    /// characters, the closing quote made them 12).
+    @Test(
+        "the quotes and separators of the STS error sentence cannot complete a quote of a secret",
+        arguments: [
+            ("dToKeNmArKeR", "", "ToKeNmArKeR'"),
+            ("ToKeNmArKeR", "", ", 'ToKeNmArKe"),
+            ("AccessDenied", "denied", "Denied': denied-12345"),
+        ])
+    func sentenceCheckedAsPrinted(code: String, message: String, secret: String) {
+        #expect(!STSClient.quotesAny(of: [secret], in: code) && !STSClient.quotesAny(of: [secret], in: message))
+        let sentence = STSClient.errorDetail(
+            action: "AssumeRole", subject: "arn:aws:iam::123456789012:role/fuzz", status: 403,
+            error: (code: code, message: message), secrets: [secret])
+        #expect(!STSClient.quotesAny(of: [secret], in: sentence), "\(sentence)")
+        #expect(sentence == "sts:AssumeRole for arn:aws:iam::123456789012:role/fuzz: HTTP 403, " + STSClient.withheld)
+    }
+
+    @Test("an STS error sentence that quotes no secret is printed whole")
+    func sentenceKept() {
+        let subject = "arn:aws:iam::123456789012:role/demo"
+        #expect(
+            STSClient.errorDetail(
+                action: "AssumeRole", subject: subject, status: 403,
+                error: (code: "AccessDenied", message: "Not authorized to perform sts:AssumeRole"),
+                secrets: [Self.token, "base-secret-abcdefghijklmnopqrstuvwxyz0123"])
+                == "sts:AssumeRole for \(subject): HTTP 403, 'AccessDenied': Not authorized to perform sts:AssumeRole")
+        #expect(
+            STSClient.errorDetail(
+                action: "AssumeRole", subject: subject, status: 500, error: nil, secrets: [Self.token])
+                == "sts:AssumeRole for \(subject): HTTP 500, no error code")
+        #expect(
+            STSClient.errorDetail(
+                action: "AssumeRole", subject: subject, status: 403, error: (code: "Throttling", message: ""),
+                secrets: [Self.token]) == "sts:AssumeRole for \(subject): HTTP 403, 'Throttling'")
+    }
+
     /// An error answer with two leaves ending in `Error/Code` (an ErrorResponse inside a Message):
     /// `error(from:)` takes the first its dictionary yields, so the code, and whether the error reads as
     /// throttled or refused, changed from call to call; it reads STS's fixed paths now.

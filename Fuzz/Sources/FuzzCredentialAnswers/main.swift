@@ -20,9 +20,10 @@
 // - an accepted EndpointURL has an http(s) scheme, a non-empty host without user info, a port in
 //   1…65535, a path starting with `/`, and its description reads back to the same URL;
 // - a CredentialError's message never holds the answer's secret or session token (markers), and the
-//   sentence sigv4-authz builds from an STS error answer (Code and safeMessage of Message, as
-//   STSClient.exchange builds it) never holds a secret it sent, nor a 16-character prefix of one
-//   (D-F1, D-F2 in the history: Code printed unchecked, Message checked only in its first 300 characters).
+//   sentence sigv4-authz builds from an STS error answer (STSClient.errorDetail, what
+//   STSClient.exchange logs) never holds a secret it sent, nor a 16-character prefix of one (D-F1, D-F2
+//   in the history: Code printed unchecked, Message checked only in its first 300 characters; then the
+//   quote put around the Code completing a secret that ends in `'`).
 import Foundation
 import FuzzDriver
 import SigV4
@@ -96,9 +97,9 @@ func checkSTS(_ body: [UInt8], action: String, secrets: [String]) {
         guard !error.code.isEmpty else { fail("an error without a code", text) }
         let sent = secrets + [signatureSent]
         let message = STSClient.safeMessage(error.message, secrets: sent)
-        // As STSClient.exchange builds it.
-        let code = STSClient.safeCode(error.code, secrets: sent)
-        let sentence = "sts:\(action) for \(subject): HTTP 403, \(code): \(message)"
+        // The sentence STSClient.exchange logs.
+        let sentence = STSClient.errorDetail(
+            action: action, subject: subject, status: 403, error: error, secrets: sent)
         guard message.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }),
             message.unicodeScalars.count <= 300
         else { fail("safeMessage is not one short line: \(message.debugDescription)", text) }
