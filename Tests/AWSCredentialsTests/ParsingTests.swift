@@ -1,3 +1,4 @@
+import SigV4
 import Testing
 
 @testable import AWSCredentials
@@ -68,5 +69,23 @@ struct ParsingTests {
         let error = STSAnswer.error(from: Array(AWSDocumentationAnswers.accessDenied.utf8))
         #expect(error?.code == "AccessDenied")
         #expect(error?.message.hasPrefix("User: arn:aws:iam::123456789012:user/ops") == true)
+    }
+
+    /// XML 1.0 section 2.11: a reader reads CR LF and a lone CR as LF, and a `&#13;` reference as CR.
+    /// The oracle is Python's expat, which botocore reads STS's answers with:
+    /// `[c.text for c in xml.etree.ElementTree.fromstring(b'<A><B>x\r\r\ny\rz</B><C>a&#13;b</C></A>')]`
+    /// is `['x\n\ny\nz', 'a\rb']`. FuzzCredentialAnswers' own oracle once looked for an accepted secret
+    /// in the answer's bytes as sent and stopped on a secret holding CRs (its corpus keeps the input).
+    @Test("STS XML: line ends read as XML (and expat) reads them")
+    func xmlLineEnds() throws {
+        #expect(
+            STSAnswer.leaves(of: Array("<A><B>x\r\r\ny\rz</B><C>a&#13;b</C></A>".utf8))
+                == ["A/B": "x\n\ny\nz", "A/C": "a\rb"])
+        let answer = AWSDocumentationAnswers.assumeRole.replacing(
+            "<SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY</SecretAccessKey>",
+            with: "<SecretAccessKey>wJalrXUtnFEMI/K7MDENG\r\r\nbPxRfiCYzEXAMPLEKEY</SecretAccessKey>")
+        let role = try STSAnswer.assumedRole(
+            from: Array(answer.utf8), action: "AssumeRole", subject: "arn:aws:iam::123456789012:role/demo")
+        #expect(role.credentials.secretAccessKey == "wJalrXUtnFEMI/K7MDENG\n\nbPxRfiCYzEXAMPLEKEY")
     }
 }

@@ -13,7 +13,8 @@
 // - the same answer twice (every parser);
 // - accepted credentials come from where the answer puts them: the access key id, secret and token
 //   are the leaves at their paths (XML) and, when the input has no escape (`&` in XML, `\` in JSON),
-//   substrings of it (JSON: whole string literals); the key id and token are printable ASCII without
+//   substrings of it (XML: with its line ends read as XML 1.0 section 2.11 reads them, CR LF and CR as
+//   LF; JSON: whole string literals); the key id and token are printable ASCII without
 //   spaces; the expiry is Timestamp.seconds of the answer's Expiration;
 // - Timestamp accepts exactly the strings the independent reading accepts, with the same value, and
 //   iso8601(seconds(x)) reads back to the same value (for times it can print: 1970…9999 UTC);
@@ -47,6 +48,23 @@ func fail(_ what: String, _ input: String) -> Never {
 
 // MARK: - STS XML
 
+/// `body` as an XML reader sees its line ends (XML 1.0 section 2.11): CR LF and a lone CR read as LF.
+func xmlLineEndsRead(_ body: [UInt8]) -> String {
+    var read: [UInt8] = []
+    read.reserveCapacity(body.count)
+    var index = 0
+    while index < body.count {
+        if body[index] == 0x0D {
+            read.append(0x0A)
+            if index + 1 < body.count, body[index + 1] == 0x0A { index += 1 }
+        } else {
+            read.append(body[index])
+        }
+        index += 1
+    }
+    return String(decoding: read, as: UTF8.self)
+}
+
 let actions = ["AssumeRole", "AssumeRoleWithWebIdentity"]
 
 func checkSTS(_ body: [UInt8], action: String, secrets: [String]) {
@@ -75,8 +93,11 @@ func checkSTS(_ body: [UInt8], action: String, secrets: [String]) {
             credentials.expiration == Timestamp.seconds(iso8601: expiration), credentials.expiration != nil
         else { fail("the expiry is not the Expiration read", text) }
         if !text.contains("&") {
+            // XML 1.0 section 2.11: an XML reader reads CR LF and a lone CR as LF (expat, which botocore
+            // reads STS with, does too), so a value is a substring of the answer with its line ends read so.
+            let read = xmlLineEndsRead(body)
             for value in [credentials.accessKeyID, credentials.secretAccessKey, credentials.sessionToken ?? ""]
-            where !text.contains(value) {
+            where !read.contains(value) {
                 fail("an accepted value is not in the answer: \(value.debugDescription)", text)
             }
         }
